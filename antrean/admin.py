@@ -1,0 +1,50 @@
+from django.contrib import admin
+
+from .models import Klaster, Tiket, TiketRiwayat, UnitLayanan
+
+
+class UnitInline(admin.TabularInline):
+    model = UnitLayanan
+    extra = 0
+    fields = ["kode", "nama", "layanan", "prefix", "kd_poli_pcare", "aktif", "urutan"]
+
+
+@admin.register(Klaster)
+class KlasterAdmin(admin.ModelAdmin):
+    list_display = ["nomor", "nama", "puskesmas"]
+    list_filter = ["puskesmas"]
+    inlines = [UnitInline]
+
+
+@admin.register(UnitLayanan)
+class UnitLayananAdmin(admin.ModelAdmin):
+    list_display = ["nama", "kode", "klaster", "layanan", "prefix", "kd_poli_pcare", "aktif"]
+    list_filter = ["puskesmas", "klaster", "aktif"]
+    list_editable = ["kd_poli_pcare", "aktif"]
+
+
+class RiwayatInline(admin.TabularInline):
+    """The ticket's audit trail, read-only: who moved it, when and why."""
+
+    model = TiketRiwayat
+    extra = 0
+    can_delete = False
+    fields = ["pada", "aksi", "dari", "ke", "alasan", "unit_tujuan", "oleh"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Tiket)
+class TiketAdmin(admin.ModelAdmin):
+    inlines = [RiwayatInline]
+    list_display = ["kode", "unit", "tanggal", "status", "prioritas", "waktu_masuk"]
+    list_filter = ["unit__puskesmas", "tanggal", "unit", "status"]
+    readonly_fields = [f.name for f in Tiket._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

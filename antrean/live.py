@@ -1,0 +1,38 @@
+"""The "something changed in this Puskesmas' queues" signal behind live pages.
+
+Every queue write bumps a per-Puskesmas version in the shared cache (Redis in production, the
+file cache under `make run`, so the web server's threads and processes all see it). Pages do not
+receive queue data through this channel, only the fact that it changed; they then re-fetch their
+own htmx partial, which keeps the live path stateless and each page's scoping in its own view.
+
+The version is a fresh nanosecond timestamp rather than a counter so two processes writing at
+once can never produce the same value (a lost `incr` on the file cache would hide a change).
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.core.cache import cache
+from django.db import transaction
+
+# Long enough to survive a quiet night; a missing key simply reads as version "0".
+_TTL = 3 * 24 * 3600
+
+
+def _kunci(puskesmas_id: int) -> str:
+    return f"antrean:versi:{puskesmas_id}"
+
+
+def versi(puskesmas_id: int) -> str:
+    return str(cache.get(_kunci(puskesmas_id)) or "0")
+
+
+def _bump(puskesmas_id: int) -> None:
+    cache.set(_kunci(puskesmas_id), str(time.time_ns()), _TTL)
+
+
+def tandai_berubah(puskesmas_id: int) -> None:
+    """Announce a change once the surrounding transaction commits, so a page that re-fetches on
+    the signal always reads the new state (and a rolled-back write announces nothing)."""
+    transaction.on_commit(lambda: _bump(puskesmas_id))

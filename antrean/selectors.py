@@ -1,0 +1,291 @@
+"""Reads for queues: what each page shows, scoped by the caller to one Puskesmas."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from puskesmas.models import Peran, Petugas, Puskesmas
+
+from . import urutan
+from .models import StatusTiket, Tiket, UnitLayanan
+from .routing import Saran, umur_tahun, urutan_pencarian
+
+STATUS_TERBUKA = (StatusTiket.MENUNGGU, StatusTiket.DIPANGGIL, StatusTiket.DILAYANI)
+STATUS_DITANGANI = (StatusTiket.DIPANGGIL, StatusTiket.DILAYANI)
+
+
+def unit_pendaftaran(*, puskesmas: Puskesmas) -> QuerySet[UnitLayanan]:
+    """Units a loket can register into, in display order."""
+    return UnitLayanan.objects.filter(puskesmas=puskesmas, aktif=True).select_related("klaster")
+
+
+def unit_untuk_saran(*, puskesmas: Puskesmas, saran: Saran) -> UnitLayanan | None:
+    """The first active unit offering the suggested service or its fall-back."""
+    units = list(unit_pendaftaran(puskesmas=puskesmas))
+    for layanan in urutan_pencarian(saran.layanan):
+        for unit in units:
+            if unit.layanan == layanan:
+                return unit
+    return None
+
+
+def unit_petugas(petugas: Petugas) -> QuerySet[UnitLayanan]:
+    """The units an officer works: poli staff the units of their own cluster, admins every unit.
+    Poli staff without a cluster see none (an admin must attach them to one)."""
+    units = unit_pendaftaran(puskesmas=petugas.puskesmas)
+    if petugas.peran == Peran.POLI:
+        return units.filter(klaster_id=petugas.klaster_id) if petugas.klaster_id else units.none()
+    return units
+
+
+def antrean_unit(*, unit: UnitLayanan, tanggal: date) -> QuerySet[Tiket]:
+    """A unit's tickets of the day in queue order (antrean/urutan.py)."""
+    return (
+        Tiket.objects.filter(unit=unit, tanggal=tanggal)
+        .select_related("kunjungan__pasien", "unit")
+        .order_by(*urutan.URUTAN_SQL)
+    )
+
+
+def posisi_tiket(tiket: Tiket) -> int:
+    """How many waiting tickets are ahead of this one in its unit's queue (0 = next)."""
+    if tiket.status != StatusTiket.MENUNGGU:
+        return 0
+    menunggu = Tiket.objects.filter(
+        unit_id=tiket.unit_id, tanggal=tiket.tanggal, status=StatusTiket.MENUNGGU
+    ).only("prioritas", "urut", "waktu_masuk", "nomor")
+    return urutan.posisi(tiket, [t for t in menunggu if t.pk != tiket.pk])
+
+
+def ruang_aktif(*, unit: UnitLayanan, tanggal: date) -> int:
+    """How many staff are working the unit right now (tickets called or in service): the
+    estimate on the status page divides the queue between them."""
+    return (
+        Tiket.objects.filter(unit=unit, tanggal=tanggal, status__in=STATUS_DITANGANI)
+        .values("ditangani_oleh")
+        .distinct()
+        .count()
+    )
+
+
+# --- The poli page --------------------------------------------------------------------------
+
+
+@dataclass
+class PanelPoli:
+    unit: UnitLayanan
+    menunggu: list[Tiket]
+    ditangani: list[Tiket]  # called or in service; the officer's own latest first
+    dilewati: list[Tiket]
+    selesai: int
+
+
+def panel_poli(*, unit: UnitLayanan, tanggal: date, user_id: int | None) -> PanelPoli:
+    tiket = list(
+        antrean_unit(unit=unit, tanggal=tanggal).exclude(
+            status__in=(StatusTiket.SELESAI, StatusTiket.BATAL)
+        )
+    )
+    sekarang = timezone.now()
+    for t in tiket:
+        t.menit_tunggu = _menit(t.waktu_masuk, sekarang)
+        t.umur = umur_tahun(t.kunjungan.pasien.tanggal_lahir, tanggal)
+    ditangani = [t for t in tiket if t.status in STATUS_DITANGANI]
+    ditangani.sort(
+        key=lambda t: (
+            t.ditangani_oleh_id != user_id,
+            -(t.dipanggil_terakhir or sekarang).timestamp(),
+        )
+    )
+    return PanelPoli(
+        unit=unit,
+        menunggu=[t for t in tiket if t.status == StatusTiket.MENUNGGU],
+        ditangani=ditangani,
+        dilewati=[t for t in tiket if t.status == StatusTiket.DILEWATI],
+        selesai=Tiket.objects.filter(
+            unit=unit, tanggal=tanggal, status=StatusTiket.SELESAI
+        ).count(),
+    )
+
+
+def jumlah_menunggu(*, units: list[UnitLayanan], tanggal: date) -> dict[int, int]:
+    hitung: dict[int, int] = defaultdict(int)
+    for unit_id in Tiket.objects.filter(
+        unit__in=units, tanggal=tanggal, status=StatusTiket.MENUNGGU
+    ).values_list("unit_id", flat=True):
+        hitung[unit_id] += 1
+    return hitung
+
+
+# --- Overview for the head -----------------------------------------------------------------
+
+
+def _menit(awal: datetime, akhir: datetime) -> float:
+    return max(0.0, (akhir - awal).total_seconds() / 60)
+
+
+@dataclass
+class RingkasanUnit:
+    unit: UnitLayanan
+    menunggu: int = 0
+    dipanggil: int = 0
+    dilayani: int = 0
+    selesai: int = 0
+    dilewati: int = 0
+    batal: int = 0
+    tunggu: list[float] = field(default_factory=list)  # minutes, for those waiting now
+
+    @property
+    def rata_tunggu(self) -> float | None:
+        return sum(self.tunggu) / len(self.tunggu) if self.tunggu else None
+
+    @property
+    def terlama(self) -> float | None:
+        return max(self.tunggu) if self.tunggu else None
+
+
+def ringkasan(
+    *, puskesmas: Puskesmas, tanggal: date, sekarang: datetime | None = None
+) -> list[tuple[object, list[RingkasanUnit]]]:
+    """Per cluster, per unit: counts by state and the current waits (average, longest) of the
+    patients still waiting. One query over the day's tickets: a day is at most a few thousand."""
+    sekarang = sekarang or timezone.now()
+    units = list(unit_pendaftaran(puskesmas=puskesmas))
+    baris = {u.pk: RingkasanUnit(unit=u) for u in units}
+    for unit_id, status, masuk in Tiket.objects.filter(
+        unit__puskesmas=puskesmas, tanggal=tanggal
+    ).values_list("unit_id", "status", "waktu_masuk"):
+        r = baris.get(unit_id)
+        if r is None:
+            continue
+        setattr(r, status, getattr(r, status) + 1)
+        if status == StatusTiket.MENUNGGU:
+            r.tunggu.append(_menit(masuk, sekarang))
+    per_klaster: dict[int, tuple[object, list[RingkasanUnit]]] = {}
+    for u in units:
+        per_klaster.setdefault(u.klaster_id, (u.klaster, []))[1].append(baris[u.pk])
+    return list(per_klaster.values())
+
+
+# --- The TV display -------------------------------------------------------------------------
+
+
+@dataclass
+class LayarUnit:
+    unit: UnitLayanan
+    dipanggil: Tiket | None  # the latest called (or in service) ticket
+    berikutnya: list[str]  # the next numbers, codes only
+
+
+def layar_tv(
+    *, puskesmas: Puskesmas, tanggal: date, klaster: int | None = None, jumlah_berikut: int = 3
+) -> tuple[list[LayarUnit], list[Tiket]]:
+    """What the hall display shows: per unit the number now called and the next numbers, plus
+    the tickets currently called (for the voice announcement). Codes and unit names only —
+    no patient data is ever read here, so none can leak onto a public screen."""
+    units = list(unit_pendaftaran(puskesmas=puskesmas))
+    if klaster:
+        units = [u for u in units if u.klaster.nomor == klaster]
+    tiket = list(
+        Tiket.objects.filter(unit__in=units, tanggal=tanggal, status__in=STATUS_TERBUKA)
+        .only(
+            "pk",
+            "unit_id",
+            "kode",
+            "status",
+            "prioritas",
+            "urut",
+            "waktu_masuk",
+            "nomor",
+            "dipanggil_terakhir",
+        )
+        .order_by(*urutan.URUTAN_SQL)
+    )
+    per_unit: dict[int, list[Tiket]] = defaultdict(list)
+    for t in tiket:
+        per_unit[t.unit_id].append(t)
+    layar = []
+    dipanggil_semua = []
+    for u in units:
+        milik = per_unit.get(u.pk, [])
+        ditangani = sorted(
+            (t for t in milik if t.status in STATUS_DITANGANI),
+            key=lambda t: t.dipanggil_terakhir or t.waktu_masuk,
+            reverse=True,
+        )
+        for t in ditangani:
+            t.unit = u
+            if t.status == StatusTiket.DIPANGGIL:
+                dipanggil_semua.append(t)
+        layar.append(
+            LayarUnit(
+                unit=u,
+                dipanggil=ditangani[0] if ditangani else None,
+                berikutnya=[t.kode for t in milik if t.status == StatusTiket.MENUNGGU][
+                    :jumlah_berikut
+                ],
+            )
+        )
+    dipanggil_semua.sort(key=lambda t: t.dipanggil_terakhir, reverse=True)
+    return layar, dipanggil_semua
+
+
+def sorotan_tv(layar: list[LayarUnit]) -> Tiket | None:
+    """The number in the big spotlight: the most recent call of any unit, still shown while
+    that patient is being served so the hall never goes blank between calls."""
+    ditangani = [lu.dipanggil for lu in layar if lu.dipanggil and lu.dipanggil.dipanggil_terakhir]
+    return max(ditangani, key=lambda t: t.dipanggil_terakhir, default=None)
+
+
+# --- Daily report -----------------------------------------------------------------------------
+
+
+@dataclass
+class BarisLaporan:
+    unit: UnitLayanan
+    tiket: int
+    selesai: int
+    dilewati: int
+    batal: int
+    terbuka: int
+    tunggu: urutan.Statistik
+
+
+def laporan_harian(*, puskesmas: Puskesmas, tanggal: date) -> list[BarisLaporan]:
+    """Per unit for one day: patients served, and the waiting time from joining the queue
+    (waktu_masuk, the officer's clock for offline entries) to the first call."""
+    units = list(unit_pendaftaran(puskesmas=puskesmas)) + list(
+        UnitLayanan.objects.filter(puskesmas=puskesmas, aktif=False, tiket__tanggal=tanggal)
+        .select_related("klaster")
+        .distinct()
+    )
+    hitung: dict[int, dict[str, int]] = {u.pk: defaultdict(int) for u in units}
+    tunggu: dict[int, list[float]] = {u.pk: [] for u in units}
+    for unit_id, status, masuk, dipanggil in Tiket.objects.filter(
+        unit__puskesmas=puskesmas, tanggal=tanggal
+    ).values_list("unit_id", "status", "waktu_masuk", "dipanggil_pertama"):
+        if unit_id not in hitung:
+            continue
+        hitung[unit_id][status] += 1
+        if dipanggil is not None:
+            tunggu[unit_id].append(_menit(masuk, dipanggil))
+    baris = []
+    for u in units:
+        h = hitung[u.pk]
+        baris.append(
+            BarisLaporan(
+                unit=u,
+                tiket=sum(h.values()),
+                selesai=h[StatusTiket.SELESAI],
+                dilewati=h[StatusTiket.DILEWATI],
+                batal=h[StatusTiket.BATAL],
+                terbuka=sum(h[s] for s in STATUS_TERBUKA),
+                tunggu=urutan.statistik(tunggu[u.pk]),
+            )
+        )
+    return baris

@@ -1,0 +1,416 @@
+"""Writes for queues: numbering, issuing tickets, and every move a ticket makes.
+
+The state machine (StatusTiket):
+
+    menunggu ──panggil──▶ dipanggil ──mulai──▶ dilayani ──selesai──▶ selesai
+                           │   ▲ panggil ulang                  │
+                           ▼   │                                 └─rujuk─▶ selesai + a new
+                          dilewati ──antre ulang──▶ menunggu              ticket in the next unit
+    any open state (menunggu, dipanggil, dilayani, dilewati) ──batal (with reason)──▶ batal
+
+Each transition locks the ticket row, checks the state it is in *now* (not what the page showed
+when the button was drawn), writes a TiketRiwayat row with who/when/why, and announces the change
+to live pages after commit (antrean/live.py). A refused move raises AntreanError with an
+Indonesian message the poli page shows as is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from . import live
+from .models import PenomoranHarian, StatusTiket, Tiket, TiketRiwayat, UnitLayanan
+from .routing import UMUR_LANSIA, umur_tahun
+from .urutan import URUTAN_SQL, urut_antre_ulang
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    from pendaftaran.models import Kunjungan
+
+Aksi = TiketRiwayat.Aksi
+
+STATUS_TERBUKA = (
+    StatusTiket.MENUNGGU,
+    StatusTiket.DIPANGGIL,
+    StatusTiket.DILAYANI,
+    StatusTiket.DILEWATI,
+)
+
+# How a ticket's current state reads in a refusal: "Tiket A-012 sudah selesai: ..."
+_KEADAAN = {
+    StatusTiket.MENUNGGU: "masih menunggu",
+    StatusTiket.DIPANGGIL: "sedang dipanggil",
+    StatusTiket.DILAYANI: "sedang dilayani",
+    StatusTiket.SELESAI: "sudah selesai",
+    StatusTiket.DILEWATI: "sudah dilewati",
+    StatusTiket.BATAL: "sudah dibatalkan",
+}
+
+ALASAN_MAKS = 200
+
+
+class AntreanError(Exception):
+    """A queue move that cannot be made. `galat` maps field → Indonesian messages, like
+    PendaftaranError, so pages and the API show them the same way."""
+
+    kode = "tidak_valid"
+
+    def __init__(self, galat: dict[str, list[str]]):
+        super().__init__(galat)
+        self.galat = galat
+
+    @property
+    def pesan(self) -> str:
+        return " ".join(m for pesan in self.galat.values() for m in pesan)
+
+
+class AntreanKosong(AntreanError):
+    kode = "antrean_kosong"
+
+
+class TransisiDitolak(AntreanError):
+    kode = "transisi_ditolak"
+
+
+def format_kode(unit: UnitLayanan, nomor: int) -> str:
+    return f"{unit.prefix}-{nomor:03d}"
+
+
+@transaction.atomic
+def nomor_berikutnya(*, unit: UnitLayanan, tanggal: date, jumlah: int = 1) -> int:
+    """Reserve `jumlah` consecutive numbers in a unit's queue for a day; return the first.
+
+    The UPDATE ... SET terakhir = terakhir + n takes the counter row's lock until the caller's
+    transaction commits, so concurrent registrations get distinct, gap-free numbers. `jumlah`
+    > 1 reserves a block (used for a loket's offline numbers).
+    """
+    counter, _ = PenomoranHarian.objects.get_or_create(unit=unit, tanggal=tanggal)
+    PenomoranHarian.objects.filter(pk=counter.pk).update(terakhir=F("terakhir") + jumlah)
+    terakhir = PenomoranHarian.objects.values_list("terakhir", flat=True).get(pk=counter.pk)
+    return terakhir - jumlah + 1
+
+
+def alasan_prioritas(kunjungan: Kunjungan) -> list[str]:
+    """Why this patient is served ahead of the numbers before them (shown to staff)."""
+    alasan = []
+    if kunjungan.darurat:
+        alasan.append("gawat darurat")
+    if kunjungan.hamil:
+        alasan.append("ibu hamil")
+    if umur_tahun(kunjungan.pasien.tanggal_lahir, kunjungan.tanggal) >= UMUR_LANSIA:
+        alasan.append("lansia")
+    if kunjungan.disabilitas:
+        alasan.append("disabilitas")
+    if kunjungan.gagal_daftar_online:
+        alasan.append("gagal daftar online")
+    return alasan
+
+
+def _catat(
+    tiket: Tiket,
+    *,
+    aksi: str,
+    dari: str,
+    oleh: AbstractBaseUser | None,
+    pada: datetime,
+    alasan: str = "",
+    unit_tujuan: UnitLayanan | None = None,
+) -> TiketRiwayat:
+    return TiketRiwayat.objects.create(
+        tiket=tiket,
+        aksi=aksi,
+        dari=dari,
+        ke=tiket.status,
+        alasan=alasan,
+        unit_tujuan=unit_tujuan,
+        oleh=oleh if getattr(oleh, "is_authenticated", False) else None,
+        pada=pada,
+    )
+
+
+@transaction.atomic
+def tiket_terbitkan(
+    *,
+    kunjungan: Kunjungan,
+    unit: UnitLayanan,
+    waktu_masuk: datetime,
+    oleh=None,
+    sebelumnya: Tiket | None = None,
+    nomor: int | None = None,
+) -> Tiket:
+    """Put a visit in a unit's queue. `nomor` is given only for a number reserved earlier
+    (an offline block); otherwise the next number of the day is taken."""
+    if nomor is None:
+        nomor = nomor_berikutnya(unit=unit, tanggal=kunjungan.tanggal)
+    alasan = alasan_prioritas(kunjungan)
+    tiket = Tiket.objects.create(
+        kunjungan=kunjungan,
+        unit=unit,
+        tanggal=kunjungan.tanggal,
+        nomor=nomor,
+        kode=format_kode(unit, nomor),
+        prioritas=bool(alasan),
+        alasan_prioritas=", ".join(alasan),
+        sebelumnya=sebelumnya,
+        waktu_masuk=waktu_masuk,
+        urut=nomor,
+        dibuat_oleh=oleh,
+    )
+    _catat(tiket, aksi=Aksi.TERBIT, dari="", oleh=oleh, pada=timezone.now())
+    live.tandai_berubah(unit.puskesmas_id)
+    return tiket
+
+
+# --- Transitions ------------------------------------------------------------------------------
+
+
+def _tolak(tiket: Tiket, tindakan: str) -> TransisiDitolak:
+    keadaan = _KEADAAN.get(tiket.status, tiket.status)
+    return TransisiDitolak({"status": [f"Tiket {tiket.kode} {keadaan}: tidak bisa {tindakan}."]})
+
+
+def _pindah(
+    tiket: Tiket,
+    *,
+    aksi: str,
+    boleh: tuple[str, ...],
+    ke: str,
+    tindakan: str,
+    oleh: AbstractBaseUser | None,
+    alasan: str = "",
+    unit_tujuan: UnitLayanan | None = None,
+    kolom: Callable[[Tiket, datetime], dict[str, Any]] | None = None,
+) -> Tiket:
+    """Lock the ticket, check its *current* state, move it, log it, announce it. Must run inside
+    a transaction (every caller is @transaction.atomic)."""
+    t = Tiket.objects.select_for_update().select_related("unit").get(pk=tiket.pk)
+    if t.status not in boleh:
+        raise _tolak(t, tindakan)
+    dari = t.status
+    pada = timezone.now()
+    t.status = ke
+    ubah = {"status"}
+    for nama, nilai in (kolom(t, pada) if kolom else {}).items():
+        setattr(t, nama, nilai)
+        ubah.add(nama)
+    t.save(update_fields=sorted(ubah))
+    _catat(t, aksi=aksi, dari=dari, oleh=oleh, pada=pada, alasan=alasan, unit_tujuan=unit_tujuan)
+    if aksi in (Aksi.PANGGIL, Aksi.LEWATI):
+        # Mobile JKN hears "hadir" / "tidak hadir" through the BPJS outbox (same transaction).
+        from bpjs_bridge.services import outbox_antrean_panggil
+
+        outbox_antrean_panggil(tiket=t, hadir=aksi == Aksi.PANGGIL)
+    live.tandai_berubah(t.unit.puskesmas_id)
+    return t
+
+
+def _saat_dipanggil(oleh: AbstractBaseUser | None) -> Callable[[Tiket, datetime], dict]:
+    def kolom(t: Tiket, pada: datetime) -> dict[str, Any]:
+        return {
+            "dipanggil_pertama": t.dipanggil_pertama or pada,
+            "dipanggil_terakhir": pada,
+            "ditangani_oleh": oleh if getattr(oleh, "is_authenticated", False) else None,
+        }
+
+    return kolom
+
+
+@transaction.atomic
+def panggil_berikutnya(
+    *, unit: UnitLayanan, oleh: AbstractBaseUser | None = None, tanggal: date | None = None
+) -> Tiket:
+    """Call the first waiting patient of a unit in queue order.
+
+    Two staff of the same unit may press "Panggil berikutnya" at the same instant. The SELECT
+    takes the first waiting row that nobody else holds (FOR UPDATE SKIP LOCKED on PostgreSQL),
+    so the second press takes the next patient instead of waiting for, and then re-calling, the
+    first; the status check under the lock makes a double call impossible either way. On SQLite
+    writers are serialised by the IMMEDIATE transaction mode, which gives the same result.
+    """
+    tanggal = tanggal or timezone.localdate()
+    tiket = (
+        Tiket.objects.select_for_update(skip_locked=True)
+        .filter(unit=unit, tanggal=tanggal, status=StatusTiket.MENUNGGU)
+        .order_by(*URUTAN_SQL)
+        .first()
+    )
+    if tiket is None:
+        raise AntreanKosong({"antrean": [f"Tidak ada pasien yang menunggu di {unit.nama}."]})
+    return panggil(tiket=tiket, oleh=oleh)
+
+
+@transaction.atomic
+def panggil(*, tiket: Tiket, oleh: AbstractBaseUser | None = None) -> Tiket:
+    """Call one particular waiting patient out of order (e.g. a lab result that is ready)."""
+    return _pindah(
+        tiket,
+        aksi=Aksi.PANGGIL,
+        boleh=(StatusTiket.MENUNGGU,),
+        ke=StatusTiket.DIPANGGIL,
+        tindakan="dipanggil",
+        oleh=oleh,
+        kolom=_saat_dipanggil(oleh),
+    )
+
+
+@transaction.atomic
+def panggil_ulang(*, tiket: Tiket, oleh: AbstractBaseUser | None = None) -> Tiket:
+    """Announce a called patient again, or call back a skipped one who turned up late."""
+    return _pindah(
+        tiket,
+        aksi=Aksi.PANGGIL_ULANG,
+        boleh=(StatusTiket.DIPANGGIL, StatusTiket.DILEWATI),
+        ke=StatusTiket.DIPANGGIL,
+        tindakan="dipanggil ulang",
+        oleh=oleh,
+        kolom=_saat_dipanggil(oleh),
+    )
+
+
+@transaction.atomic
+def lewati(*, tiket: Tiket, oleh: AbstractBaseUser | None = None, alasan: str = "") -> Tiket:
+    """The called patient did not come (no-show). They can be recalled or re-queued later."""
+    return _pindah(
+        tiket,
+        aksi=Aksi.LEWATI,
+        boleh=(StatusTiket.DIPANGGIL,),
+        ke=StatusTiket.DILEWATI,
+        tindakan="dilewati",
+        oleh=oleh,
+        alasan=_rapikan(alasan),
+    )
+
+
+@transaction.atomic
+def mulai_layani(*, tiket: Tiket, oleh: AbstractBaseUser | None = None) -> Tiket:
+    return _pindah(
+        tiket,
+        aksi=Aksi.MULAI,
+        boleh=(StatusTiket.DIPANGGIL,),
+        ke=StatusTiket.DILAYANI,
+        tindakan="mulai dilayani (panggil dulu)",
+        oleh=oleh,
+        kolom=lambda t, pada: {"mulai_dilayani": pada},
+    )
+
+
+@transaction.atomic
+def selesai(*, tiket: Tiket, oleh: AbstractBaseUser | None = None) -> Tiket:
+    return _pindah(
+        tiket,
+        aksi=Aksi.SELESAI,
+        boleh=(StatusTiket.DILAYANI,),
+        ke=StatusTiket.SELESAI,
+        tindakan="diselesaikan (tekan Mulai layani dulu)",
+        oleh=oleh,
+        kolom=lambda t, pada: {"selesai_pada": pada},
+    )
+
+
+@transaction.atomic
+def antre_ulang(*, tiket: Tiket, oleh: AbstractBaseUser | None = None) -> Tiket:
+    """Put a skipped patient back in the queue, behind everyone numbered so far."""
+
+    def kolom(t: Tiket, pada: datetime) -> dict[str, Any]:
+        terakhir = (
+            PenomoranHarian.objects.filter(unit_id=t.unit_id, tanggal=t.tanggal)
+            .values_list("terakhir", flat=True)
+            .first()
+        ) or t.nomor
+        return {"urut": urut_antre_ulang(terakhir), "ditangani_oleh": None}
+
+    return _pindah(
+        tiket,
+        aksi=Aksi.ANTRE_ULANG,
+        boleh=(StatusTiket.DILEWATI,),
+        ke=StatusTiket.MENUNGGU,
+        tindakan="diantre ulang (hanya tiket yang dilewati)",
+        oleh=oleh,
+        kolom=kolom,
+    )
+
+
+def _rapikan(alasan: str) -> str:
+    return " ".join((alasan or "").split())
+
+
+@transaction.atomic
+def batal(*, tiket: Tiket, alasan: str, oleh: AbstractBaseUser | None = None) -> Tiket:
+    """Take an open ticket out of the queue. The reason is required: it is what the head of the
+    Puskesmas reads when a patient complains they were never called."""
+    alasan = _rapikan(alasan)
+    if not alasan:
+        raise AntreanError({"alasan": ["Alasan pembatalan wajib diisi."]})
+    if len(alasan) > ALASAN_MAKS:
+        raise AntreanError(
+            {"alasan": [f"Alasan pembatalan terlalu panjang (maksimal {ALASAN_MAKS} karakter)."]}
+        )
+    return _pindah(
+        tiket,
+        aksi=Aksi.BATAL,
+        boleh=STATUS_TERBUKA,
+        ke=StatusTiket.BATAL,
+        tindakan="dibatalkan",
+        oleh=oleh,
+        alasan=alasan,
+        kolom=lambda t, pada: {"selesai_pada": pada},
+    )
+
+
+@transaction.atomic
+def rujuk(
+    *,
+    tiket: Tiket,
+    unit_tujuan: UnitLayanan,
+    oleh: AbstractBaseUser | None = None,
+    alasan: str = "",
+) -> Tiket:
+    """Send the patient on to another unit (Poli Umum → Lab → Poli Umum → Farmasi) without a
+    new registration: this ticket is done, and a new one joins the end of the next unit's queue
+    carrying the same visit, linked through `sebelumnya`. Returns the new ticket."""
+    asal = Tiket.objects.select_related("unit").get(pk=tiket.pk)
+    if unit_tujuan.puskesmas_id != asal.unit.puskesmas_id or not unit_tujuan.aktif:
+        raise AntreanError({"unit_tujuan": ["Unit tujuan tidak tersedia di Puskesmas ini."]})
+    if unit_tujuan.pk == asal.unit_id:
+        raise AntreanError(
+            {"unit_tujuan": [f"Unit tujuan sama dengan unit sekarang ({asal.unit.nama})."]}
+        )
+    selesai_ini = _pindah(
+        asal,
+        aksi=Aksi.RUJUK,
+        boleh=(StatusTiket.DIPANGGIL, StatusTiket.DILAYANI),
+        ke=StatusTiket.SELESAI,
+        tindakan=f"dirujuk ke {unit_tujuan.nama} (panggil dulu)",
+        oleh=oleh,
+        alasan=_rapikan(alasan),
+        unit_tujuan=unit_tujuan,
+        kolom=lambda t, pada: {"selesai_pada": pada},
+    )
+    return tiket_terbitkan(
+        kunjungan=selesai_ini.kunjungan,
+        unit=unit_tujuan,
+        waktu_masuk=timezone.now(),
+        oleh=oleh,
+        sebelumnya=selesai_ini,
+    )
+
+
+@transaction.atomic
+def batal_kunjungan(
+    *, kunjungan: Kunjungan, alasan: str, oleh: AbstractBaseUser | None = None
+) -> int:
+    """Cancel every open ticket of a visit (the loket cancelled the registration), each through
+    `batal` so the log and the live displays see it. Returns how many were cancelled."""
+    terbuka = Tiket.objects.filter(kunjungan=kunjungan, status__in=STATUS_TERBUKA)
+    n = 0
+    for tiket in terbuka:
+        batal(tiket=tiket, alasan=alasan, oleh=oleh)
+        n += 1
+    return n

@@ -1,0 +1,321 @@
+"""Queue pages: the poli workflow, the head's overview, the hall TV, the patient's status page,
+the daily report, and the live-update endpoints they listen to (antrean/stream.py)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from datetime import date
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from puskesmas.access import PERAN_LAPORAN, PERAN_POLI, peran_wajib
+from puskesmas.models import Peran, Puskesmas
+
+from . import live, selectors, services, stream, urutan
+from .forms import FormAksi, FormTanggal
+from .models import StatusTiket, Tiket, UnitLayanan
+
+# Who may watch live changes of their Puskesmas' queues.
+PERAN_PANTAU = (Peran.POLI, Peran.ADMIN, Peran.KEPALA, Peran.LOKET)
+PERAN_RINGKASAN = (*PERAN_LAPORAN, Peran.POLI)
+
+
+def _hari_ini() -> date:
+    return timezone.localdate()
+
+
+# --- Poli page ------------------------------------------------------------------------------
+
+
+def _unit_poli(request: HttpRequest, unit_id: int | None) -> tuple[UnitLayanan, list]:
+    """The unit on screen, which must be one of the officer's own units (404 otherwise)."""
+    units = list(selectors.unit_petugas(request.petugas))  # type: ignore[attr-defined]
+    if unit_id is None:
+        if not units:
+            raise Http404("Akun Anda belum ditautkan ke klaster yang memiliki unit layanan.")
+        return units[0], units
+    for u in units:
+        if u.pk == unit_id:
+            return u, units
+    raise Http404("Unit layanan tidak ditemukan.")
+
+
+def _konteks_poli(request: HttpRequest, unit: UnitLayanan, units: list) -> dict:
+    tanggal = _hari_ini()
+    return {
+        "unit": unit,
+        "units": units,
+        "hitung": selectors.jumlah_menunggu(units=units, tanggal=tanggal),
+        "panel": selectors.panel_poli(unit=unit, tanggal=tanggal, user_id=request.user.pk),
+        "unit_tujuan": selectors.unit_pendaftaran(puskesmas=unit.puskesmas).exclude(pk=unit.pk),
+        "versi": live.versi(unit.puskesmas_id),
+    }
+
+
+@require_GET
+@peran_wajib(*PERAN_POLI)
+def poli(request: HttpRequest, unit_id: int | None = None) -> HttpResponse:
+    unit, units = _unit_poli(request, unit_id)
+    template = "antrean/poli.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#panel"
+    return TemplateResponse(request, template, _konteks_poli(request, unit, units))
+
+
+def _aksi_tiket(
+    fungsi: Callable[..., Tiket], pesan: str, **ekstra: str
+) -> Callable[[FormAksi, UnitLayanan, object], tuple[Tiket, str]]:
+    def jalankan(form: FormAksi, unit: UnitLayanan, oleh: object) -> tuple[Tiket, str]:
+        tiket = form.cleaned_data["tiket"]
+        if tiket is None:
+            raise services.AntreanError({"tiket": ["Pilih tiket yang akan diproses."]})
+        kw = {k: form.cleaned_data[v] for k, v in ekstra.items()}
+        hasil = fungsi(tiket=tiket, oleh=oleh, **kw)
+        return hasil, pesan.format(kode=tiket.kode, tujuan=getattr(hasil.unit, "nama", ""))
+
+    return jalankan
+
+
+def _panggil_berikutnya(form: FormAksi, unit: UnitLayanan, oleh: object) -> tuple[Tiket, str]:
+    tiket = services.panggil_berikutnya(unit=unit, oleh=oleh)
+    return tiket, f"{tiket.kode} dipanggil."
+
+
+AKSI: dict[str, Callable[[FormAksi, UnitLayanan, object], tuple[Tiket, str]]] = {
+    "panggil-berikutnya": _panggil_berikutnya,
+    "panggil": _aksi_tiket(services.panggil, "{kode} dipanggil."),
+    "panggil-ulang": _aksi_tiket(services.panggil_ulang, "{kode} dipanggil ulang."),
+    "lewati": _aksi_tiket(services.lewati, "{kode} dilewati."),
+    "mulai": _aksi_tiket(services.mulai_layani, "{kode} mulai dilayani."),
+    "selesai": _aksi_tiket(services.selesai, "{kode} selesai."),
+    "antre-ulang": _aksi_tiket(services.antre_ulang, "{kode} masuk antrean lagi di urutan akhir."),
+    "batal": _aksi_tiket(services.batal, "{kode} dibatalkan.", alasan="alasan"),
+    "rujuk": _aksi_tiket(
+        services.rujuk, "{kode} dirujuk: nomor baru di {tujuan}.", unit_tujuan="unit_tujuan"
+    ),
+}
+
+
+@require_POST
+@peran_wajib(*PERAN_POLI)
+def aksi(request: HttpRequest, unit_id: int, nama: str) -> HttpResponse:
+    """Every button of the poli page: validate, call one service, show the refreshed panel with
+    what happened (or why it could not)."""
+    unit, units = _unit_poli(request, unit_id)
+    jalankan = AKSI.get(nama)
+    if jalankan is None:
+        raise Http404("Aksi tidak dikenal.")
+    form = FormAksi(request.POST, unit=unit)
+    hasil_pesan: tuple[str, str]
+    if not form.is_valid():
+        hasil_pesan = ("error", " ".join(m for ms in form.errors.values() for m in ms))
+    elif nama == "rujuk" and form.cleaned_data["unit_tujuan"] is None:
+        hasil_pesan = ("error", "Pilih unit tujuan rujukan.")
+    else:
+        try:
+            _, teks = jalankan(form, unit, request.user)
+            hasil_pesan = ("success", teks)
+        except services.AntreanError as e:
+            hasil_pesan = ("error", e.pesan)
+    if not request.htmx:
+        getattr(messages, hasil_pesan[0])(request, hasil_pesan[1])
+        return redirect("antrean:poli_unit", unit_id=unit.pk)
+    konteks = _konteks_poli(request, unit, units)
+    konteks["hasil"] = {"tingkat": hasil_pesan[0], "teks": hasil_pesan[1]}
+    return TemplateResponse(request, "antrean/poli.html#panel", konteks)
+
+
+# --- Overview for the head -------------------------------------------------------------------
+
+
+@require_GET
+@peran_wajib(*PERAN_RINGKASAN)
+def ringkasan(request: HttpRequest) -> HttpResponse:
+    pkm = request.petugas.puskesmas  # type: ignore[attr-defined]
+    konteks = {
+        "klaster": selectors.ringkasan(puskesmas=pkm, tanggal=_hari_ini()),
+        "versi": live.versi(pkm.pk),
+        "sekarang": timezone.localtime(),
+    }
+    template = "antrean/ringkasan.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#isi"
+    return TemplateResponse(request, template, konteks)
+
+
+# --- Daily report ----------------------------------------------------------------------------
+
+KOLOM_CSV = [
+    "Tanggal",
+    "Klaster",
+    "Unit layanan",
+    "Jumlah tiket",
+    "Selesai dilayani",
+    "Dilewati",
+    "Dibatalkan",
+    "Masih terbuka",
+    "Rata-rata tunggu (menit)",
+    "Median tunggu (menit)",
+    "Persentil 90 tunggu (menit)",
+    "Tunggu terlama (menit)",
+]
+
+
+def _angka(nilai: float | None) -> str:
+    return "" if nilai is None else f"{nilai:.1f}"
+
+
+@require_GET
+@peran_wajib(*PERAN_LAPORAN)
+def laporan(request: HttpRequest) -> HttpResponse:
+    pkm = request.petugas.puskesmas  # type: ignore[attr-defined]
+    form = FormTanggal(request.GET or None)
+    tanggal = _hari_ini()
+    if form.is_valid() and form.cleaned_data["tanggal"]:
+        tanggal = form.cleaned_data["tanggal"]
+    baris = selectors.laporan_harian(puskesmas=pkm, tanggal=tanggal)
+    if request.GET.get("format") == "csv":
+        resp = HttpResponse(content_type="text/csv; charset=utf-8")
+        resp["Content-Disposition"] = f'attachment; filename="antrean-{tanggal:%Y-%m-%d}.csv"'
+        resp.write("\ufeff")  # so spreadsheet programs read the file as UTF-8
+        tulis = csv.writer(resp)
+        tulis.writerow(KOLOM_CSV)
+        for b in baris:
+            tulis.writerow(
+                [
+                    f"{tanggal:%Y-%m-%d}",
+                    b.unit.klaster.nomor,
+                    b.unit.nama,
+                    b.tiket,
+                    b.selesai,
+                    b.dilewati,
+                    b.batal,
+                    b.terbuka,
+                    _angka(b.tunggu.rata_rata),
+                    _angka(b.tunggu.median),
+                    _angka(b.tunggu.p90),
+                    _angka(b.tunggu.terlama),
+                ]
+            )
+        return resp
+    return TemplateResponse(
+        request, "antrean/laporan.html", {"form": form, "tanggal": tanggal, "baris": baris}
+    )
+
+
+# --- TV display (public, by display key) ------------------------------------------------------
+
+
+def _puskesmas_tv(kunci: str) -> Puskesmas:
+    return get_object_or_404(Puskesmas, kunci_display=kunci)
+
+
+def _klaster_param(request: HttpRequest) -> int | None:
+    nilai = request.GET.get("klaster", "")
+    return int(nilai) if nilai.isdigit() else None
+
+
+@require_GET
+def tv(request: HttpRequest, kunci: str) -> HttpResponse:
+    """The hall display. No login: the unguessable display key in the URL is the credential, and
+    the page shows queue numbers and unit names only — never a patient's name."""
+    pkm = _puskesmas_tv(kunci)
+    klaster = _klaster_param(request)
+    versi = live.versi(pkm.pk)
+    # Every display in the hall asks for the same partial the moment a number is called; render
+    # it once per queue version and serve the rest from the cache (bench/README.md: the render
+    # fan-out, not the notification, is what costs time with 20 displays). The version is read
+    # before the queue, so a cached partial is never older than its key.
+    kunci_cache = f"antrean:tv:{pkm.pk}:{klaster or 0}:{versi}"
+    if request.htmx:
+        html = cache.get(kunci_cache)
+        if html is not None:
+            return _tanpa_jejak(HttpResponse(html))
+    layar, dipanggil = selectors.layar_tv(puskesmas=pkm, tanggal=_hari_ini(), klaster=klaster)
+    konteks = {
+        "pkm": pkm,
+        "layar": layar,
+        "dipanggil": dipanggil,
+        "terakhir": selectors.sorotan_tv(layar),
+        "klaster": klaster,
+        "versi": versi,
+        "url_stream": reverse("antrean:tv_stream", args=[kunci]),
+        "url_versi": reverse("antrean:tv_versi", args=[kunci]),
+    }
+    if request.htmx:
+        html = render_to_string("antrean/tv.html#isi", konteks, request=request)
+        cache.set(kunci_cache, html, 120)
+        return _tanpa_jejak(HttpResponse(html))
+    return _tanpa_jejak(TemplateResponse(request, "antrean/tv.html", konteks))
+
+
+def _tanpa_jejak(resp: HttpResponse) -> HttpResponse:
+    resp["Cache-Control"] = "no-store"
+    resp["Referrer-Policy"] = "no-referrer"  # the display key must not leak through links
+    return resp
+
+
+@require_GET
+def tv_stream(request: HttpRequest, kunci: str) -> HttpResponse:
+    return stream.respons_stream(_puskesmas_tv(kunci).pk)
+
+
+@require_GET
+def tv_versi(request: HttpRequest, kunci: str) -> HttpResponse:
+    return stream.respons_versi(_puskesmas_tv(kunci).pk)
+
+
+# --- Live endpoints for signed-in staff ------------------------------------------------------
+
+
+@require_GET
+@peran_wajib(*PERAN_PANTAU)
+def live_stream(request: HttpRequest) -> HttpResponse:
+    return stream.respons_stream(request.petugas.puskesmas_id)  # type: ignore[attr-defined]
+
+
+@require_GET
+@peran_wajib(*PERAN_PANTAU)
+def live_versi(request: HttpRequest) -> HttpResponse:
+    return stream.respons_versi(request.petugas.puskesmas_id)  # type: ignore[attr-defined]
+
+
+# --- Patient status page (public, by ticket token) --------------------------------------------
+
+
+@require_GET
+def status_tiket(request: HttpRequest, token: str) -> HttpResponse:
+    """The patient's own view of their place in the queue, opened from the ticket's QR code.
+    Public by design and therefore free of personal data: number, unit, position, estimate."""
+    tiket = get_object_or_404(Tiket.objects.select_related("unit"), token_publik=token)
+    posisi = selectors.posisi_tiket(tiket)
+    ruang = selectors.ruang_aktif(unit=tiket.unit, tanggal=tiket.tanggal)
+    lanjutan = (
+        Tiket.objects.filter(sebelumnya=tiket)
+        .exclude(status=StatusTiket.BATAL)
+        .select_related("unit")
+        .first()
+    )
+    konteks = {
+        "tiket": tiket,
+        "posisi": posisi,
+        "perkiraan_menit": urutan.perkiraan_menit(posisi, tiket.unit.menit_per_pasien, ruang),
+        "lanjutan": lanjutan,
+        "diperbarui": timezone.localtime(),
+    }
+    template = "antrean/status_tiket.html"
+    if request.htmx:
+        template += "#status"
+    resp = TemplateResponse(request, template, konteks)
+    resp["Cache-Control"] = "no-store"
+    resp["Referrer-Policy"] = "no-referrer"
+    return resp

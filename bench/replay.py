@@ -1,0 +1,256 @@
+"""Replay 10,000 offline entries (5% duplicates, 1% NIK conflicts) and print the throughput.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/x .venv/bin/python bench/replay.py
+    .venv/bin/python bench/replay.py            # a temporary SQLite file
+    .venv/bin/python bench/replay.py --jumlah 2000 --batch 100
+
+On PostgreSQL it creates a throwaway database next to the one DATABASE_URL names and drops it
+at the end; DATABASE_URL's own database is never touched. Entries go through
+downtime.replay.replay_batch (the service behind POST /api/v1/replay) in batches, in the order
+the lokets would send them; then the first batches are sent again to time the idempotent path.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from datetime import date, timedelta
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _siapkan_db() -> tuple[str, callable]:
+    """Point DATABASE_URL at a fresh database; return its description and a cleanup."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        tmp = tempfile.mkdtemp(prefix="bench-replay-")
+        path = os.path.join(tmp, "bench.sqlite3")
+        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+
+        def hapus() -> None:
+            for f in Path(tmp).glob("*"):
+                f.unlink()
+            os.rmdir(tmp)
+
+        return f"SQLite {path}", hapus
+    import psycopg
+
+    u = urlparse(url)
+    nama = f"bench_replay_{os.getpid()}"
+    admin = urlunparse(u._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as c:
+        c.execute(f'CREATE DATABASE "{nama}"')
+    os.environ["DATABASE_URL"] = urlunparse(u._replace(path=f"/{nama}"))
+
+    def hapus() -> None:
+        from django.db import connections
+
+        connections.close_all()
+        with psycopg.connect(admin, autocommit=True) as c:
+            c.execute(f'DROP DATABASE IF EXISTS "{nama}" WITH (FORCE)')
+
+    return f"PostgreSQL database {nama} (dropped afterwards)", hapus
+
+
+def _nik(lahir: date, jk: str, serial: int, kab: str = "3578") -> str:
+    # Kota Surabaya (35.78): never the demo data's region, so "new" NIKs are really new.
+    hari = lahir.day + (40 if jk == "P" else 0)
+    kec = 10 + serial // 9999
+    return f"{kab}{kec:02d}{hari:02d}{lahir:%m}{lahir.year % 100:02d}{serial % 9999 + 1:04d}"
+
+
+def buat_entri(jumlah: int, pkm, rng: random.Random) -> list[tuple[str, dict]]:
+    """(loket, entry) pairs in the order each loket captured them."""
+    from django.utils import timezone
+
+    from antrean.models import UnitLayanan
+    from pendaftaran.models import Pasien
+
+    units = list(
+        UnitLayanan.objects.filter(puskesmas=pkm, aktif=True).values_list("kode", flat=True)
+    )
+    lama = list(
+        Pasien.objects.filter(puskesmas=pkm).values_list(
+            "no_rm", "nik", "tanggal_lahir", "jenis_kelamin"
+        )
+    )
+    lokets = ["L1", "L2", "L3"]
+    n_dup = jumlah * 5 // 100
+    n_konflik = jumlah // 100
+    n_unik = jumlah - n_dup - n_konflik
+    awal = timezone.now() - timedelta(seconds=jumlah + 600)
+    hasil: list[tuple[str, dict]] = []
+    baru: list[tuple[str, dict]] = []
+    pakai_lama = 0
+    for i in range(n_unik):
+        loket = lokets[i % 3]
+        pada = awal + timedelta(seconds=i)
+        if i % 3 == 2 and pakai_lama < len(lama) * len(units):
+            # A returning patient found offline in the loket's local copy.
+            rm = lama[pakai_lama % len(lama)][0]
+            unit = units[(pakai_lama // len(lama)) % len(units)]
+            pakai_lama += 1
+            pasien: dict = {"no_rm": rm}
+        else:
+            jk = "P" if i % 2 else "L"
+            lahir = date(1950 + i % 60, 1 + i % 12, 1 + i % 28)
+            pasien = {
+                "client_uuid": str(uuid.uuid4()),
+                "nama": f"Pasien Luring {i:05d}",
+                "tanggal_lahir": lahir.isoformat(),
+                "jenis_kelamin": jk,
+                "nik": _nik(lahir, jk, i),
+                "alamat": "Jl. Uji",
+                "no_hp": "081234567890",
+            }
+            unit = units[i % len(units)]
+        e = {
+            "client_uuid": str(uuid.uuid4()),
+            "dibuat_klien": pada.isoformat(),
+            "loket": loket,
+            "petugas": f"loket{loket[1]}",
+            "pasien": pasien,
+            "kunjungan": {"unit": unit, "penjamin": "umum", "keluhan": "uji"},
+        }
+        hasil.append((loket, e))
+        if "nik" in pasien:
+            baru.append((loket, e))
+    # The same new patient typed at a second loket for the same unit and day.
+    for j in range(n_dup):
+        loket, asli = baru[rng.randrange(len(baru))]
+        lain = lokets[(lokets.index(loket) + 1) % 3]
+        e = {
+            **asli,
+            "client_uuid": str(uuid.uuid4()),
+            "loket": lain,
+            "pasien": {**asli["pasien"], "client_uuid": str(uuid.uuid4())},
+        }
+        e["dibuat_klien"] = (awal + timedelta(seconds=n_unik + j)).isoformat()
+        hasil.append((lain, e))
+    # A known NIK with another name: conflict review.
+    for j in range(n_konflik):
+        rm, nik, lahir, jk = lama[j % len(lama)]
+        e = {
+            "client_uuid": str(uuid.uuid4()),
+            "dibuat_klien": (awal + timedelta(seconds=n_unik + n_dup + j)).isoformat(),
+            "loket": lokets[j % 3],
+            "petugas": "loket1",
+            "pasien": {
+                "client_uuid": str(uuid.uuid4()),
+                "nama": f"Nama Berbeda {j}",
+                "tanggal_lahir": lahir.isoformat(),
+                "jenis_kelamin": jk,
+                "nik": nik,
+            },
+            "kunjungan": {"unit": units[0], "penjamin": "umum"},
+        }
+        hasil.append((e["loket"], e))
+    rng.shuffle(hasil)
+    hasil.sort(key=lambda le: le[1]["dibuat_klien"])
+    return hasil
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--jumlah", type=int, default=10_000)
+    ap.add_argument("--batch", type=int, default=100)
+    ap.add_argument("--pasien", type=int, default=3000, help="returning patients in the database")
+    args = ap.parse_args()
+
+    keterangan, hapus = _siapkan_db()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("REDIS_URL", "")
+    import django
+
+    django.setup()
+    import logging
+
+    logging.disable(logging.WARNING)
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    try:
+        print(f"database: {keterangan}")
+        call_command("migrate", verbosity=0)
+        from puskesmas.demo import muat_demo
+
+        pkm = muat_demo(jumlah_pasien=args.pasien).puskesmas
+        from downtime import replay
+        from downtime.models import EntriReplay
+        from pendaftaran.models import Kunjungan
+        from puskesmas.models import Loket
+
+        pengirim = {
+            lk.kode: get_user_model().objects.get(username=f"loket{lk.kode[1]}")
+            for lk in Loket.objects.filter(puskesmas=pkm)
+        }
+        lokets = {lk.kode: lk for lk in Loket.objects.filter(puskesmas=pkm)}
+        semua = buat_entri(args.jumlah, pkm, random.Random(2026))
+        # Each loket sends its own outbox in batches, interleaved as they come back online.
+        per_loket: dict[str, list[dict]] = {}
+        for loket, e in semua:
+            per_loket.setdefault(loket, []).append(e)
+        batches = []
+        for loket, daftar in per_loket.items():
+            for i in range(0, len(daftar), args.batch):
+                batches.append((loket, daftar[i : i + args.batch]))
+        batches.sort(key=lambda b: b[1][0]["dibuat_klien"])
+
+        hitung: Counter = Counter()
+        latensi = []
+        cpu0 = time.process_time()
+        t0 = time.perf_counter()
+        for loket, batch in batches:
+            t = time.perf_counter()
+            hasil, _ = replay.replay_batch(
+                batch,
+                puskesmas=pkm,
+                pengirim=pengirim[loket],
+                meta=replay.MetaBatch(loket=lokets[loket]),
+            )
+            latensi.append(time.perf_counter() - t)
+            hitung.update(h["status"] for h in hasil)
+        total = time.perf_counter() - t0
+        cpu = time.process_time() - cpu0
+        n = sum(hitung.values())
+        latensi.sort()
+        print(f"entries: {n} in {len(batches)} batches of <= {args.batch}")
+        print(f"outcomes: { {str(k): v for k, v in sorted(hitung.items())} }")
+        print(f"total time: {total:.1f} s  ->  {n / total:.0f} entries/s")
+        # CPU of this (Django) process only: a figure less at the mercy of other load.
+        print(f"django CPU: {cpu:.1f} s  ->  {cpu / n * 1000:.1f} ms per entry")
+        print(
+            f"batch latency: p50 {latensi[len(latensi) // 2] * 1000:.0f} ms, "
+            f"p95 {latensi[int(len(latensi) * 0.95)] * 1000:.0f} ms"
+        )
+        ulang = batches[: max(1, len(batches) // 10)]
+        t0 = time.perf_counter()
+        m = 0
+        for loket, batch in ulang:
+            hasil, _ = replay.replay_batch(
+                batch,
+                puskesmas=pkm,
+                pengirim=pengirim[loket],
+                meta=replay.MetaBatch(loket=lokets[loket]),
+            )
+            assert all(h["ulang"] for h in hasil if h["status"] != "gagal_sementara")
+            m += len(hasil)
+        t_ulang = time.perf_counter() - t0
+        print(f"re-sent {m} entries (idempotent path): {t_ulang:.1f} s -> {m / t_ulang:.0f}/s")
+        print(f"stored: {EntriReplay.objects.count()} entries, {Kunjungan.objects.count()} visits")
+        assert EntriReplay.objects.count() == n
+    finally:
+        hapus()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+"""Celery tasks of the BPJS bridge. Thin on purpose: each one takes an id and calls a service,
+which claims the row atomically, so a task delivered twice (acks_late redelivery, a sweep
+republishing a slow message) does its work once."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="bpjs_bridge.proses_permintaan", ignore_result=True)
+def proses_permintaan(permintaan_id: int) -> str:
+    return services.permintaan_proses(permintaan_id=permintaan_id)
+
+
+@shared_task(name="bpjs_bridge.sapu", ignore_result=True)
+def sapu() -> dict:
+    hasil = services.sapu()
+    return {"basi": hasil.basi, "diantrekan": hasil.diantrekan, "probe": hasil.probe}
+
+
+@shared_task(name="bpjs_bridge.probe", ignore_result=True)
+def probe(puskesmas_id: int) -> str:
+    return services.probe_pemutus(puskesmas_id=puskesmas_id)
+
+
+@shared_task(name="bpjs_bridge.cek_pemutus", ignore_result=True)
+def cek_pemutus() -> list[int]:
+    """Every few seconds: where a breaker's pause is over, ask for a probe. Only cache reads
+    when all is well, so it can run far more often than the full sweep."""
+    from . import breaker
+    from .models import PermintaanBpjs, StatusPermintaan
+
+    ids = (
+        PermintaanBpjs.objects.filter(
+            status__in=(StatusPermintaan.MENUNGGU, StatusPermintaan.GAGAL_SEMENTARA)
+        )
+        .order_by()
+        .values_list("puskesmas_id", flat=True)
+        .distinct()
+    )
+    siap = [pk for pk in ids if breaker.keadaan(pk).status == breaker.SETENGAH]
+    for pk in siap:
+        probe.apply_async((pk,), retry=False)
+    return siap

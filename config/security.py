@@ -1,0 +1,321 @@
+"""Browser-facing hardening that Django 5.2 does not ship: a Content-Security-Policy, a
+Permissions-Policy, no caching of signed-in pages, an idle timeout for shared loket PCs, the
+login lockout page, and the admin password rule.
+
+Loket PCs stand in a public hall and are shared between officers, so the threats we design for
+are the next person at the same browser (idle timeout, no-store, lockout) and injected markup
+(CSP without inline scripts: every script is a static file, see CONTRIBUTING).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+from axes.backends import AxesStandaloneBackend
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.core.checks import CheckMessage, Error, Tags, register
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
+
+# --- Headers -------------------------------------------------------------------------------------
+
+# Scripts only from our own origin: no 'unsafe-inline', no 'unsafe-eval' (htmx runs without
+# eval as long as templates use no hx-on / js: attributes; tests/security checks templates).
+CSP_BAWAAN: dict[str, str] = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",  # ticket QR codes may be data: URIs
+    "font-src": "'self'",
+    "connect-src": "'self'",  # htmx, fetch replay, server-sent events
+    "worker-src": "'self'",  # the offline service worker
+    "manifest-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+# Paths whose third-party pages need a looser *style* policy; scripts stay 'self' everywhere.
+# Swagger UI (ninja's bundled copy, served from our static files) writes inline styles.
+CSP_PENGECUALIAN_BAWAAN: dict[str, dict[str, str]] = {
+    "/api/v1/docs": {"style-src": "'self' 'unsafe-inline'"},
+}
+
+PERMISSIONS_POLICY_BAWAAN = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), "
+    "gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=(), interest-cohort=()"
+)
+
+
+def _kebijakan(directives: dict[str, str]) -> str:
+    return "; ".join(f"{nama} {nilai}".strip() for nama, nilai in directives.items())
+
+
+def csp_untuk(path: str) -> str:
+    """The Content-Security-Policy header value for a request path."""
+    directives = dict(getattr(settings, "CSP_DIRECTIVES", CSP_BAWAAN))
+    for awalan, tambahan in getattr(settings, "CSP_PENGECUALIAN", CSP_PENGECUALIAN_BAWAAN).items():
+        if path.startswith(awalan):
+            directives.update(tambahan)
+    if getattr(settings, "SECURE_SSL_REDIRECT", False):
+        directives.setdefault("upgrade-insecure-requests", "")
+    return _kebijakan(directives)
+
+
+class HeaderKeamananMiddleware:
+    """Adds Content-Security-Policy, Permissions-Policy and — for signed-in users —
+    `Cache-Control: no-store`, so the next person at a shared PC cannot page back through
+    patient data after a logout. A view that sets its own header keeps it.
+
+    Place it right after SecurityMiddleware so static files served by WhiteNoise get the
+    headers too."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+        self.report_only = getattr(settings, "CSP_REPORT_ONLY", False)
+        self.permissions = getattr(settings, "PERMISSIONS_POLICY", PERMISSIONS_POLICY_BAWAAN)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        nama = (
+            "Content-Security-Policy-Report-Only" if self.report_only else "Content-Security-Policy"
+        )
+        if nama not in response:
+            response[nama] = csp_untuk(request.path)
+        if self.permissions and "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = self.permissions
+        user = getattr(request, "user", None)  # absent when WhiteNoise answered early
+        if user is not None and user.is_authenticated and "Cache-Control" not in response:
+            response["Cache-Control"] = "no-store, private"
+        return response
+
+
+# --- NUL bytes ------------------------------------------------------------------------------
+
+PESAN_NUL = "Permintaan berisi karakter NUL (\\0) yang tidak diizinkan."
+_NUL_JSON = (b"\x00", b"\\u0000")
+_NUL_FORM = (b"\x00", b"%00")
+
+
+class TolakNulMiddleware:
+    """Refuses any request with a NUL byte in its path, query string or (form/JSON) body.
+
+    PostgreSQL text cannot hold NUL, so one `?q=%00` reaching a query is a DataError — a 500
+    and an aborted transaction — in whichever view or API endpoint it lands (found by the
+    schemathesis run on GET /api/v1/status?loket=%00). One check here covers them all: the API
+    answers in its JSON error shape, pages with a plain 400."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._ada_nul(request):
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"kode": "tidak_valid", "pesan": PESAN_NUL, "galat": {"body": [PESAN_NUL]}},
+                    status=422,
+                )
+            return HttpResponse(PESAN_NUL, status=400, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+    @staticmethod
+    def _ada_nul(request: HttpRequest) -> bool:
+        qs = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path or "%00" in qs or "\x00" in qs:
+            return True
+        jenis = (request.content_type or "").lower()
+        if request.method in ("GET", "HEAD", "OPTIONS") or not (
+            jenis.endswith("json") or jenis == "application/x-www-form-urlencoded"
+        ):
+            return False
+        try:
+            body = request.body
+        except Exception:  # too big or unreadable: the view's own handling answers that
+            return False
+        return any(tanda in body for tanda in (_NUL_JSON if jenis.endswith("json") else _NUL_FORM))
+
+
+# --- Idle timeout --------------------------------------------------------------------------------
+
+SESI_TERAKHIR_AKTIF = "_terakhir_aktif"
+PESAN_IDLE = (
+    "Sesi Anda berakhir karena tidak ada aktivitas selama {menit} menit. Silakan masuk lagi."
+)
+# Requests that are not a person at the keyboard: the API (offline replay, integrators) and
+# the live/polling feeds. They are still checked, but never keep a session alive, otherwise an
+# open poli screen or a replay timer would defeat the timeout.
+SESI_BUKAN_AKTIVITAS_BAWAAN = (r"^/api/", r"/live/", r"/versi/$")
+# Write the timestamp at most this often, so a busy officer does not cost a session save per
+# click.
+_TULIS_SETIAP_DETIK = 30
+
+
+class SesiMenganggurMiddleware:
+    """Logs a signed-in user out after `SESSION_IDLE_MINUTES` (default 30) without activity.
+
+    A page request is redirected to the login page with an Indonesian message; an htmx request
+    gets `HX-Redirect`, so htmx navigates the whole page instead of swapping a login form into a
+    fragment. API requests simply continue as anonymous and are refused with 401 by the API.
+    Must come after AuthenticationMiddleware and MessageMiddleware."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+        self.bukan_aktivitas = [
+            re.compile(p)
+            for p in getattr(settings, "SESSION_IDLE_BUKAN_AKTIVITAS", SESI_BUKAN_AKTIVITAS_BAWAAN)
+        ]
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        menit = float(getattr(settings, "SESSION_IDLE_MINUTES", 30) or 0)
+        user = getattr(request, "user", None)
+        if menit <= 0 or user is None:
+            return self.get_response(request)
+        if not user.is_authenticated:
+            response = self.get_response(request)
+            if request.user.is_authenticated:  # just logged in: the clock starts now
+                request.session[SESI_TERAKHIR_AKTIF] = time.time()
+            return response
+        sekarang = time.time()
+        terakhir = request.session.get(SESI_TERAKHIR_AKTIF)
+        if terakhir is not None and sekarang - float(terakhir) > menit * 60:
+            return self._keluarkan(request, menit)
+        aktivitas = not any(p.search(request.path) for p in self.bukan_aktivitas)
+        if terakhir is None or (aktivitas and sekarang - float(terakhir) > _TULIS_SETIAP_DETIK):
+            request.session[SESI_TERAKHIR_AKTIF] = sekarang
+        return self.get_response(request)
+
+    def _keluarkan(self, request: HttpRequest, menit: float) -> HttpResponse:
+        # Read by the audit app's logout receiver, to record this as an idle logout.
+        request.keluar_karena_idle = True  # type: ignore[attr-defined]
+        logout(request)
+        if request.path.startswith("/api/"):
+            return self.get_response(request)  # now anonymous: the API answers 401 itself
+        messages.warning(request, PESAN_IDLE.format(menit=f"{menit:g}"))
+        tujuan = reverse(settings.LOGIN_URL)
+        # HtmxMiddleware runs after us, so read htmx's request header directly.
+        htmx = request.headers.get("HX-Request") == "true"
+        if request.method == "GET" and not htmx:
+            tujuan += "?" + urlencode({"next": request.get_full_path()})
+        if htmx:
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = tujuan
+            return response
+        return HttpResponseRedirect(tujuan)
+
+
+# --- Login lockout (django-axes) ------------------------------------------------------------------
+
+PESAN_TERKUNCI = (
+    "Terlalu banyak percobaan masuk yang gagal untuk nama pengguna ini dari komputer ini. "
+    "Coba lagi setelah {menit} menit, atau minta admin Puskesmas membuka kuncinya."
+)
+
+
+def _menit_kunci() -> int:
+    cooloff = getattr(settings, "AXES_COOLOFF_TIME", None)
+    if cooloff is None:
+        return 0
+    detik = cooloff.total_seconds() if hasattr(cooloff, "total_seconds") else float(cooloff) * 3600
+    return max(1, round(detik / 60))
+
+
+def respons_terkunci(
+    request: HttpRequest, original_response: Any = None, credentials: Any = None
+) -> HttpResponse:
+    """What django-axes answers once a username+IP is locked out: the login page again, with
+    the reason in Indonesian, status 403 (the admin login gets the same page)."""
+    from puskesmas.forms import FormMasuk  # the app registry is ready by request time
+
+    pesan = PESAN_TERKUNCI.format(menit=_menit_kunci())
+    if request.path.startswith("/api/"):
+        return JsonResponse({"kode": "terkunci", "pesan": pesan, "galat": {}}, status=403)
+    # An unbound form: binding it would call authenticate() again and count another failure.
+    form = FormMasuk(request, initial={"username": request.POST.get("username", "")})
+    form.cleaned_data = {}  # add_error() expects a cleaned form; this one never is
+    form.add_error(None, pesan)
+    return render(request, "puskesmas/masuk.html", {"form": form, "terkunci": True}, status=403)
+
+
+class AxesBackend(AxesStandaloneBackend):
+    """django-axes' check, except for authenticate() calls that carry no request (management
+    commands, `Client.login()` in tests): those come from code, not from a login form, and the
+    stock backend would raise instead of authenticating."""
+
+    def authenticate(self, request: HttpRequest | None, *args: Any, **kwargs: Any) -> Any:
+        if request is None:
+            return None
+        return super().authenticate(request, *args, **kwargs)
+
+
+# --- Passwords ------------------------------------------------------------------------------------
+
+
+class SandiAdminPanjang:
+    """Admins (Django staff, superusers, and officers in the admin role) need at least
+    `min_length` characters (default 12): their account can read every patient and export."""
+
+    def __init__(self, min_length: int = 12):
+        self.min_length = min_length
+
+    @staticmethod
+    def _admin(user: Any) -> bool:
+        if user is None:
+            return False
+        if getattr(user, "is_staff", False) or getattr(user, "is_superuser", False):
+            return True
+        petugas = getattr(user, "petugas", None) if getattr(user, "pk", None) else None
+        return getattr(petugas, "peran", None) in ("admin", "kepala")
+
+    def validate(self, password: str, user: Any = None) -> None:
+        if self._admin(user) and len(password) < self.min_length:
+            raise ValidationError(
+                f"Kata sandi akun admin minimal {self.min_length} karakter.",
+                code="sandi_admin_terlalu_pendek",
+            )
+
+    def get_help_text(self) -> str:
+        return f"Akun admin dan kepala Puskesmas: kata sandi minimal {self.min_length} karakter."
+
+
+# --- Deployment checks (`manage.py check --deploy`) -------------------------------------------
+
+KUNCI_PENGEMBANGAN = ("dev-only-insecure", "django-insecure")
+RAHASIA_SIMULATOR = {"BPJS_SECRET_KEY": "simulator-secret", "BPJS_PASSWORD": "pcare-demo"}
+
+
+@register(Tags.security, deploy=True)
+def periksa_rahasia(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Django only flags short or `django-insecure-` keys; ours has its own development
+    default, which must never reach a server. Nor may the simulator's BPJS credentials once the
+    app talks to the real BPJS."""
+    hasil: list[CheckMessage] = []
+    if str(settings.SECRET_KEY).startswith(KUNCI_PENGEMBANGAN):
+        hasil.append(
+            Error(
+                "SECRET_KEY masih kunci pengembangan bawaan.",
+                hint="Isi SECRET_KEY atau SECRET_KEY_FILE dengan string acak ≥ 50 karakter.",
+                id="keamanan.E001",
+            )
+        )
+    bpjs_asli = "127.0.0.1" not in str(
+        getattr(settings, "BPJS_BASE_URL", "")
+    ) and "localhost" not in str(getattr(settings, "BPJS_BASE_URL", ""))
+    for nama, bawaan in RAHASIA_SIMULATOR.items():
+        if bpjs_asli and getattr(settings, nama, None) == bawaan:
+            hasil.append(
+                Error(
+                    f"{nama} masih nilai simulator, padahal BPJS_BASE_URL menuju server asli.",
+                    hint=f"Isi {nama} atau {nama}_FILE.",
+                    id="keamanan.E002",
+                )
+            )
+    return hasil

@@ -1,0 +1,36 @@
+from django.contrib import admin
+
+from .models import BlokNomorOffline, EntriReplay, EpisodeDowntime, KeputusanTinjau
+
+
+@admin.register(EpisodeDowntime)
+class EpisodeDowntimeAdmin(admin.ModelAdmin):
+    list_display = ["mulai", "selesai", "jenis", "alasan", "loket", "puskesmas", "dideteksi"]
+    list_filter = ["puskesmas", "jenis", "alasan"]
+    readonly_fields = ["dibuat_pada", "diubah_pada", "rekonsiliasi_selesai"]
+
+
+@admin.register(BlokNomorOffline)
+class BlokNomorOfflineAdmin(admin.ModelAdmin):
+    list_display = ["tanggal", "loket", "unit", "pertama", "terakhir", "habis_pada"]
+    list_filter = ["tanggal", "loket"]
+
+
+class KeputusanInline(admin.TabularInline):
+    model = KeputusanTinjau
+    extra = 0
+    can_delete = False
+    readonly_fields = ["keputusan", "oleh", "pada", "catatan", "status_sebelum", "status_sesudah"]
+    exclude = ["data"]
+
+
+@admin.register(EntriReplay)
+class EntriReplayAdmin(admin.ModelAdmin):
+    """Read-mostly: decisions are made on the review pages so they are recorded."""
+
+    list_display = ["dibuat_klien", "status", "status_awal", "sumber", "loket", "pasien"]
+    list_filter = ["puskesmas", "status", "status_awal", "sumber"]
+    search_fields = ["client_uuid", "pasien__nama_cari"]
+    raw_id_fields = ["pasien", "kunjungan", "kunjungan_dipertahankan", "episode"]
+    readonly_fields = ["client_uuid", "payload", "payload_asli", "diterima_pada"]
+    inlines = [KeputusanInline]

@@ -1,0 +1,311 @@
+"""Where a registration is saved. Every write of patients and visits goes through here — the
+loket pages, the JSON API, offline replay and Mobile JKN bookings all call these functions, so
+validation, numbering and idempotency behave the same on every path."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from antrean import routing
+from antrean.models import UnitLayanan
+from antrean.selectors import unit_untuk_saran
+from antrean.services import tiket_terbitkan
+from audit.services import catat
+from puskesmas.models import Loket, Puskesmas
+from puskesmas.services import no_rm_berikutnya
+
+from . import selectors
+from .dedupe import normalisasi_nama
+from .models import Kunjungan, Pasien, StatusKunjungan, Sumber
+from .validasi import DataKunjungan, DataPasien, Galat, validasi_kunjungan, validasi_pasien
+
+
+class PendaftaranError(Exception):
+    """A registration that cannot be saved as given. `galat` maps field → Indonesian messages;
+    views show them next to the fields, the API returns them as JSON."""
+
+    kode = "tidak_valid"
+
+    def __init__(self, galat: Galat):
+        super().__init__(galat)
+        self.galat = galat
+
+
+class PasienSudahAda(PendaftaranError):
+    """The NIK or BPJS number belongs to an existing patient: open that one instead."""
+
+    kode = "pasien_sudah_ada"
+
+    def __init__(self, pasien: Pasien, field: str):
+        label = "NIK" if field == "nik" else "No. kartu BPJS"
+        super().__init__(
+            {field: [f"{label} ini sudah terdaftar atas nama {pasien.nama} (RM {pasien.no_rm})."]}
+        )
+        self.pasien = pasien
+
+
+class KemungkinanDuplikat(PendaftaranError):
+    """A patient without NIK looks like someone we already know; the officer must look first."""
+
+    kode = "kemungkinan_duplikat"
+
+    def __init__(self, kandidat: list[tuple[Pasien, float]]):
+        super().__init__(
+            {"nama": ["Ada pasien terdaftar dengan nama dan tanggal lahir mirip. Periksa dulu."]}
+        )
+        self.kandidat = kandidat
+
+
+class KunjunganGanda(PendaftaranError):
+    kode = "kunjungan_ganda"
+
+    def __init__(self, kunjungan: Kunjungan):
+        tiket = kunjungan.tiket_pertama
+        super().__init__(
+            {
+                "unit": [
+                    f"Pasien ini sudah terdaftar hari ini di {kunjungan.unit.nama}"
+                    + (f" dengan nomor {tiket.kode}." if tiket else ".")
+                ]
+            }
+        )
+        self.kunjungan = kunjungan
+
+
+# --- Patients -------------------------------------------------------------------------------
+
+
+def _cek_identitas_unik(puskesmas: Puskesmas, data: DataPasien, kecuali: int | None) -> None:
+    for field, nilai in (("nik", data.nik), ("no_bpjs", data.no_bpjs)):
+        if not nilai:
+            continue
+        ada = Pasien.objects.filter(puskesmas=puskesmas, **{field: nilai})
+        if kecuali is not None:
+            ada = ada.exclude(pk=kecuali)
+        pasien = ada.first()
+        if pasien is not None:
+            raise PasienSudahAda(pasien, field)
+
+
+def pasien_buat(
+    *,
+    puskesmas: Puskesmas,
+    data: DataPasien,
+    oleh=None,
+    konfirmasi_baru: bool = False,
+) -> Pasien:
+    """Register a new patient and hand out the next No. RM.
+
+    Raises PasienSudahAda when the NIK or card is known, and — for a patient without NIK —
+    KemungkinanDuplikat when similar patients exist, unless the officer confirmed they are new.
+    """
+    data = data.rapikan()
+    galat = validasi_pasien(data, hari_ini=timezone.localdate())
+    if galat:
+        raise PendaftaranError(galat)
+    _cek_identitas_unik(puskesmas, data, kecuali=None)
+    if not data.nik and not konfirmasi_baru and data.tanggal_lahir:
+        kandidat = selectors.kandidat_duplikat(
+            puskesmas=puskesmas, nama=data.nama, tanggal_lahir=data.tanggal_lahir
+        )
+        if kandidat:
+            raise KemungkinanDuplikat(kandidat)
+    try:
+        with transaction.atomic():
+            pasien = Pasien.objects.create(
+                puskesmas=puskesmas,
+                no_rm=no_rm_berikutnya(puskesmas=puskesmas),
+                nik=data.nik or None,
+                nik_ibu=data.nik_ibu,
+                no_bpjs=data.no_bpjs or None,
+                nama=data.nama,
+                nama_cari=normalisasi_nama(data.nama),
+                tanggal_lahir=data.tanggal_lahir,
+                jenis_kelamin=data.jenis_kelamin,
+                alamat=data.alamat,
+                no_hp=data.no_hp,
+                dibuat_oleh=oleh,
+            )
+            catat(user=oleh, aksi="pasien_buat", objek=pasien, puskesmas=puskesmas)
+            return pasien
+    except IntegrityError:
+        # Another counter saved the same NIK/card a moment ago: show that patient.
+        _cek_identitas_unik(puskesmas, data, kecuali=None)
+        raise
+
+
+@transaction.atomic
+def pasien_ubah(*, pasien: Pasien, data: DataPasien) -> Pasien:
+    data = data.rapikan()
+    galat = validasi_pasien(data, hari_ini=timezone.localdate())
+    if galat:
+        raise PendaftaranError(galat)
+    _cek_identitas_unik(pasien.puskesmas, data, kecuali=pasien.pk)
+    pasien.nik = data.nik or None
+    pasien.nik_ibu = data.nik_ibu
+    pasien.no_bpjs = data.no_bpjs or None
+    pasien.nama = data.nama
+    pasien.nama_cari = normalisasi_nama(data.nama)
+    pasien.tanggal_lahir = data.tanggal_lahir
+    pasien.jenis_kelamin = data.jenis_kelamin
+    pasien.alamat = data.alamat
+    pasien.no_hp = data.no_hp
+    pasien.save()
+    catat(aksi="pasien_ubah", objek=pasien, puskesmas=pasien.puskesmas_id)  # who: the request
+    return pasien
+
+
+# --- Visits ---------------------------------------------------------------------------------
+
+
+def saran_untuk(*, pasien: Pasien, data: DataKunjungan, pada) -> routing.Saran:
+    return routing.sarankan(
+        umur=routing.umur_tahun(pasien.tanggal_lahir, pada),
+        jenis_kelamin=pasien.jenis_kelamin,
+        hamil=data.hamil,
+        suspek_menular=data.suspek_menular,
+        layanan_diminta="ugd" if data.darurat else data.layanan_diminta,
+    )
+
+
+@dataclass(frozen=True)
+class HasilPendaftaran:
+    kunjungan: Kunjungan
+    baru: bool  # False when the client UUID was seen before: the same result is returned
+
+
+def kunjungan_daftar(
+    *,
+    puskesmas: Puskesmas,
+    pasien: Pasien,
+    unit: UnitLayanan,
+    data: DataKunjungan,
+    client_uuid: uuid.UUID,
+    oleh=None,
+    loket: Loket | None = None,
+    dibuat_klien: datetime | None = None,
+    sumber: str = Sumber.LOKET,
+    mode_downtime: bool = False,
+    nomor_antrean: int | None = None,
+) -> HasilPendaftaran:
+    """Register a visit and put the patient in the unit's queue — exactly once per client UUID.
+
+    A repeat of a UUID (a retried POST, a replay after the network came back) returns the visit
+    made the first time, without validating or numbering again.
+    """
+    ada = Kunjungan.objects.filter(client_uuid=client_uuid).first()
+    if ada is not None:
+        return _hasil_ulang(ada, puskesmas)
+
+    sekarang = timezone.now()
+    dibuat_klien = dibuat_klien or sekarang
+    if pasien.puskesmas_id != puskesmas.pk:
+        raise PendaftaranError({"pasien": ["Pasien tidak ditemukan di Puskesmas ini."]})
+    if unit.puskesmas_id != puskesmas.pk or not unit.aktif:
+        raise PendaftaranError({"unit": ["Unit layanan tidak tersedia di Puskesmas ini."]})
+    galat = validasi_kunjungan(
+        data,
+        jenis_kelamin=pasien.jenis_kelamin,
+        no_bpjs=pasien.no_bpjs,
+        dibuat_klien=dibuat_klien,
+        sekarang=sekarang,
+    )
+    if galat:
+        raise PendaftaranError(galat)
+    tanggal = timezone.localdate(dibuat_klien)
+    ganda = selectors.kunjungan_terbuka_hari_ini(pasien=pasien, unit_id=unit.pk, tanggal=tanggal)
+    if ganda is not None:
+        raise KunjunganGanda(ganda)
+
+    if not mode_downtime:
+        # A visit registered online while an admin has declared downtime is flagged like an
+        # offline one, so the ledger counts it and the ERM knows to re-check it.
+        from downtime.selectors import downtime_aktif
+
+        mode_downtime = downtime_aktif(puskesmas=puskesmas, loket=loket) is not None
+    saran = saran_untuk(pasien=pasien, data=data, pada=tanggal)
+    unit_saran = unit_untuk_saran(puskesmas=puskesmas, saran=saran)
+    try:
+        with transaction.atomic():
+            kunjungan = Kunjungan.objects.create(
+                client_uuid=client_uuid,
+                puskesmas=puskesmas,
+                pasien=pasien,
+                tanggal=tanggal,
+                unit=unit,
+                klaster_id=unit.klaster_id,
+                layanan_saran=saran.layanan,
+                alasan_saran=saran.alasan,
+                saran_diubah=unit_saran is not None and unit_saran.pk != unit.pk,
+                penjamin=data.penjamin,
+                keluhan=data.keluhan.strip(),
+                hamil=data.hamil,
+                suspek_menular=data.suspek_menular,
+                disabilitas=data.disabilitas,
+                darurat=data.darurat,
+                gagal_daftar_online=data.gagal_daftar_online,
+                sumber=sumber,
+                mode_downtime=mode_downtime,
+                petugas=oleh,
+                loket=loket,
+                dibuat_klien=dibuat_klien,
+            )
+            tiket_terbitkan(
+                kunjungan=kunjungan,
+                unit=unit,
+                waktu_masuk=dibuat_klien,
+                oleh=oleh,
+                nomor=nomor_antrean,
+            )
+            if kunjungan.penjamin == "bpjs":
+                # BPJS work as outbox rows in this same transaction; published on commit.
+                from bpjs_bridge.services import outbox_kunjungan_baru
+
+                outbox_kunjungan_baru(kunjungan=kunjungan)
+            catat(user=oleh, aksi="kunjungan_buat", objek=kunjungan, puskesmas=puskesmas)
+    except IntegrityError:
+        # The same UUID raced in from a second request: that one won, return its result.
+        ada = Kunjungan.objects.filter(client_uuid=client_uuid).first()
+        if ada is None:
+            raise
+        return _hasil_ulang(ada, puskesmas)
+    return HasilPendaftaran(kunjungan=kunjungan, baru=True)
+
+
+def _hasil_ulang(kunjungan: Kunjungan, puskesmas: Puskesmas) -> HasilPendaftaran:
+    if kunjungan.puskesmas_id != puskesmas.pk:
+        # A UUID is global; never reveal another Puskesmas' visit.
+        raise PendaftaranError({"client_uuid": ["UUID klien sudah dipakai."]})
+    return HasilPendaftaran(kunjungan=kunjungan, baru=False)
+
+
+@transaction.atomic
+def kunjungan_batal(*, kunjungan: Kunjungan, oleh, alasan: str) -> Kunjungan:
+    """Cancel a visit and its open tickets. Recorded, never deleted."""
+    alasan = (alasan or "").strip()
+    if not alasan:
+        raise PendaftaranError({"alasan": ["Alasan pembatalan wajib diisi."]})
+    kunjungan = Kunjungan.objects.select_for_update().get(pk=kunjungan.pk)
+    if kunjungan.status == StatusKunjungan.BATAL:
+        return kunjungan
+    if kunjungan.status == StatusKunjungan.SELESAI:
+        raise PendaftaranError({"status": ["Kunjungan yang sudah selesai tidak dapat dibatalkan."]})
+    kunjungan.status = StatusKunjungan.BATAL
+    kunjungan.alasan_batal = alasan[:200]
+    kunjungan.dibatalkan_pada = timezone.now()
+    kunjungan.dibatalkan_oleh = oleh
+    kunjungan.save(update_fields=["status", "alasan_batal", "dibatalkan_pada", "dibatalkan_oleh"])
+    # Through the queue's own transition so each ticket is logged and the poli/TV screens see it.
+    from antrean.services import batal_kunjungan
+
+    batal_kunjungan(kunjungan=kunjungan, alasan=kunjungan.alasan_batal, oleh=oleh)
+    from bpjs_bridge.services import outbox_kunjungan_batal  # undo at BPJS, via the outbox
+
+    outbox_kunjungan_batal(kunjungan=kunjungan)
+    catat(user=oleh, aksi="kunjungan_batal", objek=kunjungan, puskesmas=kunjungan.puskesmas_id)
+    return kunjungan

@@ -1,0 +1,19 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+
+class FormMasuk(AuthenticationForm):
+    error_messages = {
+        "invalid_login": "Nama pengguna atau kata sandi salah. Periksa huruf besar/kecil.",
+        "inactive": "Akun ini dinonaktifkan. Hubungi admin Puskesmas.",
+    }
+
+    username = forms.CharField(
+        label="Nama pengguna",
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        label="Kata sandi",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )

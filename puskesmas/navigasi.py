@@ -1,0 +1,33 @@
+"""The top navigation, as data: (label, URL name, roles that see it). Apps add their pages here;
+a URL that does not exist (yet) is simply left out."""
+
+from __future__ import annotations
+
+from django.urls import NoReverseMatch, reverse
+
+from .models import Peran
+
+SEMUA = tuple(Peran.values)
+
+MENU: list[tuple[str, str, tuple[str, ...]]] = [
+    ("Loket", "pendaftaran:loket", (Peran.LOKET, Peran.ADMIN)),
+    ("Poli", "antrean:poli", (Peran.POLI, Peran.ADMIN)),
+    ("Ringkasan antrean", "antrean:ringkasan", (Peran.POLI, Peran.ADMIN, Peran.KEPALA)),
+    ("Laporan antrean", "antrean:laporan", (Peran.ADMIN, Peran.KEPALA)),
+    ("Downtime", "downtime:beranda", (Peran.ADMIN,)),
+    ("Entri susulan", "downtime:susulan", (Peran.LOKET,)),
+    ("Worklist BPJS", "bpjs_bridge:worklist", (Peran.LOKET, Peran.ADMIN)),
+]
+
+
+def menu_untuk(peran: str, path: str) -> list[dict]:
+    items = []
+    for label, url_name, peran_boleh in MENU:
+        if peran not in peran_boleh:
+            continue
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            continue
+        items.append({"label": label, "url": url, "aktif": path.startswith(url)})
+    return items

@@ -1,0 +1,68 @@
+"""Writes for the tenant app."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import ApiToken, Puskesmas
+
+PRESISI_DIPAKAI = timedelta(minutes=1)
+
+
+@transaction.atomic
+def no_rm_berikutnya(*, puskesmas: Puskesmas) -> str:
+    """Hand out the next medical-record number of this Puskesmas.
+
+    The UPDATE takes the row lock, so concurrent registrations queue here for a few
+    microseconds and never share or reuse a number.
+    """
+    Puskesmas.objects.filter(pk=puskesmas.pk).update(rm_terakhir=F("rm_terakhir") + 1)
+    nomor = Puskesmas.objects.values_list("rm_terakhir", flat=True).get(pk=puskesmas.pk)
+    return f"{nomor:06d}"
+
+
+def api_token_buat(*, user, nama: str = "") -> tuple[ApiToken, str]:
+    """Create a token and return it with its raw value, which is never stored."""
+    raw = "pkm_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, nama=nama, prefix=raw[4:12], hash=ApiToken.hash_of(raw)
+    )
+    from audit.services import catat  # the actor is the admin of the current request, if any
+
+    catat(aksi="token_buat", objek=token, puskesmas=_pkm(user), keterangan=f"untuk {user}")
+    return token, raw
+
+
+def _pkm(user) -> int | None:
+    return getattr(getattr(user, "petugas", None), "puskesmas_id", None)
+
+
+def api_token_cari(*, raw: str) -> ApiToken | None:
+    token = (
+        ApiToken.objects.aktif()
+        .select_related("user__petugas__puskesmas")
+        .filter(hash=ApiToken.hash_of(raw))
+        .first()
+    )
+    if token is not None:
+        # Last-used is for "is this token still in use?", so minute precision is plenty; writing
+        # it on every call would cost a commit per API request.
+        sekarang = timezone.now()
+        if token.terakhir_dipakai is None or sekarang - token.terakhir_dipakai > PRESISI_DIPAKAI:
+            ApiToken.objects.filter(pk=token.pk).update(terakhir_dipakai=sekarang)
+            token.terakhir_dipakai = sekarang
+    return token
+
+
+def api_token_cabut(*, token: ApiToken) -> None:
+    ApiToken.objects.filter(pk=token.pk, dicabut_pada__isnull=True).update(
+        dicabut_pada=timezone.now()
+    )
+    from audit.services import catat
+
+    catat(aksi="token_cabut", objek=token, puskesmas=_pkm(token.user))

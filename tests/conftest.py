@@ -1,0 +1,183 @@
+"""Shared fixtures. Personas follow the field: `petugas_loket` registers, `perawat_poli` calls
+patients, `admin_puskesmas` runs the place, `pasien_bpjs` is a returning JKN patient.
+
+Tests use the real services named by the environment: PostgreSQL when DATABASE_URL is set,
+Redis when REDIS_URL is set; otherwise SQLite and in-memory equivalents.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import date
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API + ORM
+
+from django.conf import settings
+
+from config.celery import app as celery_app
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+
+
+def _redis_db(url: str, offset: int) -> str:
+    """Tests use the database number in REDIS_URL for the broker and the next one for the cache,
+    so parallel runs given different REDIS_URL databases never flush each other's data."""
+    base, _, db = url.rpartition("/") if url.count("/") > 2 else (url, "", "0")
+    return f"{base}/{int(db or 0) + offset}"
+
+
+# Fast hashing: a persona fixture must not cost 300 ms of PBKDF2.
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+if REDIS_URL:
+    celery_app.conf.update(
+        broker_url=_redis_db(REDIS_URL, 0), result_backend=_redis_db(REDIS_URL, 0)
+    )
+else:
+    celery_app.conf.update(broker_url="memory://", result_backend="cache+memory://")
+
+
+@pytest.fixture(autouse=True)
+def _cache_per_test(settings):
+    """A clean cache for each test, on Redis when there is one (REDIS_URL's db + 1)."""
+    if REDIS_URL:
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": _redis_db(REDIS_URL, 1),
+            }
+        }
+    else:
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+# --- Browser (Debian's Chromium; never a downloaded browser) ------------------------------------
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "id-ID", "timezone_id": settings.TIME_ZONE}
+
+
+def pytest_collection_modifyitems(config, items):
+    if shutil.which(CHROMIUM) or os.path.exists(CHROMIUM):
+        return
+    skip = pytest.mark.skip(reason=f"Chromium not found at {CHROMIUM}")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def artifacts_dir():
+    path = os.path.join(os.path.dirname(__file__), "artifacts")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+# --- Personas -----------------------------------------------------------------------------------
+@pytest.fixture
+def puskesmas(db):
+    """The demo Puskesmas: clusters, units, lokets and demo staff, without bulk patients."""
+    from puskesmas.demo import muat_demo
+
+    return muat_demo(jumlah_pasien=0).puskesmas
+
+
+@pytest.fixture
+def petugas_loket(puskesmas):
+    from puskesmas.models import Petugas
+
+    return Petugas.objects.select_related("user", "loket").get(user__username="loket1")
+
+
+@pytest.fixture
+def petugas_loket_2(puskesmas):
+    from puskesmas.models import Petugas
+
+    return Petugas.objects.select_related("user", "loket").get(user__username="loket2")
+
+
+@pytest.fixture
+def perawat_poli(puskesmas):
+    from puskesmas.models import Petugas
+
+    return Petugas.objects.select_related("user").get(user__username="poli_umum")
+
+
+@pytest.fixture
+def admin_puskesmas(puskesmas):
+    from puskesmas.models import Petugas
+
+    return Petugas.objects.select_related("user").get(user__username="admin")
+
+
+@pytest.fixture
+def unit(puskesmas):
+    """Poli Umum of the demo Puskesmas."""
+    return puskesmas.unit_layanan.get(kode="UMUM")
+
+
+@pytest.fixture
+def pasien_bpjs(puskesmas):
+    from tests.factories import PasienFactory, buat_nik
+
+    lahir = date(1980, 3, 12)
+    return PasienFactory(
+        puskesmas=puskesmas,
+        nama="Siti Aminah",
+        tanggal_lahir=lahir,
+        jenis_kelamin="P",
+        nik=buat_nik(lahir, "P", serial=1),
+        no_bpjs="0001234567890",
+    )
+
+
+@pytest.fixture
+def pasien_umum(puskesmas):
+    from tests.factories import PasienFactory, buat_nik
+
+    lahir = date(1992, 11, 2)
+    return PasienFactory(
+        puskesmas=puskesmas,
+        nama="Joko Santoso",
+        tanggal_lahir=lahir,
+        jenis_kelamin="L",
+        nik=buat_nik(lahir, "L", serial=2),
+        no_bpjs=None,
+    )
+
+
+@pytest.fixture
+def client_loket(client, petugas_loket):
+    client.force_login(petugas_loket.user)
+    return client
+
+
+@pytest.fixture
+def puskesmas_lain(db):
+    """A second Puskesmas in the same district deployment, for scoping tests."""
+    from tests.factories import PuskesmasFactory
+
+    return PuskesmasFactory(nama="Puskesmas Tetangga", kode_faskes="0114U999")
