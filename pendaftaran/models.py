@@ -138,6 +138,16 @@ class Kunjungan(models.Model):
         verbose_name = "Kunjungan"
         verbose_name_plural = "Kunjungan"
         ordering = ["-dibuat_klien"]
+        constraints = [
+            # The service refuses a second open visit of a patient to one unit on one day; two
+            # counters registering the same patient at the same instant both pass that check,
+            # so the database has the last word.
+            models.UniqueConstraint(
+                fields=["pasien", "unit", "tanggal"],
+                condition=~models.Q(status="batal"),
+                name="kunjungan_sekali_per_unit_hari",
+            ),
+        ]
         indexes = [
             models.Index(fields=["puskesmas", "tanggal"], name="kunjungan_tanggal_idx"),
             models.Index(fields=["loket", "tanggal"], name="kunjungan_loket_idx"),

@@ -198,7 +198,7 @@ def kunjungan_daftar(
     A repeat of a UUID (a retried POST, a replay after the network came back) returns the visit
     made the first time, without validating or numbering again.
     """
-    ada = Kunjungan.objects.filter(client_uuid=client_uuid).first()
+    ada = _kunjungan_dengan_uuid(client_uuid)
     if ada is not None:
         return _hasil_ulang(ada, puskesmas)
 
@@ -220,6 +220,10 @@ def kunjungan_daftar(
     tanggal = timezone.localdate(dibuat_klien)
     ganda = selectors.kunjungan_terbuka_hari_ini(pasien=pasien, unit_id=unit.pk, tanggal=tanggal)
     if ganda is not None:
+        if str(ganda.client_uuid) == str(client_uuid):
+            # A concurrent request with this UUID committed between our first look and now:
+            # it is the same registration arriving twice, not a second visit.
+            return _hasil_ulang(ganda, puskesmas)
         raise KunjunganGanda(ganda)
 
     if not mode_downtime:
@@ -270,11 +274,21 @@ def kunjungan_daftar(
             catat(user=oleh, aksi="kunjungan_buat", objek=kunjungan, puskesmas=puskesmas)
     except IntegrityError:
         # The same UUID raced in from a second request: that one won, return its result.
-        ada = Kunjungan.objects.filter(client_uuid=client_uuid).first()
-        if ada is None:
-            raise
-        return _hasil_ulang(ada, puskesmas)
+        # Or another counter registered this patient in this unit at the same instant.
+        ada = _kunjungan_dengan_uuid(client_uuid)
+        if ada is not None:
+            return _hasil_ulang(ada, puskesmas)
+        ganda = selectors.kunjungan_terbuka_hari_ini(
+            pasien=pasien, unit_id=unit.pk, tanggal=tanggal
+        )
+        if ganda is not None:
+            raise KunjunganGanda(ganda) from None
+        raise
     return HasilPendaftaran(kunjungan=kunjungan, baru=True)
+
+
+def _kunjungan_dengan_uuid(client_uuid: uuid.UUID) -> Kunjungan | None:
+    return Kunjungan.objects.filter(client_uuid=client_uuid).first()
 
 
 def _hasil_ulang(kunjungan: Kunjungan, puskesmas: Puskesmas) -> HasilPendaftaran:

@@ -209,3 +209,35 @@ def test_concurrent_requests_with_the_same_uuid_make_one_visit_on_postgresql(
     assert kode == [200] * (jumlah - 1) + [201], hasil
     assert len({body for _, body in hasil}) == 1  # every answer is the same visit and ticket
     assert Kunjungan.objects.count() == 1 and Tiket.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_counters_registering_one_patient_at_once_make_one_visit_on_postgresql(
+    token_loket, pasien_bpjs, unit
+):
+    """Different client UUIDs (two lokets), same patient and unit, same instant: one visit, the
+    other counter is told where the patient already queues."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite serialises writers, there is no race to lose")
+    jumlah = 6
+    mulai = threading.Barrier(jumlah)
+    hasil: list[tuple[int, dict]] = []
+
+    def kirim_satu() -> None:
+        try:
+            c = Client(HTTP_AUTHORIZATION=f"Bearer {token_loket}")
+            mulai.wait()
+            r = kirim(c, "/kunjungan", kunjungan(pasien_bpjs, unit))
+            hasil.append((r.status_code, r.json()))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=kirim_satu) for _ in range(jumlah)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(s for s, _ in hasil) == [201] + [409] * (jumlah - 1), hasil
+    assert all(b["kode"] == "kunjungan_ganda" for s, b in hasil if s == 409)
+    assert Kunjungan.objects.count() == 1 and Tiket.objects.count() == 1

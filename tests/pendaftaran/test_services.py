@@ -116,6 +116,20 @@ def test_the_same_client_uuid_returns_the_first_result_and_creates_nothing(
     assert Kunjungan.objects.count() == 1 and pertama.kunjungan.tiket.count() == 1
 
 
+def test_a_uuid_committed_by_a_concurrent_request_after_the_first_look_is_a_replay(
+    monkeypatch, puskesmas, petugas_loket, pasien_umum, unit
+):
+    """The interleaving CI once hit on PostgreSQL: request B looks the UUID up before request A
+    commits, then finds A's visit as "already open today". That is the same registration twice,
+    not a second visit, so B must answer as a replay (200), never 409."""
+    key = uuid.uuid4()
+    pertama = daftar(puskesmas, pasien_umum, unit, petugas_loket, client_uuid=key)
+    monkeypatch.setattr(services, "_kunjungan_dengan_uuid", lambda _uuid: None)
+    kedua = daftar(puskesmas, pasien_umum, unit, petugas_loket, client_uuid=key)
+    assert not kedua.baru and kedua.kunjungan.pk == pertama.kunjungan.pk
+    assert Kunjungan.objects.count() == 1
+
+
 def test_choosing_another_unit_than_suggested_is_recorded(puskesmas, petugas_loket, pasien_umum):
     gigi = puskesmas.unit_layanan.get(kode="GIGI")
     k = daftar(puskesmas, pasien_umum, gigi, petugas_loket).kunjungan
