@@ -82,11 +82,14 @@ class UnitLayanan(models.Model):
 
 
 class PenomoranHarian(models.Model):
-    """The last queue number handed out per unit per day. Incremented under a row lock."""
+    """The last queue numbers handed out per unit per day, online and to offline blocks.
+    Both move under this row's lock (antrean/services.py)."""
 
     unit = models.ForeignKey(UnitLayanan, on_delete=models.CASCADE, related_name="+")
     tanggal = models.DateField()
     terakhir = models.PositiveIntegerField(default=0)
+    # The highest number reserved for a loket's offline block (0: none yet today).
+    terakhir_luring = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -137,6 +140,9 @@ class Tiket(models.Model):
     # Place in the queue order: the number itself, until a skipped ticket is re-queued at the
     # end (antrean/urutan.py). Kept apart from `nomor` because the patient keeps their number.
     urut = models.PositiveIntegerField("urutan", default=0)
+    # Issued for an entry made offline or on paper: its place comes from `waktu_masuk` among the
+    # online numbers, not from its own number (antrean/services.urut_menurut_waktu).
+    luring = models.BooleanField("dari entri luring/susulan", default=False)
     # Denormalised from the transition log for the report and the displays: the first call ends
     # the patient's waiting time; the last call orders the TV and triggers its announcement.
     dipanggil_pertama = models.DateTimeField("pertama dipanggil", null=True, blank=True)

@@ -20,8 +20,9 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Max
 from django.utils import timezone
 
 from . import live
@@ -83,18 +84,52 @@ def format_kode(unit: UnitLayanan, nomor: int) -> str:
     return f"{unit.prefix}-{nomor:03d}"
 
 
-@transaction.atomic
-def nomor_berikutnya(*, unit: UnitLayanan, tanggal: date, jumlah: int = 1) -> int:
-    """Reserve `jumlah` consecutive numbers in a unit's queue for a day; return the first.
-
-    The UPDATE ... SET terakhir = terakhir + n takes the counter row's lock until the caller's
-    transaction commits, so concurrent registrations get distinct, gap-free numbers. `jumlah`
-    > 1 reserves a block (used for a loket's offline numbers).
-    """
+def _penghitung(unit: UnitLayanan, tanggal: date) -> PenomoranHarian:
+    """The unit's counter row for the day, locked until the caller's transaction commits."""
     counter, _ = PenomoranHarian.objects.get_or_create(unit=unit, tanggal=tanggal)
-    PenomoranHarian.objects.filter(pk=counter.pk).update(terakhir=F("terakhir") + jumlah)
-    terakhir = PenomoranHarian.objects.values_list("terakhir", flat=True).get(pk=counter.pk)
-    return terakhir - jumlah + 1
+    return PenomoranHarian.objects.select_for_update().get(pk=counter.pk)
+
+
+@transaction.atomic
+def nomor_berikutnya(*, unit: UnitLayanan, tanggal: date) -> int:
+    """The next online number of a unit's day: 1, 2, 3, … with no gaps.
+
+    Concurrent registrations wait for the counter row's lock, so each gets its own number. Only
+    a day busy enough to reach the offline series (ANTREAN_NOMOR_LURING_AWAL) jumps over the
+    numbers already reserved there.
+    """
+    c = _penghitung(unit, tanggal)
+    nomor = c.terakhir + 1
+    if settings.ANTREAN_NOMOR_LURING_AWAL <= nomor <= c.terakhir_luring:
+        nomor = c.terakhir_luring + 1
+    c.terakhir = nomor
+    c.save(update_fields=["terakhir"])
+    return nomor
+
+
+@transaction.atomic
+def blok_nomor_luring(*, unit: UnitLayanan, tanggal: date, jumlah: int) -> int:
+    """Reserve `jumlah` consecutive numbers for a loket's offline block; return the first.
+
+    Blocks come from their own series (A-501, …) above every number handed out so far, so they
+    never collide with online numbers or with another loket's block, and reserving blocks on
+    every page load leaves no holes in the online numbering.
+    """
+    c = _penghitung(unit, tanggal)
+    pertama = max(c.terakhir_luring, c.terakhir, settings.ANTREAN_NOMOR_LURING_AWAL - 1) + 1
+    c.terakhir_luring = pertama + jumlah - 1
+    c.save(update_fields=["terakhir_luring"])
+    return pertama
+
+
+def urut_menurut_waktu(*, unit: UnitLayanan, tanggal: date, waktu_masuk: datetime) -> int:
+    """Queue place of a ticket that reaches the server after the fact (offline replay, paper
+    back-entry): right behind the last online ticket issued before the patient really came,
+    ahead of everyone who came later — whatever number the ticket carries."""
+    sebelumnya = Tiket.objects.filter(
+        unit=unit, tanggal=tanggal, luring=False, waktu_masuk__lte=waktu_masuk
+    ).aggregate(m=Max("nomor"))["m"]
+    return sebelumnya or 0
 
 
 def alasan_prioritas(kunjungan: Kunjungan) -> list[str]:
@@ -144,11 +179,18 @@ def tiket_terbitkan(
     oleh=None,
     sebelumnya: Tiket | None = None,
     nomor: int | None = None,
+    luring: bool = False,
 ) -> Tiket:
     """Put a visit in a unit's queue. `nomor` is given only for a number reserved earlier
-    (an offline block); otherwise the next number of the day is taken."""
+    (an offline block); otherwise the next number of the day is taken. `luring` tickets (made
+    offline or on paper, arriving now) take their place by `waktu_masuk`, not by number."""
     if nomor is None:
         nomor = nomor_berikutnya(unit=unit, tanggal=kunjungan.tanggal)
+    urut = (
+        urut_menurut_waktu(unit=unit, tanggal=kunjungan.tanggal, waktu_masuk=waktu_masuk)
+        if luring
+        else nomor
+    )
     alasan = alasan_prioritas(kunjungan)
     tiket = Tiket.objects.create(
         kunjungan=kunjungan,
@@ -160,7 +202,8 @@ def tiket_terbitkan(
         alasan_prioritas=", ".join(alasan),
         sebelumnya=sebelumnya,
         waktu_masuk=waktu_masuk,
-        urut=nomor,
+        urut=urut,
+        luring=luring,
         dibuat_oleh=oleh,
     )
     _catat(tiket, aksi=Aksi.TERBIT, dari="", oleh=oleh, pada=timezone.now())

@@ -10,6 +10,9 @@ The order within a unit:
    the same `urut`, because it was put back before that newcomer arrived), then by number.
 Mobile JKN bookings carry their own number from the same daily counter and follow these rules
 like any walk-in: fairness between online and walk-in patients is the number order.
+Tickets made offline or on paper carry a number from the offline series (A-501…) and reach the
+server late; their `urut` is the last online number issued before the patient came
+(services.urut_menurut_waktu), so rule 3 puts them right behind that patient.
 """
 
 from __future__ import annotations

@@ -196,6 +196,9 @@ BPJS_SAPU_DETIK = env.float("BPJS_SAPU_DETIK", default=30.0)
 # pages poll a cheap version URL) and how long one stream lives before the browser reconnects.
 ANTREAN_SSE_MAKS = env.int("ANTREAN_SSE_MAKS", default=4)
 ANTREAN_SSE_DETIK = env.float("ANTREAN_SSE_DETIK", default=30.0)
+# Offline number blocks come from their own series starting here (A-501, A-502, …), so the day's
+# online numbers start at 001 and stay gap-free, and an offline ticket is recognisable.
+ANTREAN_NOMOR_LURING_AWAL = env.int("ANTREAN_NOMOR_LURING_AWAL", default=501)
 
 JKN_USERNAME = env.str("JKN_USERNAME", default="mobilejkn")
 JKN_PASSWORD = env.str("JKN_PASSWORD", default="mobilejkn-demo")

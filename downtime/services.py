@@ -11,7 +11,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from antrean.models import Tiket, UnitLayanan
-from antrean.services import nomor_berikutnya
+from antrean.services import blok_nomor_luring
 from puskesmas.models import Loket, Puskesmas
 
 from .models import (
@@ -286,7 +286,7 @@ def blok_ambil(
             # Spent (or nearly): retire it so the next call reserves a fresh block.
             blok.habis_pada = sekarang
             blok.save(update_fields=["habis_pada"])
-    pertama = nomor_berikutnya(unit=unit, tanggal=tanggal, jumlah=jumlah)
+    pertama = blok_nomor_luring(unit=unit, tanggal=tanggal, jumlah=jumlah)
     blok = BlokNomorOffline.objects.create(
         loket=loket,
         unit=unit,

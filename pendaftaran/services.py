@@ -265,6 +265,8 @@ def kunjungan_daftar(
                 waktu_masuk=dibuat_klien,
                 oleh=oleh,
                 nomor=nomor_antrean,
+                # Made offline or on paper and arriving now: queued by when the patient came.
+                luring=sumber in (Sumber.OFFLINE, Sumber.SUSULAN),
             )
             if kunjungan.penjamin == "bpjs":
                 # BPJS work as outbox rows in this same transaction; published on commit.

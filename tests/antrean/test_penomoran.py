@@ -8,7 +8,7 @@ import pytest
 from django.db import connection, connections
 
 from antrean.models import Tiket
-from antrean.services import nomor_berikutnya
+from antrean.services import blok_nomor_luring, nomor_berikutnya
 from pendaftaran import services
 from pendaftaran.validasi import DataKunjungan
 
@@ -21,10 +21,27 @@ def test_numbers_start_at_one_each_day_per_unit(puskesmas, unit):
 
 
 @pytest.mark.django_db
-def test_a_block_of_numbers_can_be_reserved_for_a_loket(puskesmas, unit):
+def test_offline_blocks_come_from_their_own_series_and_leave_online_numbers_gap_free(
+    puskesmas, unit
+):
     tgl = date(2026, 11, 23)
-    assert nomor_berikutnya(unit=unit, tanggal=tgl, jumlah=20) == 1
-    assert nomor_berikutnya(unit=unit, tanggal=tgl) == 21
+    assert blok_nomor_luring(unit=unit, tanggal=tgl, jumlah=20) == 501
+    assert blok_nomor_luring(unit=unit, tanggal=tgl, jumlah=20) == 521
+    assert [nomor_berikutnya(unit=unit, tanggal=tgl) for _ in range(3)] == [1, 2, 3]
+
+
+@pytest.mark.django_db
+def test_a_day_busy_enough_to_reach_the_offline_series_jumps_over_reserved_numbers(
+    puskesmas, unit, settings
+):
+    settings.ANTREAN_NOMOR_LURING_AWAL = 5
+    tgl = date(2026, 11, 23)
+    assert blok_nomor_luring(unit=unit, tanggal=tgl, jumlah=3) == 5  # 5–7
+    online = [nomor_berikutnya(unit=unit, tanggal=tgl) for _ in range(6)]
+    assert online == [1, 2, 3, 4, 8, 9]
+    # A block reserved after online passed the series starts above both.
+    assert blok_nomor_luring(unit=unit, tanggal=tgl, jumlah=2) == 10  # 10–11
+    assert nomor_berikutnya(unit=unit, tanggal=tgl) == 12
 
 
 @pytest.mark.django_db(transaction=True)

@@ -3,6 +3,7 @@ replay interrupted half-way."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 
 import pytest
@@ -425,3 +426,37 @@ def test_the_same_batch_sent_concurrently_by_two_tabs_is_stored_once(petugas_lok
     for a, b in zip(*hasil, strict=True):
         assert a["status"] == b["status"] == "dibuat"
         assert a["kunjungan_id"] == b["kunjungan_id"]
+
+
+def test_a_replayed_ticket_waits_where_the_patient_really_came_not_by_its_number(
+    petugas_loket, pagi
+):
+    """An offline ticket carries a number from the offline series (A-501…) but joins the
+    queue by the time the officer registered the patient: behind who came earlier, ahead of who
+    came later — also when the replay arrives an hour after both."""
+    from antrean.selectors import antrean_unit
+    from pendaftaran.services import kunjungan_daftar
+    from pendaftaran.validasi import DataKunjungan
+
+    loket, pkm = petugas_loket.loket, petugas_loket.puskesmas
+    unit = pkm.unit_layanan.get(kode="UMUM")
+    tanggal = timezone.localdate(pagi)
+    blok = services.blok_ambil(loket=loket, unit=unit, tanggal=tanggal, jumlah=10).blok
+    assert blok.pertama == 501
+
+    def daring(menit: int) -> str:
+        return kunjungan_daftar(
+            puskesmas=pkm,
+            pasien=PasienFactory(puskesmas=pkm),
+            unit=unit,
+            data=DataKunjungan(penjamin="umum"),
+            client_uuid=uuid.uuid4(),
+            dibuat_klien=pagi + timedelta(minutes=menit),
+        ).kunjungan.tiket_pertama.kode
+
+    awal, akhir = daring(-10), daring(+10)
+    assert (awal, akhir) == ("A-001", "A-002")  # the reserved block left no hole online
+    (h,), _ = _replay([entri(pasien_baru(), pada=pagi, nomor=blok.pertama)], petugas_loket)
+    assert h["tiket"]["kode"] == "A-501" and not h["nomor_baru"]
+    menunggu = [t.kode for t in antrean_unit(unit=unit, tanggal=tanggal)]
+    assert menunggu == ["A-001", "A-501", "A-002"]
