@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from audit.services import catat
 from puskesmas.access import PERAN_LAPORAN, PERAN_POLI, peran_wajib
 from puskesmas.models import Peran, Puskesmas
 
@@ -206,6 +207,7 @@ def laporan(request: HttpRequest) -> HttpResponse:
                     _angka(b.tunggu.terlama),
                 ]
             )
+        catat(request=request, aksi="laporan_ekspor", keterangan=f"antrean {tanggal:%Y-%m-%d} csv")
         return resp
     return TemplateResponse(
         request, "antrean/laporan.html", {"form": form, "tanggal": tanggal, "baris": baris}

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from antrean import services, stream
 from antrean.models import StatusTiket, Tiket
+from audit.models import AuditLog
 
 pytestmark = pytest.mark.django_db
 
@@ -182,6 +183,10 @@ def test_daily_report_and_its_csv(client, kepala, daftar, unit):
     assert umum[3:5] == ["2", "2"]
     assert float(umum[8]) == pytest.approx(20.0, abs=0.2)  # mean of 30 and 10 minutes
     assert float(umum[11]) == pytest.approx(30.0, abs=0.2)
+    ekspor = AuditLog.objects.get(aksi="laporan_ekspor")  # viewing the page is not an export
+    assert (
+        ekspor.user == kepala.user and "antrean" in ekspor.ringkasan and "csv" in ekspor.ringkasan
+    )
 
 
 def test_the_report_is_not_for_poli_staff(client_poli):
