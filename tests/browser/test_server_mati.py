@@ -171,6 +171,7 @@ def test_the_server_process_dies_and_the_loket_registers_on_then_replays_once(
     # And online registration goes on: numbering starts at 001, the offline series apart.
     tiket.append(daftar_baru_daring(page, nama="Pasien Setelah Pulih", lahir=lahir[2], serial=303))
 
+    assert [t[1] for t in tiket] == ["A-501", "A-502", "A-001"]
     kunjungan = list(Kunjungan.objects.order_by("dibuat_klien").prefetch_related("tiket"))
     assert [(k.pasien.nama, k.tiket.get().kode) for k in kunjungan] == tiket
     assert [k.sumber for k in kunjungan] == ["offline", "offline", "loket"]
