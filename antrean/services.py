@@ -346,7 +346,10 @@ def mulai_layani(*, tiket: Tiket, oleh: AbstractBaseUser | None = None) -> Tiket
 
 @transaction.atomic
 def selesai(*, tiket: Tiket, oleh: AbstractBaseUser | None = None) -> Tiket:
-    return _pindah(
+    """The patient is done in this unit. When no other ticket of the visit is still open (the
+    last stop of Poli Umum → Lab → Farmasi), the visit itself is done: the loket's list says so
+    and it can no longer be cancelled."""
+    t = _pindah(
         tiket,
         aksi=Aksi.SELESAI,
         boleh=(StatusTiket.DILAYANI,),
@@ -355,6 +358,13 @@ def selesai(*, tiket: Tiket, oleh: AbstractBaseUser | None = None) -> Tiket:
         oleh=oleh,
         kolom=lambda t, pada: {"selesai_pada": pada},
     )
+    if not Tiket.objects.filter(kunjungan_id=t.kunjungan_id, status__in=STATUS_TERBUKA).exists():
+        from pendaftaran.models import Kunjungan, StatusKunjungan
+
+        Kunjungan.objects.filter(pk=t.kunjungan_id, status=StatusKunjungan.TERDAFTAR).update(
+            status=StatusKunjungan.SELESAI
+        )
+    return t
 
 
 @transaction.atomic

@@ -224,6 +224,24 @@ def test_transfer_to_lab_closes_this_ticket_and_queues_the_same_visit_there(
     assert Tiket.objects.filter(kunjungan=t.kunjungan).count() == 4
 
 
+def test_the_visit_is_done_when_its_last_open_ticket_is_finished(daftar, unit, lab, perawat_poli):
+    from pendaftaran import services as pendaftaran
+    from pendaftaran.models import Kunjungan
+
+    t = daftar()
+    services.panggil_berikutnya(unit=unit)
+    services.mulai_layani(tiket=t)
+    ke_lab = services.rujuk(tiket=t, unit_tujuan=lab)
+    assert Kunjungan.objects.get(pk=t.kunjungan_id).status == "terdaftar"  # still at the lab
+    services.panggil_berikutnya(unit=lab)
+    services.mulai_layani(tiket=ke_lab)
+    services.selesai(tiket=ke_lab, oleh=perawat_poli.user)
+    kunjungan = Kunjungan.objects.get(pk=t.kunjungan_id)
+    assert kunjungan.status == "selesai"
+    with pytest.raises(pendaftaran.PendaftaranError, match="sudah selesai"):
+        pendaftaran.kunjungan_batal(kunjungan=kunjungan, oleh=None, alasan="salah klaster")
+
+
 def test_transfer_refuses_the_same_unit_another_puskesmas_and_a_waiting_ticket(
     daftar, unit, lab, puskesmas_lain
 ):
