@@ -197,9 +197,11 @@ class SesiMenganggurMiddleware:
         # Read by the audit app's logout receiver, to record this as an idle logout.
         request.keluar_karena_idle = True  # type: ignore[attr-defined]
         logout(request)
+        # Also for the API: the loket's heartbeat is usually what notices the timeout, and the
+        # page then opens the login page, which should say why.
+        messages.warning(request, PESAN_IDLE.format(menit=f"{menit:g}"))
         if request.path.startswith("/api/"):
             return self.get_response(request)  # now anonymous: the API answers 401 itself
-        messages.warning(request, PESAN_IDLE.format(menit=f"{menit:g}"))
         tujuan = reverse(settings.LOGIN_URL)
         # HtmxMiddleware runs after us, so read htmx's request header directly.
         htmx = request.headers.get("HX-Request") == "true"

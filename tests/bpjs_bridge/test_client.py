@@ -346,7 +346,7 @@ def test_slow_bpjs_beyond_the_client_timeout_is_a_transient_timeout(
     started = time.monotonic()
     with BpjsClient(impatient) as c, pytest.raises(BpjsTimeoutError) as info:
         c.poli_fktp()
-    assert time.monotonic() - started < 1.2
+    assert time.monotonic() - started < 1.5  # gave up before the simulator answered
     assert info.value.transient
 
 

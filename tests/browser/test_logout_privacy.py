@@ -13,6 +13,7 @@ online), while the server is otherwise reachable."""
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import date
 
 import pytest
@@ -131,4 +132,43 @@ def test_logout_keeps_unsent_entries_then_leaves_no_patient_data_once_confirmed(
     # The cached loket page (it lists today's patients) is gone too.
     assert not page.evaluate("async () => !!(await caches.match('/loket/', {ignoreVary: true}))")
     page.screenshot(path=f"{artifacts_dir}/logout_bersih.png")
+    ctx.close()
+
+
+def test_an_idle_timeout_clears_the_patient_copy_and_leaves_the_loket_page(
+    playwright, live_server, puskesmas, petugas_loket, tmp_path, settings
+):
+    """Nobody touched the shared PC: the next heartbeat finds the session ended, and with the
+    outbox empty the page forgets the local patient copy and shows the login page, saying why —
+    no officer action, no patient left on the screen or in the browser."""
+    from pendaftaran import services
+    from pendaftaran.validasi import DataKunjungan
+    from tests.factories import PasienFactory
+
+    petugas_loket.user.set_password(KATA_SANDI_DEMO)
+    petugas_loket.user.save()
+    # A patient seen this week, so the loket preloads them into its local copy.
+    pasien = PasienFactory(puskesmas=puskesmas, nama="Wulan Sari", nik=NIK)
+    services.kunjungan_daftar(
+        puskesmas=puskesmas,
+        pasien=pasien,
+        unit=puskesmas.unit_layanan.get(kode="UMUM"),
+        data=DataKunjungan(penjamin="umum"),
+        client_uuid=uuid.uuid4(),
+        loket=petugas_loket.loket,
+    )
+    base = live_server.url
+    ctx, page = buka(playwright, tmp_path / "loket1", base)
+    masuk(page, base, "loket1")
+    sw_siap(page)
+    tunggu(page, "(await window.loketLuring.lokal.jumlah()) >= 1")
+    assert NIK in json.dumps(isi_idb(page)["pasien"])
+
+    settings.SESSION_IDLE_MINUTES = 0.02  # the officer has been away: the next request is late
+    expect(page).to_have_url(f"{base}/masuk/?next=%2Floket%2F", timeout=15_000)
+    expect(page.locator(".messages")).to_contain_text("tidak ada aktivitas")
+    isi = isi_idb(page)
+    assert isi["pasien"] == [] and isi["outbox"] == []
+    assert NIK not in json.dumps(isi)
+    assert not page.evaluate("async () => !!(await caches.match('/loket/', {ignoreVary: true}))")
     ctx.close()

@@ -32,6 +32,9 @@ def masuk(page: Page, base: str, username: str) -> None:
     page.fill("#id_password", KATA_SANDI_DEMO)
     page.click("button[type=submit]")
     expect(page).to_have_url(f"{base}/loket/")
+    # The shortcuts live in deferred scripts: a key pressed while the page is still parsing
+    # goes nowhere (the officer presses it again; a test must not).
+    page.wait_for_load_state("load")
 
 
 def test_officer_registers_a_new_and_a_returning_patient_and_prints_the_ticket(

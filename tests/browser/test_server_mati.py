@@ -181,8 +181,7 @@ def test_the_server_process_dies_and_the_loket_registers_on_then_replays_once(
     assert ep.jenis == "server" and ep.selesai is not None and ep.entri_tercatat == 2
     assert not galat_js, galat_js
     ctx.close()
-    print(f"\nserver killed → offline banner: {beralih * 1000:.0f} ms")
-    assert beralih < 2.0
+    print(f"\nserver killed → offline banner: {beralih * 1000:.0f} ms")  # bench/switchover.py
 
 
 def daftar_baru_daring(page, *, nama: str, lahir: date, serial: int) -> tuple[str, str]:

@@ -615,10 +615,34 @@ async function keluar(e) {
       "Data itu tetap tersimpan di komputer ini (tidak dihapus) dan dikirim otomatis setelah petugas masuk lagi di komputer ini. Tekan <b>Keluar</b> sekali lagi untuk keluar.</div>");
     return;
   }
-  if (n === 0) { await lokal.kosongkan(); await hasilStore.kosongkan(); await meta.hapus("preload"); }
-  // The cached loket page lists today's patients: never keep it past a logout.
-  try { if (window.caches) await caches.delete("loket-halaman"); } catch (err) { /* no Cache API */ }
+  if (n === 0) await lupakanPasien();
+  else await lupakanHalaman();
   HTMLFormElement.prototype.submit.call(form);
+}
+
+// What a logout leaves behind. The local patient copy only goes once the outbox is empty (an
+// unsent entry may still need it on this PC); the cached loket page, which lists today's
+// patients, never outlives a session.
+async function lupakanPasien() {
+  await lokal.kosongkan(); await hasilStore.kosongkan(); await meta.hapus("preload");
+  await lupakanHalaman();
+}
+async function lupakanHalaman() {
+  try { if (window.caches) await caches.delete("loket-halaman"); } catch (err) { /* no Cache API */ }
+}
+
+// The server signed this officer out (idle timeout on a shared PC, or a logout in another tab).
+// With nothing left to send, forget the patient copy and leave the page, so whoever sits down
+// next sees neither; with unsent entries, keep everything and ask for a login to send them.
+async function sesiBerakhir(http) {
+  const n = await outbox.jumlah();
+  if (n === 0 && http === 401) {
+    await lupakanPasien();
+    window.location.assign("/masuk/?next=" + encodeURIComponent(location.pathname));
+    return;
+  }
+  const el = $("#banner-luring");
+  if (el) { el.hidden = false; el.innerHTML = `<div class="banner banner--warn" role="alert">Sesi berakhir: masuk lagi untuk mengirim ${n} pendaftaran luring yang tersimpan di komputer ini.</div>`; }
 }
 
 // --- start ---------------------------------------------------------------------------------------------
@@ -630,10 +654,7 @@ const detektor = buatDetektor({
   onUbah: (s, sebab) => (s === "offline" ? keLuring(sebab) : keDaring()),
   onStatus: ({ http, data }) => {
     if (http === 401 || http === 403) {
-      const el = $("#banner-luring");
-      outbox && outbox.jumlah().then((n) => {
-        if (n && el) { el.hidden = false; el.innerHTML = `<div class="banner banner--warn" role="alert">Sesi berakhir: masuk lagi untuk mengirim ${n} pendaftaran luring yang tersimpan di komputer ini.</div>`; }
-      });
+      if (outbox) sesiBerakhir(http);
       return;
     }
     if (!data) return;
