@@ -3,6 +3,8 @@
 An online booking becomes an ordinary visit with a ticket in the same queue as walk-ins, made
 by `pendaftaran.services.kunjungan_daftar` with sumber "mobile_jkn". The counter then finds the
 patient by NIK or card with today's visit already there, so nobody registers twice by hand.
+A booking for a later day (up to JKN_HARI_PESAN_MAKS) is the same visit dated that day: its
+number comes from that day's counter, in booking order ahead of that day's walk-ins.
 
 Answers use the protocol's codes: 200 ok, 201 refused (the message says why, in Indonesian),
 202 "pasien baru" (unknown patient: Mobile JKN then calls POST peserta).
@@ -233,10 +235,9 @@ def ambil_antrean(*, puskesmas: Puskesmas, body: dict[str, Any]) -> Jawaban:
     kartu = _kartu(_teks(body, "nomorkartu"))
     nik = _nik(_teks(body, "nik"))
     tgl = _tanggal(_teks(body, "tanggalperiksa"))
-    if tgl != timezone.localdate():
-        # Visits are dated by the day they are registered (pendaftaran.Kunjungan); bookings
-        # for a later day would need a reservation model first.
-        raise Ditolak("Saat ini pendaftaran online hanya untuk hari ini.")
+    maks = settings.JKN_HARI_PESAN_MAKS
+    if (tgl - timezone.localdate()).days > maks:
+        raise Ditolak(f"Tanggal periksa paling lambat {maks} hari dari hari ini.")
     units = list(_unit_poli(puskesmas, _teks(body, "kodepoli")))
     keluhan = _teks(body, "keluhan")
     if len(keluhan) > 500:
@@ -288,6 +289,7 @@ def ambil_antrean(*, puskesmas: Puskesmas, body: dict[str, Any]) -> Jawaban:
             data=data,
             client_uuid=uuid.uuid4(),
             sumber=Sumber.MOBILE_JKN,
+            tanggal=tgl,  # today or a later day: the number is in that day's queue
         )
     except pendaftaran_services.PendaftaranError as e:
         raise Ditolak(_gabung(e.galat)) from None

@@ -227,6 +227,7 @@ def _baru(
     setelah: PermintaanBpjs | None = None,
     tiket: Tiket | None = None,
     payload: dict[str, Any] | None = None,
+    jadwal: datetime | None = None,
 ) -> PermintaanBpjs:
     return PermintaanBpjs.objects.create(
         puskesmas_id=kunjungan.puskesmas_id,
@@ -236,7 +237,7 @@ def _baru(
         rantai=rantai,
         setelah=setelah,
         payload=payload or {},
-        jadwal=timezone.now(),
+        jadwal=jadwal or timezone.now(),
     )
 
 
@@ -260,6 +261,13 @@ def outbox_kunjungan_baru(*, kunjungan: Kunjungan) -> list[PermintaanBpjs]:
     rows = [cek]
     kd_poli = unit.kd_poli_pcare
     if kd_poli:
+        # PCare registers visits of the day; a Mobile JKN booking for a later day is checked
+        # now but registered when its day starts (the beat sweep publishes it then).
+        hari_kunjungan = None
+        if kunjungan.tanggal > timezone.localdate():
+            from pendaftaran.services import awal_hari
+
+            hari_kunjungan = awal_hari(kunjungan.tanggal)
         rows.append(
             _baru(
                 kunjungan,
@@ -267,6 +275,7 @@ def outbox_kunjungan_baru(*, kunjungan: Kunjungan) -> list[PermintaanBpjs]:
                 Rantai.PCARE,
                 setelah=cek,
                 payload={"no_kartu": no_kartu, "kd_poli": kd_poli},
+                jadwal=hari_kunjungan,
             )
         )
         if kunjungan.sumber != Sumber.MOBILE_JKN:

@@ -208,6 +208,8 @@ ANTREAN_NOMOR_LURING_AWAL = env.int("ANTREAN_NOMOR_LURING_AWAL", default=501)
 JKN_USERNAME = env.str("JKN_USERNAME", default="mobilejkn")
 JKN_PASSWORD = env.str("JKN_PASSWORD", default="mobilejkn-demo")
 JKN_TOKEN_DETIK = env.int("JKN_TOKEN_DETIK", default=3600)
+# How many days ahead Mobile JKN may book (0: today only).
+JKN_HARI_PESAN_MAKS = env.int("JKN_HARI_PESAN_MAKS", default=7)
 JKN_KODE_FASKES = env.str("JKN_KODE_FASKES", default="")  # empty: the first Puskesmas
 
 # --- Logging: concise, to stderr; personal data never logged (see issue on privacy) --------------

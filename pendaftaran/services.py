@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -192,11 +192,13 @@ def kunjungan_daftar(
     sumber: str = Sumber.LOKET,
     mode_downtime: bool = False,
     nomor_antrean: int | None = None,
+    tanggal: date | None = None,
 ) -> HasilPendaftaran:
     """Register a visit and put the patient in the unit's queue — exactly once per client UUID.
 
     A repeat of a UUID (a retried POST, a replay after the network came back) returns the visit
-    made the first time, without validating or numbering again.
+    made the first time, without validating or numbering again. `tanggal` is given only for a
+    booking for a later day (Mobile JKN): the visit and its number belong to that day's queue.
     """
     ada = _kunjungan_dengan_uuid(client_uuid)
     if ada is not None:
@@ -217,7 +219,12 @@ def kunjungan_daftar(
     )
     if galat:
         raise PendaftaranError(galat)
-    tanggal = timezone.localdate(dibuat_klien)
+    hari_daftar = timezone.localdate(dibuat_klien)
+    tanggal = tanggal or hari_daftar
+    if tanggal < hari_daftar:
+        raise PendaftaranError({"tanggal": ["Tanggal kunjungan tidak boleh sebelum hari ini."]})
+    # A booking joins its day's queue when that day starts, not days before it is served.
+    waktu_masuk = dibuat_klien if tanggal == hari_daftar else awal_hari(tanggal)
     ganda = selectors.kunjungan_terbuka_hari_ini(pasien=pasien, unit_id=unit.pk, tanggal=tanggal)
     if ganda is not None:
         if str(ganda.client_uuid) == str(client_uuid):
@@ -226,7 +233,7 @@ def kunjungan_daftar(
             return _hasil_ulang(ganda, puskesmas)
         raise KunjunganGanda(ganda)
 
-    if not mode_downtime:
+    if not mode_downtime and tanggal == hari_daftar:
         # A visit registered online while an admin has declared downtime is flagged like an
         # offline one, so the ledger counts it and the ERM knows to re-check it.
         from downtime.selectors import downtime_aktif
@@ -262,7 +269,7 @@ def kunjungan_daftar(
             tiket_terbitkan(
                 kunjungan=kunjungan,
                 unit=unit,
-                waktu_masuk=dibuat_klien,
+                waktu_masuk=waktu_masuk,
                 oleh=oleh,
                 nomor=nomor_antrean,
                 # Made offline or on paper and arriving now: queued by when the patient came.
@@ -287,6 +294,11 @@ def kunjungan_daftar(
             raise KunjunganGanda(ganda) from None
         raise
     return HasilPendaftaran(kunjungan=kunjungan, baru=True)
+
+
+def awal_hari(tanggal: date) -> datetime:
+    """Local midnight of `tanggal`, aware."""
+    return timezone.make_aware(datetime.combine(tanggal, time.min))
 
 
 def _kunjungan_dengan_uuid(client_uuid: uuid.UUID) -> Kunjungan | None:

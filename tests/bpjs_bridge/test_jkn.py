@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -255,3 +256,51 @@ def test_batal_is_refused_once_the_patient_was_called(jkn, pasien_bpjs):
     )
     assert body["metadata"]["code"] == 201
     assert "Dipanggil" in body["metadata"]["message"]
+
+
+def test_a_booking_for_a_later_day_takes_a_number_in_that_days_queue(
+    jkn, pasien_bpjs, pasien_umum, daftar_bpjs
+):
+    from antrean.selectors import antrean_unit
+    from bpjs_bridge.services import permintaan_proses
+    from pendaftaran.services import awal_hari
+
+    lusa = timezone.localdate() + timedelta(days=2)
+    body = jkn.post("/antrean", booking(pasien_bpjs, tanggalperiksa=lusa.isoformat()))
+    assert body["metadata"] == {"message": "Ok", "code": 200}
+    assert body["response"]["nomorantrean"] == "A-001"
+    assert body["response"]["sisaantrean"] == 0
+    k = Kunjungan.objects.get(pasien=pasien_bpjs)
+    tiket = k.tiket_pertama
+    assert k.tanggal == tiket.tanggal == lusa
+    assert tiket.waktu_masuk == awal_hari(lusa)  # waits from its day's start, not from today
+    # Today's queue neither shows it nor lost a number to it.
+    walk_in = daftar_bpjs(pasien_umum, penjamin="umum")
+    assert walk_in.tiket_pertama.kode == "A-001"
+    assert not antrean_unit(unit=k.unit, tanggal=timezone.localdate()).filter(kunjungan=k)
+    # Mobile JKN sees it in that day's queue; a walk-in that day queues behind it.
+    status = jkn.get(f"/antrean/status/001/{lusa}")["response"]
+    assert status["totalantrean"] == 1 and status["sisaantrean"] == 1
+    # Eligibility is checked now; the PCare registration waits for its day.
+    cek = PermintaanBpjs.objects.get(kunjungan=k, jenis=JenisPermintaan.CEK_PESERTA)
+    pcare = PermintaanBpjs.objects.get(kunjungan=k, jenis=JenisPermintaan.PENDAFTARAN_ADD)
+    assert cek.jadwal <= timezone.now() < pcare.jadwal == awal_hari(lusa)
+    assert permintaan_proses(permintaan_id=pcare.pk, pekerja="uji") == "tidak_diklaim"
+    # Cancelled ahead of the day: the visit and its ticket close.
+    batal = jkn.put(
+        "/antrean/batal",
+        {"nomorkartu": pasien_bpjs.no_bpjs, "kodepoli": "001", "tanggalperiksa": lusa.isoformat()},
+    )
+    assert batal["metadata"] == {"message": "Ok", "code": 200}
+    assert Kunjungan.objects.get(pk=k.pk).status == "batal"
+
+
+def test_a_booking_beyond_the_allowed_days_ahead_is_refused(jkn, pasien_bpjs, settings):
+    settings.JKN_HARI_PESAN_MAKS = 3
+    jauh = (timezone.localdate() + timedelta(days=4)).isoformat()
+    body = jkn.post("/antrean", booking(pasien_bpjs, tanggalperiksa=jauh))
+    assert body["metadata"] == {
+        "message": "Tanggal periksa paling lambat 3 hari dari hari ini.",
+        "code": 201,
+    }
+    assert not Kunjungan.objects.exists()
