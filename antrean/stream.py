@@ -1,9 +1,10 @@
 """Live updates for the poli page, the overview and the TV: Server-Sent Events with a polling
-fallback. bench/README.md has the measured latency of each path (20 displays, 200 calls:
-SSE p50 318 ms / p95 668 ms; polling p50 506 ms / p95 962 ms) and how to size the threads.
+fallback. bench/README.md has the measured latency of each path (20 displays, quiet 2-vCPU
+machine: SSE p50 89 ms / p95 126 ms; 0.5 s polling p50 311 ms / p95 369 ms) and how to size
+the threads.
 
 Why both. An SSE stream answers within ~0.1 s of a change but holds one server thread for as long
-as it is open; production runs gunicorn with a fixed thread pool (docker-compose: 3 workers × 8
+as it is open; production runs gunicorn with a fixed thread pool (docker-compose: 3 workers × 32
 threads) and `make run` runs Django's threaded runserver. So streams are
 - capped per process (ANTREAN_SSE_MAKS, default 4): a client that finds no free slot gets 204,
   which makes EventSource stop, and the page's script polls the cheap version URL instead

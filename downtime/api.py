@@ -80,7 +80,7 @@ def status(request: HttpRequest, q: Query[StatusQuery]):
 class BlokIn(Schema):
     loket: str = Field("", max_length=10)
     unit: list[str] = Field(default_factory=list, max_length=50)
-    jumlah: int = Field(20, ge=1, le=services.JUMLAH_BLOK_MAKS)
+    jumlah: int = Field(50, ge=1, le=services.JUMLAH_BLOK_MAKS)
     baru: bool = False
 
 

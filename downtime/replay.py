@@ -26,6 +26,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from antrean.models import Tiket, UnitLayanan
 from antrean.services import format_kode
+from audit.services import catat
 from pendaftaran import nik as nik_rules
 from pendaftaran import selectors as p_selectors
 from pendaftaran.dedupe import AMBANG_NAMA, skor_nama
@@ -879,6 +880,14 @@ def tinjau_gabung(
     if entri.terbuka:
         raise PendaftaranError(entri.galat or {"entri": [entri.pesan]})
     entri.save()
+    catat(
+        user=oleh,
+        aksi="pasien_gabung",
+        objek=pasien,
+        puskesmas=entri.puskesmas_id,
+        keterangan=f"entri luring {entri.client_uuid}"
+        + (", data diperbarui" if perbarui_data else ""),
+    )
     _catat(
         entri,
         Keputusan.GABUNG,

@@ -24,6 +24,7 @@ from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from audit.services import catat
 from pendaftaran.models import Kunjungan, Pasien
 from puskesmas.access import PERAN_LOKET, peran_wajib
 
@@ -119,4 +120,6 @@ def pasien_preload(request: HttpRequest) -> JsonResponse:
     per_id = {p.pk: p for p in Pasien.objects.filter(puskesmas=puskesmas, pk__in=urutan)}
     resp = JsonResponse({"pasien": [pasien_json(per_id[i]) for i in urutan if i in per_id]})
     resp["Cache-Control"] = "no-store"
+    # Patient data leaving for a browser's local store: who took how much, when.
+    catat(request=request, aksi="pasien_lihat", keterangan=f"salinan luring: {len(per_id)} pasien")
     return resp

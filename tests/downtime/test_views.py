@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AuditLog
 from downtime import replay, services
 from downtime.models import EntriReplay, EpisodeDowntime, KeputusanTinjau, StatusEntri
 from pendaftaran.models import Kunjungan, Pasien, Sumber
@@ -160,6 +161,8 @@ def test_merging_attaches_the_visit_to_the_existing_patient_and_records_who(
     pasien_bpjs.refresh_from_db()
     assert pasien_bpjs.alamat == "Jl. Baru 9"
     assert pasien_bpjs.nik  # the NIK stays
+    gabung = AuditLog.objects.get(aksi="pasien_gabung")
+    assert gabung.user == admin_puskesmas.user and gabung.objek_id == str(pasien_bpjs.pk)
     k = KeputusanTinjau.objects.get()
     assert (k.keputusan, k.oleh, k.status_sebelum, k.status_sesudah) == (
         "gabung",

@@ -191,7 +191,7 @@ async function ambilBlok() {
   await siap;
   try {
     const r = await fetch("/api/v1/offline/blok", { method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() }, body: JSON.stringify({ loket: D.loket.kode, jumlah: 20 }) });
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() }, body: JSON.stringify({ loket: D.loket.kode, jumlah: 50 }) });
     if (!r.ok) return;
     const data = await r.json();
     for (const b of blokTerbaru(data)) await blokStore.simpan(b.unit, b);
