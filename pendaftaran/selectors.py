@@ -132,6 +132,19 @@ def kunjungan_loket(*, loket: Loket, tanggal: date) -> QuerySet[Kunjungan]:
     )
 
 
+def kunjungan_mendatang(*, pasien: Pasien, sejak: date) -> list[Kunjungan]:
+    """The patient's visits from `sejak` on that are not cancelled — today's registrations at
+    any loket and Mobile JKN bookings (today's or a later day's) — each with its first ticket,
+    so the counter sees them the moment it opens the patient."""
+    return list(
+        Kunjungan.objects.filter(pasien=pasien, tanggal__gte=sejak)
+        .exclude(status="batal")
+        .select_related("unit")
+        .prefetch_related("tiket")
+        .order_by("tanggal", "dibuat_klien")
+    )
+
+
 def kunjungan_terbuka_hari_ini(*, pasien: Pasien, unit_id: int, tanggal: date) -> Kunjungan | None:
     return (
         Kunjungan.objects.filter(pasien=pasien, unit_id=unit_id, tanggal=tanggal)

@@ -156,6 +156,10 @@ def _konteks_kunjungan(
     return {
         "pasien": pasien,
         "form": form,
+        "kunjungan_mendatang": selectors.kunjungan_mendatang(
+            pasien=pasien, sejak=timezone.localdate()
+        ),
+        "tanggal_hari_ini": timezone.localdate(),
         **pilihan,
         **extra,
     }

@@ -682,3 +682,40 @@ def test_a_unit_of_another_puskesmas_cannot_be_chosen(client_loket, pasien_bpjs,
     resp = client_loket.post(url("daftar", pasien_bpjs.pk), data_kunjungan(asing), **HTMX)
     assert "Unit tujuan tidak tersedia" in html(resp)
     assert not Kunjungan.objects.exists()
+
+
+def test_opening_a_patient_with_a_mobile_jkn_booking_shows_that_ticket_first(
+    client_loket, pasien_bpjs, unit
+):
+    """The online registrant walks up to the counter: the officer sees the booked number at
+    once (Enter opens it for printing) instead of registering the patient a second time."""
+    from pendaftaran import services
+    from pendaftaran.models import Sumber
+    from pendaftaran.validasi import DataKunjungan
+
+    def pesan(tanggal):
+        return services.kunjungan_daftar(
+            puskesmas=pasien_bpjs.puskesmas,
+            pasien=pasien_bpjs,
+            unit=unit,
+            data=DataKunjungan(penjamin="bpjs"),
+            client_uuid=uuid.uuid4(),
+            sumber=Sumber.MOBILE_JKN,
+            tanggal=tanggal,
+        ).kunjungan
+
+    hari_ini = pesan(timezone.localdate())
+    besok = pesan(timezone.localdate() + timedelta(days=1))
+    html = client_loket.get(
+        reverse("pendaftaran:pasien", args=[pasien_bpjs.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "Sudah punya nomor antrean" in html and html.count("Mobile JKN") == 2
+    tautan = re.search(r'<a class="btn btn--kecil btn--primary" href="([^"]+)"[^>]*autofocus', html)
+    assert tautan and tautan.group(1) == reverse("pendaftaran:tiket", args=[hari_ini.pk])
+    assert besok.tanggal.strftime("%d-%m-%Y") in html
+    assert html.index("Sudah punya nomor antrean") < html.index("id_keluhan")
+
+
+def test_a_patient_without_visits_today_gets_no_ticket_notice(client_loket, pasien_bpjs):
+    html = client_loket.get(reverse("pendaftaran:pasien", args=[pasien_bpjs.pk])).content.decode()
+    assert "Sudah punya nomor antrean" not in html
