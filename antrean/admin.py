@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from puskesmas.admin_lingkup import DibatasiPuskesmas
+
 from .models import Klaster, Tiket, TiketRiwayat, UnitLayanan
 
 
@@ -10,14 +12,14 @@ class UnitInline(admin.TabularInline):
 
 
 @admin.register(Klaster)
-class KlasterAdmin(admin.ModelAdmin):
+class KlasterAdmin(DibatasiPuskesmas):
     list_display = ["nomor", "nama", "puskesmas"]
     list_filter = ["puskesmas"]
     inlines = [UnitInline]
 
 
 @admin.register(UnitLayanan)
-class UnitLayananAdmin(admin.ModelAdmin):
+class UnitLayananAdmin(DibatasiPuskesmas):
     list_display = ["nama", "kode", "klaster", "layanan", "prefix", "kd_poli_pcare", "aktif"]
     list_filter = ["puskesmas", "klaster", "aktif"]
     list_editable = ["kd_poli_pcare", "aktif"]
@@ -37,7 +39,8 @@ class RiwayatInline(admin.TabularInline):
 
 
 @admin.register(Tiket)
-class TiketAdmin(admin.ModelAdmin):
+class TiketAdmin(DibatasiPuskesmas):
+    jalur_puskesmas = "unit__puskesmas"
     inlines = [RiwayatInline]
     list_display = ["kode", "unit", "tanggal", "status", "prioritas", "waktu_masuk"]
     list_filter = ["unit__puskesmas", "tanggal", "unit", "status"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 
+from puskesmas.admin_lingkup import DibatasiPuskesmas
+
 from . import services
 from .models import PercobaanBpjs, PermintaanBpjs, StatusPeserta, TindakanWorklist
 
@@ -42,7 +44,7 @@ def _aksi(fungsi, label: str):
 
 
 @admin.register(PermintaanBpjs)
-class PermintaanBpjsAdmin(admin.ModelAdmin):
+class PermintaanBpjsAdmin(DibatasiPuskesmas):
     list_display = [
         "pk", "jenis", "status", "percobaan", "kunjungan", "kode_galat", "jadwal", "diubah_pada",
     ]  # fmt: skip
@@ -64,7 +66,7 @@ class PermintaanBpjsAdmin(admin.ModelAdmin):
 
 
 @admin.register(StatusPeserta)
-class StatusPesertaAdmin(admin.ModelAdmin):
+class StatusPesertaAdmin(DibatasiPuskesmas):
     list_display = ["no_kartu", "nama", "aktif", "ket_aktif", "kd_provider", "diperiksa_pada"]
     search_fields = ["no_kartu", "nik", "nama"]
     readonly_fields = [f.name for f in StatusPeserta._meta.fields]

@@ -1,17 +1,21 @@
 from django.contrib import admin
 
+from puskesmas.admin_lingkup import DibatasiPuskesmas
+
 from .models import BlokNomorOffline, EntriReplay, EpisodeDowntime, KeputusanTinjau
 
 
 @admin.register(EpisodeDowntime)
-class EpisodeDowntimeAdmin(admin.ModelAdmin):
+class EpisodeDowntimeAdmin(DibatasiPuskesmas):
     list_display = ["mulai", "selesai", "jenis", "alasan", "loket", "puskesmas", "dideteksi"]
     list_filter = ["puskesmas", "jenis", "alasan"]
     readonly_fields = ["dibuat_pada", "diubah_pada", "rekonsiliasi_selesai"]
 
 
 @admin.register(BlokNomorOffline)
-class BlokNomorOfflineAdmin(admin.ModelAdmin):
+class BlokNomorOfflineAdmin(DibatasiPuskesmas):
+    jalur_puskesmas = "loket__puskesmas"
+
     list_display = ["tanggal", "loket", "unit", "pertama", "terakhir", "habis_pada"]
     list_filter = ["tanggal", "loket"]
 
@@ -25,7 +29,7 @@ class KeputusanInline(admin.TabularInline):
 
 
 @admin.register(EntriReplay)
-class EntriReplayAdmin(admin.ModelAdmin):
+class EntriReplayAdmin(DibatasiPuskesmas):
     """Read-mostly: decisions are made on the review pages so they are recorded."""
 
     list_display = ["dibuat_klien", "status", "status_awal", "sumber", "loket", "pasien"]

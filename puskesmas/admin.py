@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from .admin_lingkup import DibatasiPuskesmas
 from .models import ApiToken, Loket, Petugas, Puskesmas
 
 
@@ -9,26 +10,30 @@ class LoketInline(admin.TabularInline):
 
 
 @admin.register(Puskesmas)
-class PuskesmasAdmin(admin.ModelAdmin):
+class PuskesmasAdmin(DibatasiPuskesmas):
+    jalur_puskesmas = "pk"
+
     list_display = ["nama", "kode_faskes"]
     readonly_fields = ["rm_terakhir"]
     inlines = [LoketInline]
 
 
 @admin.register(Petugas)
-class PetugasAdmin(admin.ModelAdmin):
+class PetugasAdmin(DibatasiPuskesmas):
     list_display = ["user", "puskesmas", "peran", "loket", "klaster"]
     list_filter = ["puskesmas", "peran"]
     autocomplete_fields = ["user"]
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(DibatasiPuskesmas):
     """Tokens are created with `manage.py create_api_token`, which shows the value once."""
 
     list_display = ["prefix", "user", "nama", "dibuat_pada", "terakhir_dipakai", "dicabut_pada"]
     readonly_fields = ["prefix", "dibuat_pada", "terakhir_dipakai"]
     fields = ["user", "nama", "prefix", "dibuat_pada", "terakhir_dipakai", "dicabut_pada"]
+
+    jalur_puskesmas = "user__petugas__puskesmas"
 
     def has_add_permission(self, request) -> bool:  # the raw value could not be shown here
         return False
