@@ -9,7 +9,8 @@ so the test can look at the database; nothing reaches it while a context is offl
 
 Scenario (issue 5): both lokets go offline; loket 1 registers a returning patient found in the
 local copy, a new patient, a new patient whose NIK belongs to someone else (conflict) and a
-run of new patients; loket 2 registers the same new patient as loket 1 (duplicate) and more;
+run of new patients (21 entries in all); loket 2 registers the same new patient as loket 1
+(duplicate) and more;
 loket 1 reloads, loket 2's browser is closed and reopened, both offline; then the network
 comes back: loket 1 replays at once with a progress bar, loket 2 must log in again (its
 session died with the browser) and replays after login. Verified on the server: each entry
@@ -211,14 +212,14 @@ def test_two_lokets_register_offline_and_every_entry_reaches_the_server_once(
     # Joko's NIK typed for a different name: the server must send it to review.
     tiket["L1"].append(daftar_baru(p1, nama="Jaka Sembung", nik=joko.nik, lahir=joko_lahir, jk="L"))
     # A run of new patients at both counters.
-    for i in range(6):
+    for i in range(8):
         for p, kode in ((p1, "L1"), (p2, "L2")):
             lahir = date(1970 + i, 1 + i, 3 + (kode == "L2"))
             nik = buat_nik(lahir, "L", serial=1000 + i * 2 + (kode == "L2"))
             tiket[kode].append(
                 daftar_baru(p, nama=f"Pasien {kode} Nomor {i + 1}", nik=nik, lahir=lahir, jk="L")
             )
-    assert jumlah_outbox(p1) == 9 and jumlah_outbox(p2) == 7
+    assert jumlah_outbox(p1) == 11 and jumlah_outbox(p2) == 9
     assert not Kunjungan.objects.filter(sumber="offline").exists()  # nothing reached the server
 
     # The new patient registered offline at loket 1 is found again offline.
@@ -230,15 +231,15 @@ def test_two_lokets_register_offline_and_every_entry_reaches_the_server_once(
     # --- loket 1 reloads, loket 2's browser is closed and reopened, still offline ----------
     p1.reload()
     siap(p1)
-    expect(p1.locator(".banner--luring")).to_contain_text("9 pendaftaran menunggu dikirim")
-    expect(p1.locator("#luring-antre tbody tr")).to_have_count(9)
+    expect(p1.locator(".banner--luring")).to_contain_text("11 pendaftaran menunggu dikirim")
+    expect(p1.locator("#luring-antre tbody tr")).to_have_count(11)
     ctx2.close()
     ctx2, p2 = buka(playwright, tmp_path / "loket2", base)
     ctx2.set_offline(True)
     p2.on("pageerror", lambda e: galat_js.append(str(e)))
     p2.goto(f"{base}/loket/")
     siap(p2)
-    expect(p2.locator(".banner--luring")).to_contain_text("7 pendaftaran menunggu dikirim")
+    expect(p2.locator(".banner--luring")).to_contain_text("9 pendaftaran menunggu dikirim")
     # ... and keeps working: one more patient after the restart.
     tiket["L2"].append(
         daftar_baru(
@@ -255,7 +256,7 @@ def test_two_lokets_register_offline_and_every_entry_reaches_the_server_once(
     ctx1.route("**/api/v1/replay", lambda r: (time.sleep(0.4), r.continue_()))
     ctx1.set_offline(False)
     expect(p1.locator(".banner--kirim")).to_be_visible(timeout=3000)
-    expect(p1.locator("[data-kemajuan]")).to_contain_text("dari 9")
+    expect(p1.locator("[data-kemajuan]")).to_contain_text("dari 11")
     tunggu(
         p1, "document.querySelector('progress') && document.querySelector('progress').value >= 3"
     )
@@ -266,18 +267,18 @@ def test_two_lokets_register_offline_and_every_entry_reaches_the_server_once(
     ctx2.set_offline(False)
     # The session ended with the browser: the counter says so and keeps the entries.
     expect(p2.locator("#banner-luring")).to_contain_text("masuk lagi", timeout=8000)
-    assert jumlah_outbox(p2) == 8
+    assert jumlah_outbox(p2) == 10
     masuk(p2, base, "loket2")
     tunggu(p2, "(await window.loketLuring.outbox.jumlah()) === 0", 15)
     expect(p2.locator("#luring-antre")).to_contain_text("panggil dengan nomor")
 
     # --- the server's view ------------------------------------------------------------------------
     entri = EntriReplay.objects.filter(sumber="offline")
-    assert entri.count() == 17
-    assert entri.values("client_uuid").distinct().count() == 17
+    assert entri.count() == 21
+    assert entri.values("client_uuid").distinct().count() == 21
     uuids = list(entri.values_list("client_uuid", flat=True))
     # One duplicate (nothing created) and one in review (no visit until an admin decides).
-    assert Kunjungan.objects.filter(client_uuid__in=uuids).count() == 15
+    assert Kunjungan.objects.filter(client_uuid__in=uuids).count() == 19
     for u in uuids:
         assert Kunjungan.objects.filter(client_uuid=u).count() <= 1
     dup = entri.get(status="duplikat")
@@ -305,7 +306,7 @@ def test_two_lokets_register_offline_and_every_entry_reaches_the_server_once(
     # The ledger: an offline episode per loket, with its entries counted.
     ep = EpisodeDowntime.objects.filter(jenis__in=["jaringan_loket", "server"])
     assert {e.loket.kode for e in ep} == {"L1", "L2"}
-    assert all(e.selesai is not None and e.entri_tercatat >= 8 for e in ep), [
+    assert all(e.selesai is not None and e.entri_tercatat >= 10 for e in ep), [
         (e.loket.kode, e.entri_tercatat, e.selesai) for e in ep
     ]
 
