@@ -257,7 +257,14 @@ def outbox_kunjungan_baru(*, kunjungan: Kunjungan) -> list[PermintaanBpjs]:
     pasien = kunjungan.pasien
     unit = kunjungan.unit
     no_kartu = pasien.no_bpjs or ""
-    cek = _baru(kunjungan, J.CEK_PESERTA, Rantai.PCARE, payload={"no_kartu": no_kartu})
+    # No card (lost): the eligibility check looks the participant up by NIK and fills the card
+    # number in for the rows behind it (_no_kartu).
+    cek = _baru(
+        kunjungan,
+        J.CEK_PESERTA,
+        Rantai.PCARE,
+        payload={"no_kartu": no_kartu, **({} if no_kartu else {"nik": pasien.nik or ""})},
+    )
     rows = [cek]
     kd_poli = unit.kd_poli_pcare
     if kd_poli:
@@ -675,11 +682,29 @@ def _simpan_status_peserta(row: PermintaanBpjs, data: dict[str, Any], pada: date
 # --- One handler per kind of call ----------------------------------------------------------------
 
 
+def _no_kartu(row: PermintaanBpjs) -> str:
+    """The card number a row acts for: its own, else the one the eligibility check found by
+    NIK, else what the patient record holds now."""
+    if row.payload.get("no_kartu"):
+        return row.payload["no_kartu"]
+    cek = row.setelah
+    while cek is not None and cek.jenis != J.CEK_PESERTA:
+        cek = cek.setelah
+    if cek is not None and cek.hasil.get("no_kartu"):
+        return cek.hasil["no_kartu"]
+    return row.kunjungan.pasien.no_bpjs or ""
+
+
 def _cek_peserta(row: PermintaanBpjs, client: BpjsClient) -> Hasil:
     no_kartu = row.payload.get("no_kartu") or ""
-    if not no_kartu:
-        raise DataTidakLengkap("No. kartu BPJS pasien kosong: isi di data pasien.")
-    p = client.peserta_by_noka(no_kartu)
+    nik = row.payload.get("nik") or ""
+    if no_kartu:
+        p = client.peserta_by_noka(no_kartu)
+    elif nik:
+        p = client.peserta_by_nik(nik)  # card lost: BPJS knows the participant by NIK
+        _kartu_dari_bpjs(row, p.no_kartu)
+    else:
+        raise DataTidakLengkap("No. kartu BPJS dan NIK pasien kosong: isi di data pasien.")
     data = {
         "no_kartu": p.no_kartu,
         "nik": p.nik,
@@ -716,10 +741,30 @@ def _cek_peserta(row: PermintaanBpjs, client: BpjsClient) -> Hasil:
     return Hasil(S.BERHASIL, data)
 
 
+def _kartu_dari_bpjs(row: PermintaanBpjs, no_kartu: str) -> None:
+    """Store the card number BPJS returned for a NIK on a patient who had none, unless another
+    patient of this Puskesmas already holds it (that is for a person to sort out)."""
+    from audit.services import catat
+    from pendaftaran.models import Pasien
+
+    pasien = row.kunjungan.pasien
+    if not no_kartu or pasien.no_bpjs:
+        return
+    if Pasien.objects.filter(puskesmas_id=pasien.puskesmas_id, no_bpjs=no_kartu).exists():
+        return
+    if Pasien.objects.filter(pk=pasien.pk, no_bpjs__isnull=True).update(no_bpjs=no_kartu):
+        catat(
+            aksi="pasien_ubah",
+            objek=pasien,
+            puskesmas=pasien.puskesmas_id,
+            keterangan="No. kartu BPJS diisi dari BPJS (dicari lewat NIK)",
+        )
+
+
 def _cari_di_pcare(client: BpjsClient, row: PermintaanBpjs) -> PendaftaranPcare | None:
     """The day's PCare registrations, searched for this card at this poli."""
     tgl = row.kunjungan.tanggal
-    no_kartu = row.payload.get("no_kartu")
+    no_kartu = _no_kartu(row)
     kd_poli = row.payload.get("kd_poli")
     start, limit = 0, 100
     for _ in range(100):  # 10,000 registrations a day is far beyond any Puskesmas
@@ -752,7 +797,7 @@ def _pendaftaran_add(row: PermintaanBpjs, client: BpjsClient) -> Hasil:
     req = PendaftaranRequest(
         kd_provider_peserta=kd_provider,
         tgl_daftar=k.tanggal,
-        no_kartu=row.payload["no_kartu"],
+        no_kartu=_no_kartu(row),
         kd_poli=row.payload["kd_poli"],
         # Every poli a walk-in is registered to here is a sick visit; healthy visits (KB,
         # imunisasi) are not separate units in this app yet.
@@ -782,7 +827,7 @@ def _pendaftaran_delete(row: PermintaanBpjs, client: BpjsClient) -> Hasil:
         return Hasil(S.DIBATALKAN, {"alasan": "tidak ada noUrut PCare untuk dihapus"})
     try:
         client.pendaftaran_delete(
-            row.payload["no_kartu"], row.kunjungan.tanggal, no_urut, row.payload["kd_poli"]
+            _no_kartu(row), row.kunjungan.tanggal, no_urut, row.payload["kd_poli"]
         )
     except BpjsNotFound:
         # Already gone (our own earlier, unanswered delete): the goal is reached.
@@ -821,7 +866,7 @@ def _antrean_add(row: PermintaanBpjs, client: BpjsClient) -> Hasil:
     if jadwal is None:
         raise DataTidakLengkap(f"BPJS tidak punya jadwal dokter untuk poli {kodepoli} hari ini.")
     req = AntreanRequest(
-        nomorkartu=row.payload.get("no_kartu") or "",
+        nomorkartu=_no_kartu(row),
         nik=pasien.nik,
         # Mobile JKN requires a phone number; "-" says "none given" rather than inventing one.
         nohp=pasien.no_hp or "-",
@@ -849,7 +894,7 @@ def _antrean_panggil(row: PermintaanBpjs, client: BpjsClient) -> Hasil:
     client.antrean_panggil(
         tanggalperiksa=row.kunjungan.tanggal,
         kodepoli=row.payload["kodepoli"],
-        nomorkartu=row.payload.get("no_kartu") or "",
+        nomorkartu=_no_kartu(row),
         status=int(row.payload.get("status", 1)),
         waktu=int(row.payload.get("waktu_ms") or time.time() * 1000),
     )
@@ -861,7 +906,7 @@ def _antrean_batal(row: PermintaanBpjs, client: BpjsClient) -> Hasil:
         client.antrean_batal(
             tanggalperiksa=row.kunjungan.tanggal,
             kodepoli=row.payload["kodepoli"],
-            nomorkartu=row.payload.get("no_kartu") or "",
+            nomorkartu=_no_kartu(row),
             alasan=row.payload.get("alasan") or "Kunjungan dibatalkan",
         )
     except BpjsValidationError as exc:

@@ -214,6 +214,7 @@ def kunjungan_daftar(
         data,
         jenis_kelamin=pasien.jenis_kelamin,
         no_bpjs=pasien.no_bpjs,
+        nik=pasien.nik,
         dibuat_klien=dibuat_klien,
         sekarang=sekarang,
     )

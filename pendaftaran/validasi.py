@@ -120,17 +120,21 @@ def validasi_kunjungan(
     *,
     jenis_kelamin: str,
     no_bpjs: str | None,
+    nik: str | None = None,
     dibuat_klien: datetime | None = None,
     sekarang: datetime | None = None,
 ) -> Galat:
     galat: Galat = {}
     if data.penjamin not in Penjamin.values:
         _tambah(galat, "penjamin", "Penjamin wajib dipilih: BPJS atau umum.")
-    elif data.penjamin == Penjamin.BPJS and not no_bpjs:
+    elif data.penjamin == Penjamin.BPJS and not no_bpjs and not nik:
+        # A lost card is fine when the NIK is known: BPJS finds the participant by NIK and the
+        # bridge fills the card number in (bpjs_bridge.services._cek_peserta).
         _tambah(
             galat,
             "penjamin",
-            "Pasien belum punya No. kartu BPJS. Isi nomor kartunya di data pasien atau pilih umum.",
+            "Pasien belum punya No. kartu BPJS maupun NIK. Isi salah satunya di data pasien "
+            "atau pilih umum.",
         )
     if data.hamil and jenis_kelamin != "P":
         _tambah(galat, "hamil", "Pasien laki-laki tidak dapat ditandai hamil.")

@@ -110,7 +110,9 @@ def test_an_unknown_loket_or_missing_unit_is_a_field_error(api_client, pasien_um
 
 
 def test_domain_rules_answer_422_naming_the_field(api_client, pasien_umum, unit):
-    # A man cannot be pregnant; BPJS needs a card number the patient does not have.
+    # A man cannot be pregnant; BPJS needs a card number (or at least a NIK to look it up by).
+    pasien_umum.nik = None
+    pasien_umum.save()
     r = kirim(api_client, "/kunjungan", kunjungan(pasien_umum, unit, hamil=True))
     assert r.status_code == 422
     assert set(r.json()["galat"]) == {"hamil", "penjamin"}

@@ -379,3 +379,33 @@ def test_the_sweep_recovers_stale_claims_and_republishes_lost_messages(
     cek = PermintaanBpjs.objects.get(pk=r[J.CEK_PESERTA].pk)
     assert cek.status == S.GAGAL_SEMENTARA and cek.ambigu and cek.diantrekan_pada is not None
     assert services.sapu().diantrekan == 0  # published recently: not again
+
+
+def test_a_patient_who_lost_the_card_is_found_by_nik_and_registered_with_the_card_bpjs_knows(
+    bpjs_settings, sim, peserta_pasien, daftar_bpjs
+):
+    """Known to us by NIK only (card lost): the eligibility check asks BPJS by NIK, stores the
+    card number BPJS returns on the patient (audited), and PCare + Mobile JKN get that card."""
+    from audit.models import AuditLog
+
+    pasien = peserta_pasien("nik_saja")
+    pasien.no_bpjs = None
+    pasien.save()
+    peserta = next(p for p in sim.simulator.participants if p["nik"] == pasien.nik)
+    k = daftar_bpjs(pasien)
+    r = rows(k)
+    assert r[J.CEK_PESERTA].payload == {"no_kartu": "", "nik": pasien.nik}
+    proses_semua(k)
+    r = rows(k)
+    assert {x.status for x in r.values()} == {S.BERHASIL}, {
+        x.jenis: x.pesan_galat for x in r.values()
+    }
+    assert len(panggilan(sim, "GET", f"peserta/nik/{pasien.nik}")) == 1
+    assert r[J.CEK_PESERTA].hasil["no_kartu"] == peserta["no_kartu"]
+    pasien.refresh_from_db()
+    assert pasien.no_bpjs == peserta["no_kartu"]
+    assert AuditLog.objects.filter(aksi="pasien_ubah", objek_id=str(pasien.pk)).exists()
+    state = sim.simulator.state
+    assert [p["noKartu"] for p in state.pendaftaran.values()] == [peserta["no_kartu"]]
+    (antrean,) = state.antrean.values()
+    assert antrean["nomorkartu"] == peserta["no_kartu"]

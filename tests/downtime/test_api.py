@@ -176,7 +176,8 @@ def test_replay_over_http_is_idempotent_and_reports_per_entry(client_loket, bear
         "jumlah_offline": 2,
         "entri": [
             entri(pasien_baru(serial=301), pada=pagi),
-            entri(pasien_baru(nama="Yanto", jk="L", serial=302), pada=pagi, penjamin="bpjs"),
+            # BPJS without a card or a NIK: refused, nothing to look the participant up by.
+            entri(pasien_baru(nama="Yanto", jk="L", serial=None), pada=pagi, penjamin="bpjs"),
         ],
     }
     r = _post(client_loket, "/api/v1/replay", batch)

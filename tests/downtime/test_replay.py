@@ -181,8 +181,8 @@ def test_an_invalid_entry_is_rejected_with_field_messages_and_kept(petugas_loket
 
 
 def test_a_rejected_visit_leaves_no_orphan_patient(petugas_loket, pagi):
-    # BPJS payer without a card number: the visit is refused, so the patient is not kept.
-    (h,), _ = _replay([entri(pasien_baru(serial=31), pada=pagi, penjamin="bpjs")], petugas_loket)
+    # BPJS payer without a card number or NIK: the visit is refused, so the patient is not kept.
+    (h,), _ = _replay([entri(pasien_baru(serial=None), pada=pagi, penjamin="bpjs")], petugas_loket)
     assert h["status"] == "ditolak" and "penjamin" in h["galat"]
     assert Pasien.objects.count() == 0
 

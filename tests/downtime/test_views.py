@@ -214,7 +214,8 @@ def test_keep_separate_for_an_adult_saves_the_patient_without_the_clashing_nik(
 
 def test_correcting_a_rejected_entry_reruns_it_through_replay(client_admin, petugas_loket, unit):
     pada = timezone.now() - timedelta(hours=1)
-    (h,) = _replay([entri(pasien_baru(serial=5), pada=pada, penjamin="bpjs")], petugas_loket)
+    # BPJS without a card or NIK: refused.
+    (h,) = _replay([entri(pasien_baru(serial=None), pada=pada, penjamin="bpjs")], petugas_loket)
     assert h["status"] == "ditolak"
     e = EntriReplay.objects.get()
     html = client_admin.get(reverse("downtime:tinjau_detail", args=[e.pk])).content.decode()

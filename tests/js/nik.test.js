@@ -72,9 +72,11 @@ test("BPJS card: 13 digits, leading zeros kept", () => {
   assert.throws(() => validBpjs("12345678901234"), /13 digit angka \(terisi 14\)/);
 });
 
-test("visit checks: BPJS without a card, a man marked pregnant", () => {
+test("visit checks: BPJS without a card or NIK, a man marked pregnant", () => {
   assert.deepEqual(validasiKunjungan({ penjamin: "bpjs", hamil: true }, { jenisKelamin: "L", noBpjs: "" }), {
-    penjamin: ["Pasien belum punya No. kartu BPJS. Isi nomor kartunya di data pasien atau pilih umum."],
+    penjamin: ["Pasien belum punya No. kartu BPJS maupun NIK. Isi salah satunya di data pasien atau pilih umum."],
     hamil: ["Pasien laki-laki tidak dapat ditandai hamil."] });
+  // Card lost, NIK known: allowed, BPJS is asked by NIK.
+  assert.deepEqual(validasiKunjungan({ penjamin: "bpjs" }, { jenisKelamin: "L", noBpjs: "", nik: "3171234567890003" }), {});
   assert.deepEqual(validasiKunjungan({ penjamin: "" }, { jenisKelamin: "P" }), { penjamin: ["Penjamin wajib dipilih: BPJS atau umum."] });
 });

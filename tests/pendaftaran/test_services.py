@@ -145,12 +145,23 @@ def test_the_same_patient_twice_in_one_unit_on_one_day_is_refused(
     assert "A-001" in e.value.galat["unit"][0]
 
 
-def test_bpjs_visit_for_a_patient_without_card_is_refused(
+def test_bpjs_visit_for_a_patient_without_card_or_nik_is_refused(
     puskesmas, petugas_loket, pasien_umum, unit
 ):
+    pasien_umum.nik = None
+    pasien_umum.save()
     with pytest.raises(services.PendaftaranError) as e:
         daftar(puskesmas, pasien_umum, unit, petugas_loket, data=DataKunjungan(penjamin="bpjs"))
     assert "penjamin" in e.value.galat
+
+
+def test_bpjs_visit_for_a_patient_who_lost_the_card_goes_through_on_the_nik(
+    puskesmas, petugas_loket, pasien_umum, unit
+):
+    assert pasien_umum.nik and not pasien_umum.no_bpjs
+    data = DataKunjungan(penjamin="bpjs")
+    k = daftar(puskesmas, pasien_umum, unit, petugas_loket, data=data).kunjungan
+    assert k.penjamin == "bpjs" and k.tiket.exists()
 
 
 def test_elderly_and_pregnant_patients_get_priority_with_the_reason(

@@ -61,9 +61,13 @@ def test_a_phone_number_is_tidied_and_checked():
     assert "no_hp" in validasi_pasien(pasien(no_hp="12ab"), hari_ini=HARI_INI)
 
 
-def test_bpjs_payer_needs_a_card_number():
+def test_bpjs_payer_needs_a_card_number_or_at_least_a_nik():
     galat = validasi_kunjungan(DataKunjungan(penjamin="bpjs"), jenis_kelamin="L", no_bpjs=None)
-    assert "penjamin" in galat
+    assert "maupun NIK" in galat["penjamin"][0]
+    # Card lost, NIK known: BPJS finds the participant by NIK (bpjs_bridge).
+    assert not validasi_kunjungan(
+        DataKunjungan(penjamin="bpjs"), jenis_kelamin="L", no_bpjs=None, nik="3171234567890003"
+    )
 
 
 def test_a_man_cannot_be_marked_pregnant():

@@ -513,11 +513,13 @@ def test_visit_errors_are_shown_and_the_same_client_uuid_is_kept(client_loket, p
     assert "Unit tujuan wajib dipilih." in page
     assert f'value="{data["client_uuid"]}"' in page
 
+    pasien_umum.nik = None  # neither card nor NIK: BPJS cannot find the participant
+    pasien_umum.save()
     resp = client_loket.post(
         url("daftar", pasien_umum.pk), data_kunjungan(unit, penjamin="bpjs"), **HTMX
     )
     page = html(resp)
-    assert "Pasien belum punya No. kartu BPJS" in page
+    assert "Pasien belum punya No. kartu BPJS maupun NIK" in page
     assert "Isi No. kartu BPJS pasien" in page
     assert not Kunjungan.objects.exists()
 

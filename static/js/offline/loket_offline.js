@@ -447,7 +447,7 @@ async function simpanKunjungan(form) {
   const pasien = pasienDiPanel();
   if (!pasien) return;
   const data = dataKunjunganDari(form);
-  const galat = validasiKunjungan(data, { jenisKelamin: pasien.jenis_kelamin, noBpjs: pasien.no_bpjs });
+  const galat = validasiKunjungan(data, { jenisKelamin: pasien.jenis_kelamin, noBpjs: pasien.no_bpjs, nik: pasien.nik });
   const unit = UNIT_PER_ID.get(data.unit);
   if (!unit) galat.unit = ["Unit tujuan wajib dipilih."];
   if (Object.keys(galat).length) { tampilGalat(form, galat); return; }

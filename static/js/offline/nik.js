@@ -186,11 +186,12 @@ export function validasiPasien(dataMentah, { hariIni }) {
 }
 
 /** validasi_kunjungan (without the clock check: offline entries are checked on replay). */
-export function validasiKunjungan(data, { jenisKelamin, noBpjs }) {
+export function validasiKunjungan(data, { jenisKelamin, noBpjs, nik = "" }) {
   const galat = {};
   if (data.penjamin !== "bpjs" && data.penjamin !== "umum") tambah(galat, "penjamin", "Penjamin wajib dipilih: BPJS atau umum.");
-  else if (data.penjamin === "bpjs" && !noBpjs) {
-    tambah(galat, "penjamin", "Pasien belum punya No. kartu BPJS. Isi nomor kartunya di data pasien atau pilih umum.");
+  else if (data.penjamin === "bpjs" && !noBpjs && !nik) {
+    // A lost card is fine when the NIK is known: BPJS finds the participant by NIK.
+    tambah(galat, "penjamin", "Pasien belum punya No. kartu BPJS maupun NIK. Isi salah satunya di data pasien atau pilih umum.");
   }
   if (data.hamil && jenisKelamin !== "P") tambah(galat, "hamil", "Pasien laki-laki tidak dapat ditandai hamil.");
   if (Array.from(data.keluhan || "").length > 500) tambah(galat, "keluhan", "Keluhan terlalu panjang (maksimal 500 karakter).");
