@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 from datetime import datetime, timedelta
@@ -181,34 +182,37 @@ def test_a_visit_of_another_puskesmas_cannot_be_cancelled(
     assert Kunjungan.objects.get().status == "terdaftar"
 
 
+def serentak(token: str, bodies: list[dict]) -> list[tuple[int, bytes]]:
+    """POST each body to /kunjungan from its own thread, all released at the same instant."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite serialises writers, there is no race to lose")
+    mulai = threading.Barrier(len(bodies))
+    hasil: list[tuple[int, bytes]] = []
+
+    def kirim_satu(body: dict) -> None:
+        try:
+            c = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+            mulai.wait()
+            r = kirim(c, "/kunjungan", body)
+            hasil.append((r.status_code, r.content))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=kirim_satu, args=(b,)) for b in bodies]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return hasil
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_requests_with_the_same_uuid_make_one_visit_on_postgresql(
     token_loket, pasien_bpjs, unit
 ):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: SQLite serialises writers, there is no race to lose")
-    data = kunjungan(pasien_bpjs, unit)
-    jumlah = 8
-    mulai = threading.Barrier(jumlah)
-    hasil: list[tuple[int, bytes]] = []
-
-    def kirim_satu() -> None:
-        try:
-            c = Client(HTTP_AUTHORIZATION=f"Bearer {token_loket}")
-            mulai.wait()
-            r = kirim(c, "/kunjungan", data)
-            hasil.append((r.status_code, r.content))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=kirim_satu) for _ in range(jumlah)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    kode = sorted(s for s, _ in hasil)
-    assert kode == [200] * (jumlah - 1) + [201], hasil
+    hasil = serentak(token_loket, [kunjungan(pasien_bpjs, unit)] * 8)
+    assert sorted(s for s, _ in hasil) == [200] * 7 + [201], hasil
     assert len({body for _, body in hasil}) == 1  # every answer is the same visit and ticket
     assert Kunjungan.objects.count() == 1 and Tiket.objects.count() == 1
 
@@ -220,26 +224,7 @@ def test_two_counters_registering_one_patient_at_once_make_one_visit_on_postgres
 ):
     """Different client UUIDs (two lokets), same patient and unit, same instant: one visit, the
     other counter is told where the patient already queues."""
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: SQLite serialises writers, there is no race to lose")
-    jumlah = 6
-    mulai = threading.Barrier(jumlah)
-    hasil: list[tuple[int, dict]] = []
-
-    def kirim_satu() -> None:
-        try:
-            c = Client(HTTP_AUTHORIZATION=f"Bearer {token_loket}")
-            mulai.wait()
-            r = kirim(c, "/kunjungan", kunjungan(pasien_bpjs, unit))
-            hasil.append((r.status_code, r.json()))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=kirim_satu) for _ in range(jumlah)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(s for s, _ in hasil) == [201] + [409] * (jumlah - 1), hasil
-    assert all(b["kode"] == "kunjungan_ganda" for s, b in hasil if s == 409)
+    hasil = serentak(token_loket, [kunjungan(pasien_bpjs, unit) for _ in range(6)])
+    assert sorted(s for s, _ in hasil) == [201] + [409] * 5, hasil
+    assert all(json.loads(b)["kode"] == "kunjungan_ganda" for s, b in hasil if s == 409)
     assert Kunjungan.objects.count() == 1 and Tiket.objects.count() == 1

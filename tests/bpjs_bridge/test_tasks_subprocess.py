@@ -9,7 +9,6 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ from django.db import connection
 from bpjs_bridge import services
 from bpjs_bridge.models import JenisPermintaan, PermintaanBpjs, StatusPermintaan
 from tests.bpjs_bridge.conftest import SIM_CONFIG, panggilan, tunggu
+from tests.proses import port_bebas, port_hidup
 
 J = JenisPermintaan
 S = StatusPermintaan
@@ -33,17 +33,11 @@ pytestmark = [
 ]
 
 
-def _port_bebas() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class RedisSendiri:
     """A throw-away redis-server without persistence: a restart loses every message."""
 
     def __init__(self) -> None:
-        self.port = _port_bebas()
+        self.port = port_bebas()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.proc: subprocess.Popen | None = None
 
@@ -56,11 +50,7 @@ class RedisSendiri:
         tunggu(self._hidup, batas=10)
 
     def _hidup(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                return True
-        except OSError:
-            return False
+        return port_hidup(self.port)
 
     def berhenti(self) -> None:
         if self.proc and self.proc.poll() is None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -37,22 +36,17 @@ from tests.browser.test_offline import (
     tunggu,
 )
 from tests.factories import buat_nik
+from tests.proses import port_bebas, port_hidup
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _port_bebas() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class ServerSendiri:
     """`gunicorn config.wsgi` on the test database, started and killed at will."""
 
     def __init__(self, log: Path) -> None:
-        self.port = _port_bebas()
+        self.port = port_bebas()
         self.url = f"http://localhost:{self.port}"
         self.log = log
         self.proc: subprocess.Popen | None = None
@@ -84,11 +78,7 @@ class ServerSendiri:
             time.sleep(0.1)
 
     def _hidup(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                return True
-        except OSError:
-            return False
+        return port_hidup(self.port)
 
     def bunuh(self) -> None:
         """SIGKILL: no graceful shutdown, open connections are cut — a crash or power cut."""
