@@ -4,6 +4,7 @@ revocation and deactivation take effect at once, and a token never opens the HTM
 from __future__ import annotations
 
 import hashlib
+import re
 
 from django.test import Client
 
@@ -65,8 +66,38 @@ def test_a_token_only_sees_its_own_puskesmas(petugas_loket, puskesmas_lain):
     assert _klien(raw).get(f"/api/v1/pasien/{lain.pk}").status_code == 404
 
 
-def test_the_admin_can_revoke_but_not_create_tokens(client, admin_puskesmas, petugas_loket):
-    token, _ = api_token_buat(user=petugas_loket.user)
+def test_the_admin_creates_a_token_shown_once_and_stored_only_as_its_hash(
+    client, admin_puskesmas, petugas_loket
+):
+    from audit.models import AuditLog
+
     client.force_login(admin_puskesmas.user)
-    assert client.get("/admin/puskesmas/apitoken/add/").status_code == 403
-    assert client.get(f"/admin/puskesmas/apitoken/{token.pk}/change/").status_code == 200
+    assert client.get("/admin/puskesmas/apitoken/add/").status_code == 200
+    r = client.post(
+        "/admin/puskesmas/apitoken/add/", {"user": petugas_loket.user.pk, "nama": "SIMRS Dinkes"}
+    )
+    assert r.status_code == 200 and "no-store" in r["Cache-Control"]
+    raw = re.search(r'value="(pkm_[^"]+)"', r.content.decode()).group(1)
+    token = ApiToken.objects.get()
+    assert token.hash == hashlib.sha256(raw.encode()).hexdigest() and token.nama == "SIMRS Dinkes"
+    assert "pkm_" not in r.cookies.output()  # never in a message cookie
+    assert _klien(raw).get("/api/v1/unit").status_code == 200
+    assert AuditLog.objects.filter(aksi="token_buat", user=admin_puskesmas.user).exists()
+    # Afterwards the admin page shows only the prefix.
+    html = client.get(f"/admin/puskesmas/apitoken/{token.pk}/change/").content.decode()
+    assert token.prefix in html and raw not in html
+
+
+def test_tokens_are_only_for_staff_of_the_admins_puskesmas(client, puskesmas_lain):
+    from django.contrib.auth.models import Permission
+
+    from puskesmas.models import Peran
+    from tests.factories import PetugasFactory
+
+    admin2 = PetugasFactory(puskesmas=puskesmas_lain, peran=Peran.ADMIN).user
+    admin2.is_staff = True
+    admin2.save()
+    admin2.user_permissions.set(Permission.objects.filter(codename__endswith="apitoken"))
+    client.force_login(admin2)
+    html = client.get("/admin/puskesmas/apitoken/add/").content.decode()
+    assert "loket1" not in html  # the demo Puskesmas' officers are not offered
