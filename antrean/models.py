@@ -143,6 +143,9 @@ class Tiket(models.Model):
     # Issued for an entry made offline or on paper: its place comes from `waktu_masuk` among the
     # online numbers, not from its own number (antrean/services.urut_menurut_waktu).
     luring = models.BooleanField("dari entri luring/susulan", default=False)
+    # A Mobile JKN booking holds its number before the patient is here: the loket marks the
+    # arrival, and the waiting time counts from then (waktu_masuk moves with it).
+    hadir_pada = models.DateTimeField("hadir di loket", null=True, blank=True)
     # Denormalised from the transition log for the report and the displays: the first call ends
     # the patient's waiting time; the last call orders the TV and triggers its announcement.
     dipanggil_pertama = models.DateTimeField("pertama dipanggil", null=True, blank=True)
@@ -190,6 +193,7 @@ class TiketRiwayat(models.Model):
         RUJUK = "rujuk", "Dirujuk ke unit lain"
         ANTRE_ULANG = "antre_ulang", "Antre ulang"
         BATAL = "batal", "Dibatalkan"
+        HADIR = "hadir", "Hadir di loket (booking Mobile JKN)"
 
     tiket = models.ForeignKey(Tiket, on_delete=models.CASCADE, related_name="riwayat")
     aksi = models.CharField("aksi", max_length=16, choices=Aksi.choices)

@@ -368,6 +368,28 @@ def selesai(*, tiket: Tiket, oleh: AbstractBaseUser | None = None) -> Tiket:
 
 
 @transaction.atomic
+def hadir(*, tiket: Tiket, oleh: AbstractBaseUser | None = None) -> Tiket:
+    """A Mobile JKN patient reported at the loket: from now on they are waiting here. Their
+    place is their booked number (unchanged); their waiting time starts now. Marking twice
+    changes nothing."""
+    t = Tiket.objects.select_for_update().select_related("kunjungan", "unit").get(pk=tiket.pk)
+    if t.kunjungan.sumber != "mobile_jkn":
+        raise AntreanError({"tiket": ["Hanya booking Mobile JKN yang ditandai hadir."]})
+    if t.hadir_pada is not None:
+        return t
+    if t.tanggal != timezone.localdate():
+        raise AntreanError({"tiket": [f"Booking {t.kode} untuk tanggal {t.tanggal:%d-%m-%Y}."]})
+    if t.status != StatusTiket.MENUNGGU:
+        raise _tolak(t, "ditandai hadir")
+    pada = timezone.now()
+    t.hadir_pada = t.waktu_masuk = pada
+    t.save(update_fields=["hadir_pada", "waktu_masuk"])
+    _catat(t, aksi=Aksi.HADIR, dari=t.status, oleh=oleh, pada=pada)
+    live.tandai_berubah(t.unit.puskesmas_id)
+    return t
+
+
+@transaction.atomic
 def antre_ulang(*, tiket: Tiket, oleh: AbstractBaseUser | None = None) -> Tiket:
     """Put a skipped patient back in the queue, behind everyone numbered so far."""
 

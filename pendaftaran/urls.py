@@ -17,5 +17,6 @@ urlpatterns = [
     path("pasien/<int:pk>/daftar/", views.daftar, name="daftar"),
     path("kunjungan/<int:pk>/", views.tiket, name="tiket"),
     path("kunjungan/<int:pk>/cetak/", views.cetak, name="cetak"),
+    path("kunjungan/<int:pk>/hadir/", views.hadir, name="hadir"),
     path("kunjungan/<int:pk>/batal/", views.batal, name="batal"),
 ]

@@ -174,6 +174,7 @@ def _int(nilai: Any) -> int | None:
 
 def _konteks_tiket(request: HttpRequest, kunjungan: Kunjungan, **extra: Any) -> dict[str, Any]:
     return {
+        "tanggal_hari_ini": timezone.localdate(),
         "kunjungan": kunjungan,
         "tiket": kunjungan.tiket_pertama,
         "pasien": kunjungan.pasien,
@@ -382,6 +383,24 @@ def _ke_tiket(request: HttpRequest, hasil: services.HasilPendaftaran) -> HttpRes
 def tiket(request: HttpRequest, pk: int) -> HttpResponse:
     k = _kunjungan_atau_404(request, pk)
     return _render(request, "panel_tiket", _konteks_tiket(request, k), panel="tiket")
+
+
+@require_POST
+@peran_wajib(*PERAN_LOKET)
+def hadir(request: HttpRequest, pk: int) -> HttpResponse:
+    """A Mobile JKN patient reported at the counter: their waiting time starts now."""
+    from antrean import services as antrean
+
+    k = _kunjungan_atau_404(request, pk)
+    konteks: dict[str, Any] = {}
+    try:
+        antrean.hadir(tiket=k.tiket_pertama, oleh=request.user)
+    except antrean.AntreanError as e:
+        konteks["pesan_galat"] = e.pesan
+    else:
+        konteks["pesan_ok"] = "Kehadiran dicatat: pasien menunggu dipanggil dengan nomor ini."
+    k = _kunjungan_atau_404(request, pk)
+    return _render(request, "panel_tiket", _konteks_tiket(request, k, **konteks), panel="tiket")
 
 
 @require_GET

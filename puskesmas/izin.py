@@ -74,6 +74,7 @@ IZIN: dict[str, Izin] = {
     "pendaftaran:daftar": _i(LOKET, objek="pasien", metode=("POST",)),
     "pendaftaran:tiket": _i(LOKET, objek="kunjungan"),
     "pendaftaran:cetak": _i(LOKET, objek="kunjungan"),
+    "pendaftaran:hadir": _i(LOKET, objek="kunjungan", metode=("POST",)),
     "pendaftaran:batal": _i(LOKET, objek="kunjungan", metode=("GET", "POST")),
     # --- antrean: poli, overview, reports, TV, public ticket status ------------------------------
     "antrean:status_tiket": _i(

@@ -342,3 +342,18 @@ def test_two_staff_pressing_start_on_the_same_ticket_one_is_refused(daftar, unit
     for th in threads:
         th.join()
     assert len(ok) == 1 and len(ditolak) == 1 and "sedang dilayani" in ditolak[0]
+
+
+def test_a_mobile_jkn_patient_marked_present_waits_from_then_and_keeps_the_number(
+    daftar, unit, petugas_loket
+):
+    booking = daftar(sumber="mobile_jkn", menit_lalu=90)  # booked at home 1.5 h ago
+    walk_in = daftar()
+    t = services.hadir(tiket=booking, oleh=petugas_loket.user)
+    assert t.hadir_pada is not None and t.waktu_masuk == t.hadir_pada
+    assert t.riwayat.filter(aksi=Aksi.HADIR, oleh=petugas_loket.user).count() == 1
+    assert services.hadir(tiket=t).hadir_pada == t.hadir_pada  # twice changes nothing
+    # Still called in number order: the booking came first.
+    assert services.panggil_berikutnya(unit=unit).pk == booking.pk
+    with pytest.raises(services.AntreanError, match="Hanya booking Mobile JKN"):
+        services.hadir(tiket=walk_in)

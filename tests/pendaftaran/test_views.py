@@ -9,6 +9,7 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -721,3 +722,33 @@ def test_opening_a_patient_with_a_mobile_jkn_booking_shows_that_ticket_first(
 def test_a_patient_without_visits_today_gets_no_ticket_notice(client_loket, pasien_bpjs):
     html = client_loket.get(reverse("pendaftaran:pasien", args=[pasien_bpjs.pk])).content.decode()
     assert "Sudah punya nomor antrean" not in html
+
+
+def test_the_loket_marks_a_mobile_jkn_patient_present_and_the_poli_sees_it(
+    client, client_loket, pasien_bpjs, unit, perawat_poli
+):
+    from antrean.models import TiketRiwayat
+    from pendaftaran import services
+    from pendaftaran.models import Sumber
+    from pendaftaran.validasi import DataKunjungan
+
+    k = services.kunjungan_daftar(
+        puskesmas=pasien_bpjs.puskesmas,
+        pasien=pasien_bpjs,
+        unit=unit,
+        data=DataKunjungan(penjamin="bpjs"),
+        client_uuid=uuid.uuid4(),
+        sumber=Sumber.MOBILE_JKN,
+    ).kunjungan
+    panel = client_loket.get(url("tiket", k.pk), **HTMX).content.decode()
+    assert "Tandai hadir" in panel
+    poli = Client()
+    poli.force_login(perawat_poli.user)
+    halaman_poli = poli.get(reverse("antrean:poli_unit", args=[unit.pk])).content.decode()
+    assert "belum hadir di loket" in halaman_poli
+
+    panel = client_loket.post(reverse("pendaftaran:hadir", args=[k.pk]), **HTMX).content.decode()
+    assert "Kehadiran dicatat" in panel and "Tandai hadir" not in panel
+    assert TiketRiwayat.objects.filter(tiket__kunjungan=k, aksi="hadir").count() == 1
+    halaman_poli = poli.get(reverse("antrean:poli_unit", args=[unit.pk])).content.decode()
+    assert "belum hadir di loket" not in halaman_poli
