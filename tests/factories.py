@@ -66,10 +66,16 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True  # the hook below saves what it changed
 
     username = factory.Sequence(lambda n: f"petugas{n}")
     first_name = "Petugas"
-    password = factory.PostGenerationMethodCall("set_password", "rahasia-uji-123")
+
+    @factory.post_generation
+    def password(obj, create, extracted, **kwargs):
+        obj.set_password(extracted or "rahasia-uji-123")
+        if create:
+            obj.save(update_fields=["password"])
 
 
 class PetugasFactory(factory.django.DjangoModelFactory):
