@@ -1,23 +1,31 @@
 """JSON API endpoints of the antrean app, mounted under /api/v1/ by config/api.py.
 
-Read-only views of units and the day's queues for staff. A queue row carries the patient's
-name because staff call patients by name; it is never served without authentication (the
-public ticket page and the TV display have their own views without personal data).
+Units and the day's queues for staff, and the poli's moves (call next, call, recall, skip,
+start, finish, re-queue, cancel, transfer) for poli staff and admins — the same services as the
+poli page's buttons, so an ERM or a calling machine can drive the queue. A queue row carries the
+patient's name because staff call patients by name; it is never served without authentication
+(the public ticket page and the TV display have their own views without personal data).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
+from ninja.errors import AuthorizationError
 
 from pendaftaran.schemas import GalatOut, KlasterOut, TidakDitemukan
+from puskesmas.access import PERAN_POLI
 from puskesmas.api_auth import petugas_api
+from puskesmas.models import Petugas
 
-from .models import UnitLayanan
-from .selectors import antrean_unit, unit_pendaftaran
+from . import services
+from .models import Tiket, UnitLayanan
+from .selectors import antrean_unit, unit_pendaftaran, unit_petugas
 
 router = Router(tags=["antrean"])
 
@@ -106,3 +114,123 @@ def antrean(request: HttpRequest, unit_id: int, filters: Query[TanggalIn]):
             for t in antrean_unit(unit=unit, tanggal=tanggal)
         ],
     }
+
+
+# --- The poli's moves ------------------------------------------------------------------------
+
+
+class TiketOut(Schema):
+    id: int
+    kode: str
+    nomor: int
+    status: str
+    unit_id: int
+    kunjungan_id: int
+    prioritas: bool
+    alasan_prioritas: str
+    waktu_masuk: datetime
+    dipanggil_terakhir: datetime | None
+    pasien_nama: str
+
+
+class AksiIn(Schema):
+    alasan: str = ""
+    unit_tujuan: int | None = None  # for "rujuk": the unit the patient goes on to
+
+
+_AKSI: dict[str, Callable[..., Tiket]] = {
+    "panggil": services.panggil,
+    "panggil-ulang": services.panggil_ulang,
+    "lewati": services.lewati,
+    "mulai": services.mulai_layani,
+    "selesai": services.selesai,
+    "antre-ulang": services.antre_ulang,
+    "batal": services.batal,
+    "rujuk": services.rujuk,
+}
+AKSI_TEKS = ", ".join(_AKSI)
+GALAT_AKSI: dict[int | str, type[Schema]] = {404: GalatOut, 409: GalatOut, **GALAT_UMUM}
+
+
+def _tiket_json(t: Tiket) -> dict[str, Any]:
+    return {
+        "id": t.pk,
+        "kode": t.kode,
+        "nomor": t.nomor,
+        "status": t.status,
+        "unit_id": t.unit_id,
+        "kunjungan_id": t.kunjungan_id,
+        "prioritas": t.prioritas,
+        "alasan_prioritas": t.alasan_prioritas,
+        "waktu_masuk": t.waktu_masuk,
+        "dipanggil_terakhir": t.dipanggil_terakhir,
+        "pasien_nama": t.kunjungan.pasien.nama,
+    }
+
+
+def _petugas_poli(request: HttpRequest) -> Petugas:
+    petugas = petugas_api(request)
+    if petugas.peran not in PERAN_POLI:
+        raise AuthorizationError(403, "Hanya petugas poli atau admin yang menggerakkan antrean.")
+    return petugas
+
+
+def _unit_kerja(petugas: Petugas, unit_id: int) -> UnitLayanan:
+    """A unit this officer works: poli staff their own cluster's units, admins any."""
+    unit = unit_petugas(petugas).filter(pk=unit_id).first()
+    if unit is None:
+        raise TidakDitemukan("Unit layanan tidak ditemukan di klaster Anda.")
+    return unit
+
+
+@router.post(
+    "/antrean/{unit_id}/panggil-berikutnya",
+    response={200: TiketOut, **GALAT_AKSI},
+    summary="Panggil pasien berikutnya",
+)
+def panggil_berikutnya(request: HttpRequest, unit_id: int):
+    """Memanggil pasien berikutnya di unit menurut urutan antrean (prioritas, lalu nomor).
+    Dua petugas yang menekan bersamaan mendapat dua pasien berbeda. 409 `antrean_kosong` bila
+    tidak ada yang menunggu."""
+    petugas = _petugas_poli(request)
+    unit = _unit_kerja(petugas, unit_id)
+    t = services.panggil_berikutnya(unit=unit, oleh=request.user)
+    return _tiket_json(Tiket.objects.select_related("kunjungan__pasien").get(pk=t.pk))
+
+
+@router.post(
+    "/tiket/{tiket_id}/{aksi}",
+    response={200: TiketOut, **GALAT_AKSI},
+    summary="Gerakkan satu tiket (panggil, lewati, mulai, selesai, rujuk, …)",
+)
+def tiket_aksi(request: HttpRequest, tiket_id: int, aksi: str, data: AksiIn | None = None):
+    """Satu langkah tiket, sama dengan tombol di halaman poli, tercatat siapa dan kapan.
+    `aksi`: panggil, panggil-ulang, lewati, mulai, selesai, antre-ulang, batal, rujuk.
+    `batal` wajib `alasan`; `rujuk` wajib `unit_tujuan` dan menjawab tiket **baru** di unit
+    tujuan. Langkah yang tidak mungkin dari keadaan tiket sekarang → 409 `transisi_ditolak`
+    dengan pesan yang menyebut keadaannya."""
+    petugas = _petugas_poli(request)  # the role first: a stranger learns nothing of the shape
+    if aksi not in _AKSI:
+        raise services.AntreanError(
+            {"aksi": [f"Aksi tidak dikenal; pilih salah satu: {AKSI_TEKS}."]}
+        )
+    data = data or AksiIn()
+    tiket = (
+        Tiket.objects.filter(pk=tiket_id, unit__in=unit_petugas(petugas))
+        .select_related("unit")
+        .first()
+    )
+    if tiket is None:
+        raise TidakDitemukan("Tiket tidak ditemukan di unit klaster Anda.")
+    kwargs: dict[str, Any] = {"tiket": tiket, "oleh": request.user}
+    if aksi in ("batal", "lewati"):
+        kwargs["alasan"] = data.alasan
+    elif aksi == "rujuk":
+        tujuan = UnitLayanan.objects.filter(
+            pk=data.unit_tujuan or 0, puskesmas_id=petugas.puskesmas_id, aktif=True
+        ).first()
+        if tujuan is None:
+            raise services.AntreanError({"unit_tujuan": ["Pilih unit tujuan rujukan."]})
+        kwargs.update(unit_tujuan=tujuan, alasan=data.alasan)
+    hasil = _AKSI[aksi](**kwargs)
+    return _tiket_json(Tiket.objects.select_related("kunjungan__pasien").get(pk=hasil.pk))

@@ -23,6 +23,7 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Val
 from ninja.parser import Parser
 
 from antrean.api import router as antrean_router
+from antrean.services import AntreanError
 from bpjs_bridge.api import router as bpjs_router
 from downtime.api import router as downtime_router
 from pendaftaran.api import router as pendaftaran_router
@@ -258,6 +259,14 @@ def _pendaftaran(request: HttpRequest, exc: PendaftaranError) -> HttpResponse:
     elif isinstance(exc, KunjunganGanda):
         tambahan["kunjungan"] = kunjungan_json(exc.kunjungan, request)
     return jawab_galat(request, exc.kode, status, exc.galat, **tambahan)
+
+
+@api.exception_handler(AntreanError)
+def _antrean(request: HttpRequest, exc: AntreanError) -> HttpResponse:
+    # A move the ticket's current state does not allow, or nobody waiting: a conflict with the
+    # queue as it is now. A missing/invalid field: 422 like every other validation error.
+    status = 409 if exc.kode in ("transisi_ditolak", "antrean_kosong") else 422
+    return jawab_galat(request, exc.kode, status, exc.galat, pesan=exc.pesan)
 
 
 @api.exception_handler(Http404)

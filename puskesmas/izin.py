@@ -135,6 +135,10 @@ IZIN: dict[str, Izin] = {
     "api-v1:kunjungan_batal": _i(LOKET | {A.INTEGRATOR}, objek="kunjungan", metode=("POST",)),
     "api-v1:unit_daftar": _i(STAF | {A.INTEGRATOR}),
     "api-v1:antrean": _i(STAF | {A.INTEGRATOR}, objek="unit"),
+    "api-v1:panggil_berikutnya": _i(
+        POLI, objek="unit", metode=("POST",), catatan="token dari akun poli/admin juga boleh"
+    ),
+    "api-v1:tiket_aksi": _i(POLI, metode=("POST",), catatan="unit klaster petugas saja"),
     "api-v1:status": _i(STAF | {A.INTEGRATOR}),
     "api-v1:blok_ambil": _i(LOKET | {A.INTEGRATOR}, metode=("POST",)),
     "api-v1:replay_kirim": _i(LOKET | {A.INTEGRATOR}, metode=("POST",)),
