@@ -119,7 +119,7 @@ def antrean(request: HttpRequest, unit_id: int, filters: Query[TanggalIn]):
 # --- The poli's moves ------------------------------------------------------------------------
 
 
-class TiketOut(Schema):
+class TiketAksiOut(Schema):
     id: int
     kode: str
     nomor: int
@@ -185,7 +185,7 @@ def _unit_kerja(petugas: Petugas, unit_id: int) -> UnitLayanan:
 
 @router.post(
     "/antrean/{unit_id}/panggil-berikutnya",
-    response={200: TiketOut, **GALAT_AKSI},
+    response={200: TiketAksiOut, **GALAT_AKSI},
     summary="Panggil pasien berikutnya",
 )
 def panggil_berikutnya(request: HttpRequest, unit_id: int):
@@ -200,7 +200,7 @@ def panggil_berikutnya(request: HttpRequest, unit_id: int):
 
 @router.post(
     "/tiket/{tiket_id}/{aksi}",
-    response={200: TiketOut, **GALAT_AKSI},
+    response={200: TiketAksiOut, **GALAT_AKSI},
     summary="Gerakkan satu tiket (panggil, lewati, mulai, selesai, rujuk, …)",
 )
 def tiket_aksi(request: HttpRequest, tiket_id: int, aksi: str, data: AksiIn | None = None):

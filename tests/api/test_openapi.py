@@ -15,6 +15,8 @@ PATHS = {
     "/api/v1/kunjungan/{kunjungan_id}/batal": {"post"},
     "/api/v1/unit": {"get"},
     "/api/v1/antrean/{unit_id}": {"get"},
+    "/api/v1/antrean/{unit_id}/panggil-berikutnya": {"post"},
+    "/api/v1/tiket/{tiket_id}/{aksi}": {"post"},
 }
 
 
@@ -48,3 +50,25 @@ def test_the_docs_page_uses_only_local_assets(client):
     assert any("swagger-ui-bundle.js" in s for s in sumber)
     assert all(s.startswith("/static/") for s in sumber), sumber
     assert "cdn" not in html.lower() and "https://" not in html
+
+
+def test_no_two_response_schemas_share_a_name():
+    """OpenAPI components are keyed by class name: a second `TiketOut` in another app silently
+    replaced the first, and the visit responses were then documented with the wrong shape."""
+    from ninja import Schema
+
+    import config.api  # noqa: F401  (imports every router and its schemas)
+
+    def semua(kelas):
+        for sub in kelas.__subclasses__():
+            yield sub
+            yield from semua(sub)
+
+    kami = [
+        k
+        for k in semua(Schema)
+        if k.__module__.split(".")[0] in {"pendaftaran", "antrean", "downtime", "bpjs_bridge"}
+    ]
+    nama = [k.__name__ for k in kami]
+    ganda = {n for n in nama if nama.count(n) > 1}
+    assert not ganda, {n: [k.__module__ for k in kami if k.__name__ == n] for n in ganda}
