@@ -392,9 +392,12 @@ def hadir(request: HttpRequest, pk: int) -> HttpResponse:
     from antrean import services as antrean
 
     k = _kunjungan_atau_404(request, pk)
+    tiket = k.tiket_pertama
+    if tiket is None:
+        raise Http404("Kunjungan ini belum punya tiket.")
     konteks: dict[str, Any] = {}
     try:
-        antrean.hadir(tiket=k.tiket_pertama, oleh=request.user)
+        antrean.hadir(tiket=tiket, oleh=request.user)
     except antrean.AntreanError as e:
         konteks["pesan_galat"] = e.pesan
     else:

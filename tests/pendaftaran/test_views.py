@@ -687,28 +687,30 @@ def test_a_unit_of_another_puskesmas_cannot_be_chosen(client_loket, pasien_bpjs,
     assert not Kunjungan.objects.exists()
 
 
+def booking_jkn(pasien, unit, tanggal):
+    """A Mobile JKN booking made the way bpjs_bridge.jkn makes it."""
+    from pendaftaran import services
+    from pendaftaran.models import Sumber
+    from pendaftaran.validasi import DataKunjungan
+
+    return services.kunjungan_daftar(
+        puskesmas=pasien.puskesmas,
+        pasien=pasien,
+        unit=unit,
+        data=DataKunjungan(penjamin="bpjs"),
+        client_uuid=uuid.uuid4(),
+        sumber=Sumber.MOBILE_JKN,
+        tanggal=tanggal,
+    ).kunjungan
+
+
 def test_opening_a_patient_with_a_mobile_jkn_booking_shows_that_ticket_first(
     client_loket, pasien_bpjs, unit
 ):
     """The online registrant walks up to the counter: the officer sees the booked number at
     once (Enter opens it for printing) instead of registering the patient a second time."""
-    from pendaftaran import services
-    from pendaftaran.models import Sumber
-    from pendaftaran.validasi import DataKunjungan
-
-    def pesan(tanggal):
-        return services.kunjungan_daftar(
-            puskesmas=pasien_bpjs.puskesmas,
-            pasien=pasien_bpjs,
-            unit=unit,
-            data=DataKunjungan(penjamin="bpjs"),
-            client_uuid=uuid.uuid4(),
-            sumber=Sumber.MOBILE_JKN,
-            tanggal=tanggal,
-        ).kunjungan
-
-    hari_ini = pesan(timezone.localdate())
-    besok = pesan(timezone.localdate() + timedelta(days=1))
+    hari_ini = booking_jkn(pasien_bpjs, unit, timezone.localdate())
+    besok = booking_jkn(pasien_bpjs, unit, timezone.localdate() + timedelta(days=1))
     html = client_loket.get(
         reverse("pendaftaran:pasien", args=[pasien_bpjs.pk]), HTTP_HX_REQUEST="true"
     ).content.decode()
@@ -728,18 +730,8 @@ def test_the_loket_marks_a_mobile_jkn_patient_present_and_the_poli_sees_it(
     client, client_loket, pasien_bpjs, unit, perawat_poli
 ):
     from antrean.models import TiketRiwayat
-    from pendaftaran import services
-    from pendaftaran.models import Sumber
-    from pendaftaran.validasi import DataKunjungan
 
-    k = services.kunjungan_daftar(
-        puskesmas=pasien_bpjs.puskesmas,
-        pasien=pasien_bpjs,
-        unit=unit,
-        data=DataKunjungan(penjamin="bpjs"),
-        client_uuid=uuid.uuid4(),
-        sumber=Sumber.MOBILE_JKN,
-    ).kunjungan
+    k = booking_jkn(pasien_bpjs, unit, timezone.localdate())
     panel = client_loket.get(url("tiket", k.pk), **HTMX).content.decode()
     assert "Tandai hadir" in panel
     poli = Client()

@@ -636,7 +636,8 @@ async function lupakanHalaman() {
 // next sees neither; with unsent entries, keep everything and ask for a login to send them.
 async function sesiBerakhir(http) {
   const n = await outbox.jumlah();
-  if (n === 0 && http === 401) {
+  if (n === 0) {
+    if (http !== 401) return; // 403: signed in, but this role may not use the offline API
     await lupakanPasien();
     window.location.assign("/masuk/?next=" + encodeURIComponent(location.pathname));
     return;
