@@ -143,6 +143,9 @@ class Tiket(models.Model):
     # Issued for an entry made offline or on paper: its place comes from `waktu_masuk` among the
     # online numbers, not from its own number (antrean/services.urut_menurut_waktu).
     luring = models.BooleanField("dari entri luring/susulan", default=False)
+    # The number printed offline when the server had to give another one: the poli and the TV
+    # show it beside the new number so the patient holding the old slip is not lost.
+    kode_cetak = models.CharField("nomor di tiket luring", max_length=16, blank=True)
     # A Mobile JKN booking holds its number before the patient is here: the loket marks the
     # arrival, and the waiting time counts from then (waktu_masuk moves with it).
     hadir_pada = models.DateTimeField("hadir di loket", null=True, blank=True)

@@ -358,12 +358,34 @@ def selesai(*, tiket: Tiket, oleh: AbstractBaseUser | None = None) -> Tiket:
         oleh=oleh,
         kolom=lambda t, pada: {"selesai_pada": pada},
     )
+    _kunjungan_selesai_jika_tuntas(t)
+    return t
+
+
+def _kunjungan_selesai_jika_tuntas(t: Tiket) -> None:
     if not Tiket.objects.filter(kunjungan_id=t.kunjungan_id, status__in=STATUS_TERBUKA).exists():
         from pendaftaran.models import Kunjungan, StatusKunjungan
 
         Kunjungan.objects.filter(pk=t.kunjungan_id, status=StatusKunjungan.TERDAFTAR).update(
             status=StatusKunjungan.SELESAI
         )
+
+
+@transaction.atomic
+def tiket_selesai_di_kertas(*, tiket: Tiket, oleh: AbstractBaseUser | None = None) -> Tiket:
+    """A paper back-entry of a patient who was already served during the outage: the ticket
+    is recorded (the number stays theirs) but never waits in the queue or appears on the TV."""
+    t = _pindah(
+        tiket,
+        aksi=Aksi.SELESAI,
+        boleh=(StatusTiket.MENUNGGU,),
+        ke=StatusTiket.SELESAI,
+        tindakan="dicatat selesai dari kertas",
+        oleh=oleh,
+        alasan="Sudah dilayani di atas kertas saat downtime",
+        kolom=lambda t, pada: {"selesai_pada": t.waktu_masuk},
+    )
+    _kunjungan_selesai_jika_tuntas(t)
     return t
 
 

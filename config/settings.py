@@ -204,6 +204,9 @@ ANTREAN_SSE_DETIK = env.float("ANTREAN_SSE_DETIK", default=30.0)
 # Offline number blocks come from their own series starting here (A-501, A-502, …), so the day's
 # online numbers start at 001 and stay gap-free, and an offline ticket is recognisable.
 ANTREAN_NOMOR_LURING_AWAL = env.int("ANTREAN_NOMOR_LURING_AWAL", default=501)
+# How far back a replayed offline entry's own time is believed (downtime/waktu.py): a 12-hour
+# power cut and a night. Older (or future) times are registered at the time the server got them.
+REPLAY_JENDELA_JAM = env.int("REPLAY_JENDELA_JAM", default=24)
 
 JKN_USERNAME = env.str("JKN_USERNAME", default="mobilejkn")
 JKN_PASSWORD = env.str("JKN_PASSWORD", default="mobilejkn-demo")

@@ -12,18 +12,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, Literal
+from uuid import UUID
 
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from antrean.models import UnitLayanan
+from antrean.services import format_kode
 from puskesmas.access import PERAN_LOKET, loket_aktif
 from puskesmas.api_auth import SesiPetugas, TokenApi, petugas_api
 from puskesmas.models import Loket, Petugas
 
 from . import replay, selectors, services
-from .models import JenisEpisode
+from .models import EntriReplay, JenisEpisode
 
 router = Router(tags=["downtime"], auth=[TokenApi(), SesiPetugas()])
 
@@ -69,6 +71,9 @@ def status(request: HttpRequest, q: Query[StatusQuery]):
     loket = _loket(request, petugas, q.loket)
     if isinstance(loket, JsonResponse):
         return loket
+    if loket is not None and petugas.peran in PERAN_LOKET:
+        # The server's own record of when this loket was online (see downtime/waktu.py).
+        services.kontak_loket_catat(loket=loket)
     resp = JsonResponse(selectors.status_untuk(puskesmas=petugas.puskesmas, loket=loket))
     resp["Cache-Control"] = "no-store"
     return resp
@@ -179,3 +184,81 @@ def replay_kirim(request: HttpRequest, data: ReplayIn):
         "hasil": hasil,
         "waktu_server": timezone.now().isoformat(),
     }
+
+
+# --- What the loket must tell its patients --------------------------------------------------
+
+
+def _pemberitahuan_json(e: EntriReplay) -> dict[str, Any]:
+    kunjungan = e.payload.get("kunjungan") if isinstance(e.payload, dict) else None
+    kode_unit = str((kunjungan or {}).get("unit") or "") if isinstance(kunjungan, dict) else ""
+    unit = e.kunjungan.unit if e.kunjungan_id else None
+    if unit is None and kode_unit:
+        unit = UnitLayanan.objects.filter(puskesmas_id=e.puskesmas_id, kode=kode_unit).first()
+    tiket = e.kunjungan.tiket_pertama if e.kunjungan_id else None
+    dup = e.kunjungan_dipertahankan.tiket_pertama if e.kunjungan_dipertahankan_id else None
+    pasien = e.data_pasien
+    return {
+        "client_uuid": str(e.client_uuid),
+        "status": e.status,
+        "alasan": e.alasan_tinjau,
+        "pesan": e.pesan,
+        "nama": e.pasien.nama if e.pasien_id else str(pasien.get("nama") or ""),
+        "unit": unit.nama if unit else kode_unit,
+        "nomor_cetak": format_kode(unit, e.nomor_diminta) if unit and e.nomor_diminta else None,
+        "tiket": {"id": tiket.pk, "kode": tiket.kode, "token": tiket.token_publik}
+        if tiket
+        else None,
+        "duplikat_dari": dup.kode if dup else None,
+        "dibuat_klien": e.dibuat_klien.isoformat(timespec="milliseconds")
+        if e.dibuat_klien
+        else None,
+        "diputuskan": e.keputusan.exists(),
+    }
+
+
+def _loket_wajib(request: HttpRequest, petugas: Petugas, kode: str) -> Loket | JsonResponse:
+    loket = _loket(request, petugas, kode)
+    if loket is None:
+        pesan = "Pilih loket dulu: akun ini belum terhubung ke loket."
+        return _galat(422, "tidak_valid", pesan, {"loket": [pesan]})
+    return loket
+
+
+@router.get("/offline/pemberitahuan", summary="Hasil entri luring yang harus disampaikan ke pasien")
+def pemberitahuan(request: HttpRequest, q: Query[StatusQuery]):
+    """Entri loket ini yang nomornya berubah atau baru diberikan ("menyusul"), duplikat,
+    ditinjau, ditolak, atau yang jamnya tidak dipercaya — juga setelah admin memutuskan —
+    sampai petugas menandainya sudah disampaikan."""
+    petugas = petugas_api(request)
+    if petugas.peran not in PERAN_LOKET:
+        return _tidak_berhak()
+    loket = _loket_wajib(request, petugas, q.loket)
+    if isinstance(loket, JsonResponse):
+        return loket
+    entri = selectors.pemberitahuan_loket(loket=loket).select_related("kunjungan_dipertahankan")[
+        :500
+    ]
+    resp = JsonResponse({"loket": loket.kode, "entri": [_pemberitahuan_json(e) for e in entri]})
+    resp["Cache-Control"] = "no-store"
+    return resp
+
+
+class DibacaIn(Schema):
+    loket: str = Field("", max_length=10)
+    client_uuid: list[UUID] = Field(default_factory=list, max_length=500)
+
+
+@router.post("/offline/pemberitahuan/dibaca", summary="Tandai hasil entri luring sudah disampaikan")
+def pemberitahuan_dibaca(request: HttpRequest, data: DibacaIn):
+    petugas = petugas_api(request)
+    if petugas.peran not in PERAN_LOKET:
+        return _tidak_berhak()
+    loket = _loket_wajib(request, petugas, data.loket)
+    if isinstance(loket, JsonResponse):
+        return loket
+    if not data.client_uuid:
+        pesan = "Sebutkan UUID entri yang sudah disampaikan ke pasien."
+        return _galat(422, "tidak_valid", pesan, {"client_uuid": [pesan]})
+    n = services.pemberitahuan_dibaca(loket=loket, client_uuid=data.client_uuid)
+    return {"ditandai": n}

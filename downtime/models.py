@@ -134,6 +134,52 @@ class BlokNomorOffline(models.Model):
         return self.terakhir - self.pertama + 1
 
 
+class NomorLuring(models.Model):
+    """An offline number a loket showed to a patient, owned by that patient's entry for the day.
+
+    Written the moment the server first hears of the number (in the replay transaction, before
+    the entry's outcome is decided), whatever the outcome: created, duplicate, review, rejected,
+    or an answer the loket never received. The number is then never free again: a block's
+    `terpakai` lists it and the replay never gives it to another entry."""
+
+    puskesmas = models.ForeignKey("puskesmas.Puskesmas", on_delete=models.PROTECT, related_name="+")
+    loket = models.ForeignKey("puskesmas.Loket", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("antrean.UnitLayanan", on_delete=models.PROTECT, related_name="+")
+    tanggal = models.DateField()
+    nomor = models.PositiveIntegerField()
+    client_uuid = models.UUIDField("UUID entri pemilik", null=True, blank=True)
+    dicatat_pada = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "Nomor luring terpakai"
+        verbose_name_plural = "Nomor luring terpakai"
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "tanggal", "nomor"], name="nomor_luring_unik")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.tanggal}/{self.nomor}"
+
+
+class KontakLoket(models.Model):
+    """A stretch of time in which a loket's page kept reaching the server (its heartbeat).
+
+    The server's own evidence of when a loket was online: an offline entry that claims a time
+    inside such a stretch did not happen offline then, so its time is not trusted."""
+
+    loket = models.ForeignKey("puskesmas.Loket", on_delete=models.CASCADE, related_name="+")
+    mulai = models.DateTimeField()
+    selesai = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "Kontak loket"
+        verbose_name_plural = "Kontak loket"
+        indexes = [models.Index(fields=["loket", "selesai"], name="kontak_loket_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.loket_id}: {self.mulai:%H:%M:%S}–{self.selesai:%H:%M:%S}"
+
+
 class StatusEntri(models.TextChoices):
     DIBUAT = "dibuat", "Dibuat"
     DILAMPIRKAN = "dilampirkan", "Dilampirkan ke pasien lama"
@@ -151,6 +197,7 @@ class AlasanTinjau(models.TextChoices):
     MIRIP_TANPA_NIK = "mirip", "Pasien tanpa NIK mirip pasien terdaftar"
     GALAT_DATA = "galat_data", "Data tidak valid"
     GALAT_SISTEM = "galat_sistem", "Galat sistem saat diproses"
+    WAKTU = "waktu", "Waktu entri di luar jendela yang wajar"
 
 
 class SumberEntri(models.TextChoices):
@@ -202,6 +249,13 @@ class EntriReplay(models.Model):
     )
     nomor_diminta = models.PositiveIntegerField("nomor luring", null=True, blank=True)
     nomor_baru = models.BooleanField("diberi nomor baru", default=False)
+    # The PC's own clock when the entry was typed, and the offset to the server the page had
+    # learnt: `dibuat_klien` is the corrected time. Kept so a wrong clock can be shown.
+    jam_pc = models.DateTimeField("jam komputer loket", null=True, blank=True)
+    selisih_jam_ms = models.BigIntegerField("selisih jam loket (ms)", null=True, blank=True)
+    # The officer at the loket saw the outcome (final number, review decision). Cleared again
+    # when an admin's decision changes the outcome, so the loket is told once more.
+    diberitahu_pada = models.DateTimeField("loket sudah diberi tahu", null=True, blank=True)
     diterima_pada = models.DateTimeField(auto_now_add=True)
     diproses_pada = models.DateTimeField(null=True, blank=True)
     diselesaikan_pada = models.DateTimeField(null=True, blank=True)

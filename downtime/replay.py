@@ -19,11 +19,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.contrib.auth import get_user_model
+from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from antrean import services as antrean_services
 from antrean.models import Tiket, UnitLayanan
 from antrean.services import format_kode
 from audit.services import catat
@@ -42,14 +44,16 @@ from pendaftaran.services import (
 from pendaftaran.validasi import DataKunjungan, DataPasien, Galat, validasi_pasien
 from puskesmas.models import Loket, Puskesmas
 
-from . import services
+from . import services, waktu
 from .models import (
     AlasanTinjau,
+    BlokNomorOffline,
     EntriReplay,
     EpisodeDowntime,
     JenisEpisode,
     Keputusan,
     KeputusanTinjau,
+    KontakLoket,
     StatusEntri,
     SumberEntri,
 )
@@ -90,7 +94,19 @@ class Urai:
     data_pasien: DataPasien | None = None
     data_kunjungan: DataKunjungan | None = None
     nomor: int | None = None
+    # Whether the offline number is this entry's to keep (see services.nomor_luring_catat);
+    # None until the server has looked.
+    nomor_milik: bool | None = None
+    nomor_tanggal: date | None = None
     episode_id: int | None = None
+    jam_pc: datetime | None = None
+    selisih_jam_ms: int | None = None
+    # The time the visit is registered at: the client's time when it is believed, else the
+    # moment the server received the entry (see waktu.py); `masalah_waktu` says why.
+    waktu_daftar: datetime | None = None
+    masalah_waktu: str = ""
+    # A paper back-entry of a patient already served on paper: no place in the waiting queue.
+    sudah_dilayani: bool = False
     # Set when the NIK typed for this patient is a mother's (see _ibu_pemilik_nik).
     ibu: Pasien | None = None
 
@@ -189,20 +205,13 @@ def urai_entri(
             u.tambah("loket", f"Loket {kode_loket} tidak ditemukan di Puskesmas ini.")
     else:
         u.loket = loket_batch
-    # The officer who typed it offline; an unknown name falls back to whoever sent the batch
-    # (the name stays in the stored payload).
-    nama_petugas = _teks(payload, "petugas").strip()
-    if nama_petugas:
-        u.petugas = _dari_cache(
-            cache,
-            ("petugas", nama_petugas),
-            lambda: (
-                get_user_model()
-                .objects.filter(username=nama_petugas, petugas__puskesmas=puskesmas)
-                .first()
-            ),
-        )
-    u.petugas = u.petugas or pengirim
+    # The officer is whoever is signed in and sends the entry: a name in the payload is a claim
+    # anyone with a loket token could make, so it is kept in the stored payload only.
+    u.petugas = pengirim
+    u.jam_pc = urai_waktu(payload.get("jam_pc"))
+    selisih = payload.get("selisih_jam_ms")
+    if isinstance(selisih, int) and not isinstance(selisih, bool) and abs(selisih) < 10**12:
+        u.selisih_jam_ms = selisih
 
     kunjungan = payload.get("kunjungan")
     if not isinstance(kunjungan, dict):
@@ -219,6 +228,7 @@ def urai_entri(
     if penjamin and penjamin not in Penjamin.values:
         u.tambah("penjamin", "Penjamin harus 'bpjs' atau 'umum'.")
     keluhan = _teks(kunjungan, "keluhan")
+    u.sudah_dilayani = _bool(kunjungan.get("sudah_dilayani"))
     u.data_kunjungan = DataKunjungan(
         penjamin=penjamin,
         keluhan=keluhan,
@@ -389,8 +399,7 @@ def _nomor(entri: EntriReplay, u: Urai, tanggal: date) -> tuple[int | None, bool
     Otherwise None (a fresh number is taken) and True (the change is reported)."""
     if u.nomor is None or u.unit is None:
         return None, False
-    blok = services.blok_untuk_nomor(loket=u.loket, unit=u.unit, tanggal=tanggal, nomor=u.nomor)
-    if blok is None:
+    if not u.nomor_milik or u.nomor_tanggal != tanggal:
         return None, True
     if Tiket.objects.filter(unit=u.unit, tanggal=tanggal, nomor=u.nomor).exists():
         return None, True
@@ -399,7 +408,8 @@ def _nomor(entri: EntriReplay, u: Urai, tanggal: date) -> tuple[int | None, bool
 
 def _daftar(entri: EntriReplay, u: Urai, pasien: Pasien, oleh) -> Kunjungan:
     assert u.unit is not None and u.data_kunjungan is not None and u.dibuat_klien is not None
-    tanggal = timezone.localdate(u.dibuat_klien)
+    waktu_daftar = u.waktu_daftar or u.dibuat_klien
+    tanggal = timezone.localdate(waktu_daftar)
     nomor, entri.nomor_baru = _nomor(entri, u, tanggal)
     kwargs = dict(
         puskesmas=entri.puskesmas,
@@ -409,7 +419,8 @@ def _daftar(entri: EntriReplay, u: Urai, pasien: Pasien, oleh) -> Kunjungan:
         client_uuid=entri.client_uuid,
         oleh=oleh,
         loket=u.loket,
-        dibuat_klien=u.dibuat_klien,
+        dibuat_klien=waktu_daftar,
+        percaya_waktu_klien=True,  # checked against the server's evidence in replay_entri
         sumber=entri.sumber,
         # Everything that reaches the server by replay was made while it could not be reached
         # (or on paper during an outage).
@@ -428,6 +439,13 @@ def _daftar(entri: EntriReplay, u: Urai, pasien: Pasien, oleh) -> Kunjungan:
         blok = services.blok_untuk_nomor(loket=u.loket, unit=u.unit, tanggal=tanggal, nomor=nomor)
         if blok is not None:
             services.blok_tandai_jika_habis(blok=blok)
+    tiket = hasil.kunjungan.tiket_pertama
+    if tiket is not None and entri.nomor_baru and u.nomor is not None and hasil.baru:
+        # The patient holds a slip with the old number: poli and TV show it beside the new one.
+        tiket.kode_cetak = format_kode(u.unit, u.nomor)
+        Tiket.objects.filter(pk=tiket.pk).update(kode_cetak=tiket.kode_cetak)
+    if tiket is not None and u.sudah_dilayani and hasil.baru:
+        antrean_services.tiket_selesai_di_kertas(tiket=tiket, oleh=oleh)
     return hasil.kunjungan
 
 
@@ -517,18 +535,26 @@ def _jalankan(entri: EntriReplay, u: Urai, oleh, *, paksa_pasien: Pasien | None 
             galat=e.galat,
         )
         return
-    pesan = ""
+    pesan = []
+    if u.masalah_waktu:
+        pesan.append(f"{u.masalah_waktu} Diantrekan menurut jam diterima server.")
     if entri.nomor_baru:
         tiket = kunjungan.tiket_pertama
-        pesan = (
-            f"Nomor luring {format_kode(u.unit, entri.nomor_diminta)} bukan milik blok loket ini "
-            f"atau sudah terpakai; diberi nomor {tiket.kode if tiket else '-'}."
-            if u.unit and entri.nomor_diminta
-            else ""
-        )
+        if u.unit and entri.nomor_diminta:
+            pesan.append(
+                f"Nomor luring {format_kode(u.unit, entri.nomor_diminta)} bukan milik blok loket "
+                f"ini atau sudah dipegang pasien lain; diberi nomor {tiket.kode if tiket else '-'}."
+            )
     elif status == StatusEntri.DILAMPIRKAN:
-        pesan = f"Dilampirkan ke pasien lama {pasien.nama} (RM {pasien.no_rm})."
-    _set_hasil(entri, status, pasien=pasien, kunjungan=kunjungan, pesan=pesan)
+        pesan.append(f"Dilampirkan ke pasien lama {pasien.nama} (RM {pasien.no_rm}).")
+    _set_hasil(
+        entri,
+        status,
+        pasien=pasien,
+        kunjungan=kunjungan,
+        pesan=" ".join(pesan),
+        alasan=AlasanTinjau.WAKTU if u.masalah_waktu else "",
+    )
 
 
 # --- The batch ------------------------------------------------------------------------------
@@ -549,7 +575,13 @@ def hasil_json(entri: EntriReplay, *, ulang: bool) -> dict:
     if entri.kunjungan_id:
         t = entri.kunjungan.tiket_pertama
         if t is not None:
-            tiket = {"kode": t.kode, "nomor": t.nomor, "unit": entri.kunjungan.unit.kode}
+            tiket = {
+                "id": t.pk,
+                "kode": t.kode,
+                "nomor": t.nomor,
+                "unit": entri.kunjungan.unit.kode,
+                "token": t.token_publik,
+            }
     dup = None
     if entri.kunjungan_dipertahankan_id:
         k = entri.kunjungan_dipertahankan
@@ -577,7 +609,16 @@ def hasil_json(entri: EntriReplay, *, ulang: bool) -> dict:
         "nomor_baru": entri.nomor_baru,
         "duplikat_dari": dup,
         "episode_id": entri.episode_id,
+        "perlu_diberitahu": perlu_diberitahu(entri),
     }
+
+
+def perlu_diberitahu(entri: EntriReplay) -> bool:
+    """The officer must tell the patient something: their number changed or was assigned
+    ("menyusul"), they are a duplicate, in review, rejected, or their time was not believed."""
+    if entri.status != StatusEntri.DIBUAT and entri.status != StatusEntri.DILAMPIRKAN:
+        return True
+    return bool(entri.nomor_baru or entri.nomor_diminta is None or entri.alasan_tinjau)
 
 
 def _tanpa_nul(nilai):
@@ -606,6 +647,74 @@ def _tolak_tanpa_simpan(client_uuid, pesan: str) -> dict:
 EpisodeUntuk = Callable[[EntriReplay, Urai], EpisodeDowntime | None]
 
 
+def _nomor_milik(u: Urai, client_uuid: uuid.UUID) -> None:
+    """Record the offline number as shown to this entry's patient (services.nomor_luring_catat)
+    on the day of the block it came from: the entry's own day, else today's."""
+    if u.nomor is None or u.unit is None or u.loket is None:
+        return
+    hari = {timezone.localdate()}
+    if u.dibuat_klien is not None:
+        hari.add(timezone.localdate(u.dibuat_klien))
+    blok = (
+        BlokNomorOffline.objects.filter(
+            loket=u.loket,
+            unit=u.unit,
+            tanggal__in=hari,
+            pertama__lte=u.nomor,
+            terakhir__gte=u.nomor,
+        )
+        .order_by("-tanggal")
+        .first()
+    )
+    if blok is None:
+        u.nomor_milik = False
+        return
+    u.nomor_tanggal = blok.tanggal
+    u.nomor_milik = services.nomor_luring_catat(
+        loket=u.loket, unit=u.unit, tanggal=blok.tanggal, nomor=u.nomor, client_uuid=client_uuid
+    )
+
+
+def _jendela() -> timedelta:
+    return timedelta(hours=getattr(settings, "REPLAY_JENDELA_JAM", 24))
+
+
+def _periksa_waktu(u: Urai, *, puskesmas: Puskesmas, cache: dict | None) -> None:
+    """Believe the entry's time only within the window (waktu.py); otherwise register it at
+    the moment the server received it, and say why."""
+    if u.dibuat_klien is None:
+        return
+    sekarang = timezone.now()
+    jendela = _jendela()
+    kontak: list[waktu.Rentang] = []
+    if u.loket is not None:
+        kontak = _dari_cache(
+            cache,
+            ("kontak", u.loket.pk),
+            lambda: [
+                waktu.Rentang(k.mulai, k.selesai)
+                for k in KontakLoket.objects.filter(
+                    loket=u.loket, selesai__gte=sekarang - jendela
+                ).order_by("mulai")
+            ],
+        )
+    deklarasi = _dari_cache(
+        cache,
+        ("deklarasi", u.loket.pk if u.loket else None),
+        lambda: [
+            waktu.Rentang(e.mulai, e.selesai)
+            for e in EpisodeDowntime.objects.filter(
+                puskesmas=puskesmas, jenis=JenisEpisode.DEKLARASI, mulai__gte=sekarang - jendela
+            ).filter(Q(loket__isnull=True) | Q(loket=u.loket))
+        ],
+    )
+    u.masalah_waktu = waktu.masalah_waktu(
+        t=u.dibuat_klien, sekarang=sekarang, jendela=jendela, kontak=kontak, deklarasi=deklarasi
+    )
+    if u.masalah_waktu:
+        u.waktu_daftar = sekarang
+
+
 def replay_entri(
     payload,
     *,
@@ -615,6 +724,7 @@ def replay_entri(
     loket_batch: Loket | None = None,
     episode_untuk: EpisodeUntuk | None = None,
     cache: dict | None = None,
+    percaya_waktu: bool = False,
 ) -> dict:
     """Process one entry exactly once and return its outcome.
 
@@ -655,6 +765,8 @@ def replay_entri(
                 dikirim_oleh=pengirim,
                 sumber=sumber,
                 dibuat_klien=u.dibuat_klien,
+                jam_pc=u.jam_pc,
+                selisih_jam_ms=u.selisih_jam_ms,
                 pasien_uuid=u.pasien_uuid,
                 payload=payload,
                 nomor_diminta=u.nomor,
@@ -669,6 +781,11 @@ def replay_entri(
                 if ada is None:
                     raise
                 return hasil_json(ada, ulang=True)
+            # Before any outcome is decided: the number was shown to this patient, so it is
+            # theirs whatever happens next (duplicate, review, rejected alike).
+            _nomor_milik(u, cu)
+            if not percaya_waktu:
+                _periksa_waktu(u, puskesmas=puskesmas, cache=cache)
             entri.episode = episode_untuk(entri, u) if episode_untuk else None
             _jalankan(entri, u, u.petugas)
             entri.save()
@@ -804,6 +921,9 @@ def replay_batch(
 
 
 def _catat(entri: EntriReplay, keputusan: str, oleh, sebelum: str, catatan: str, data: dict):
+    # The decision changes what the patient at the loket holds: tell the loket again.
+    EntriReplay.objects.filter(pk=entri.pk).update(diberitahu_pada=None)
+    entri.diberitahu_pada = None
     KeputusanTinjau.objects.create(
         entri=entri,
         keputusan=keputusan,
@@ -825,9 +945,20 @@ def _kunci(entri: EntriReplay) -> EntriReplay:
 
 
 def _urai_ulang(entri: EntriReplay, oleh) -> Urai:
-    return urai_entri(
-        entri.payload, puskesmas=entri.puskesmas, loket_batch=entri.loket, pengirim=oleh
+    """The entry read again for an admin's decision. The officer stays whoever sent it; the
+    admin saw both times on the review page, so the stored time is taken as decided."""
+    u = urai_entri(
+        entri.payload,
+        puskesmas=entri.puskesmas,
+        loket_batch=entri.loket,
+        pengirim=entri.petugas or oleh,
     )
+    if u.nomor is not None and u.unit is not None:
+        u.nomor_tanggal = services.nomor_luring_milik(
+            unit=u.unit, nomor=u.nomor, client_uuid=entri.client_uuid
+        )
+        u.nomor_milik = u.nomor_tanggal is not None
+    return u
 
 
 @transaction.atomic

@@ -119,13 +119,40 @@ def status_untuk(*, puskesmas: Puskesmas, loket: Loket | None) -> dict:
     if jembatan is not None:
         status_bpjs["jembatan"] = jembatan
     return {
-        "waktu_server": timezone.now().isoformat(),
+        "waktu_server": timezone.now().isoformat(timespec="milliseconds"),
         "versi": versi,
+        "pemberitahuan": pemberitahuan_loket(loket=loket).count() if loket else 0,
         "puskesmas": {"id": puskesmas.pk, "nama": puskesmas.nama},
         "loket": {"id": loket.pk, "kode": loket.kode, "nama": loket.nama} if loket else None,
         "downtime": _episode_json(aktif),
         "bpjs": status_bpjs,
     }
+
+
+# --- What a loket must tell its patients after a replay --------------------------------------
+
+# Outcomes the officer must pass on to the patient holding an offline slip (replay.perlu_diberitahu
+# is the same rule for one entry): a changed or newly assigned number, a duplicate, review,
+# rejection, or a time the server did not believe.
+_PERLU_DIBERITAHU = (
+    ~Q(status__in=(StatusEntri.DIBUAT, StatusEntri.DILAMPIRKAN))
+    | Q(nomor_baru=True)
+    | Q(nomor_diminta__isnull=True)
+    | ~Q(alasan_tinjau="")
+)
+
+
+def pemberitahuan_loket(*, loket: Loket, sejak: timedelta = timedelta(hours=36)) -> QuerySet:
+    """Entries of this loket whose outcome the officer has not yet acknowledged, newest
+    decisions included (an admin's decision clears the acknowledgement)."""
+    return (
+        EntriReplay.objects.filter(
+            loket=loket, diberitahu_pada__isnull=True, diterima_pada__gte=timezone.now() - sejak
+        )
+        .filter(_PERLU_DIBERITAHU)
+        .select_related("kunjungan__unit", "pasien")
+        .order_by("dibuat_klien", "pk")
+    )
 
 
 # --- Review ---------------------------------------------------------------------------------

@@ -21,6 +21,8 @@ from .models import (
     EntriReplay,
     EpisodeDowntime,
     JenisEpisode,
+    KontakLoket,
+    NomorLuring,
     Pendeteksi,
 )
 
@@ -239,16 +241,18 @@ class InfoBlok:
 
 
 def _terpakai(blok: BlokNomorOffline) -> list[int]:
-    return list(
-        Tiket.objects.filter(
-            unit_id=blok.unit_id,
-            tanggal=blok.tanggal,
-            nomor__gte=blok.pertama,
-            nomor__lte=blok.terakhir,
-        )
-        .order_by("nomor")
-        .values_list("nomor", flat=True)
-    )
+    """Numbers of the block that are no longer free: every number that became a ticket, and
+    every number the loket reported as shown to a patient (`NomorLuring`), whatever became of
+    that entry — a number printed once belongs to that patient for the day."""
+    rentang = {
+        "unit_id": blok.unit_id,
+        "tanggal": blok.tanggal,
+        "nomor__gte": blok.pertama,
+        "nomor__lte": blok.terakhir,
+    }
+    tiket = Tiket.objects.filter(**rentang).values_list("nomor", flat=True)
+    dilapor = NomorLuring.objects.filter(**rentang).values_list("nomor", flat=True)
+    return sorted(set(tiket) | set(dilapor))
 
 
 @transaction.atomic
@@ -307,6 +311,69 @@ def blok_untuk_nomor(
     return BlokNomorOffline.objects.filter(
         loket=loket, unit=unit, tanggal=tanggal, pertama__lte=nomor, terakhir__gte=nomor
     ).first()
+
+
+def nomor_luring_catat(
+    *, loket: Loket, unit: UnitLayanan, tanggal: date, nomor: int, client_uuid
+) -> bool:
+    """Record that this loket showed `nomor` to the patient of entry `client_uuid`.
+
+    True when the number is this entry's (newly recorded, or recorded earlier for the same
+    entry); False when it is not the loket's to give (outside its blocks) or another entry
+    already owns it — the entry then gets a fresh number and the loket is told."""
+    blok = blok_untuk_nomor(loket=loket, unit=unit, tanggal=tanggal, nomor=nomor)
+    if blok is None:
+        return False
+    with transaction.atomic():
+        catatan, _ = NomorLuring.objects.get_or_create(
+            unit=unit,
+            tanggal=tanggal,
+            nomor=nomor,
+            defaults={
+                "puskesmas_id": loket.puskesmas_id,
+                "loket": loket,
+                "client_uuid": client_uuid,
+            },
+        )
+    return catatan.client_uuid == client_uuid
+
+
+def nomor_luring_milik(*, unit: UnitLayanan, nomor: int, client_uuid) -> date | None:
+    """The day for which `nomor` of this unit is recorded as this entry's, if it is."""
+    return (
+        NomorLuring.objects.filter(unit=unit, nomor=nomor, client_uuid=client_uuid)
+        .order_by("-tanggal")
+        .values_list("tanggal", flat=True)
+        .first()
+    )
+
+
+# --- The server's own evidence of when a loket was online -------------------------------------
+
+# A heartbeat comes every 5 s; a silence longer than this is a gap (the loket was unreachable).
+CELAH_KONTAK = timedelta(seconds=30)
+# The stretch is extended at most this often, so heartbeats cost one UPDATE per loket per 10 s.
+PERBARUI_KONTAK = timedelta(seconds=10)
+
+
+def kontak_loket_catat(*, loket: Loket, pada: datetime | None = None) -> None:
+    """Extend the loket's current stretch of contact, or open a new one after a gap."""
+    pada = pada or timezone.now()
+    diperpanjang = KontakLoket.objects.filter(
+        loket=loket, selesai__gte=pada - CELAH_KONTAK, selesai__lt=pada - PERBARUI_KONTAK
+    ).update(selesai=pada)
+    if diperpanjang:
+        return
+    if KontakLoket.objects.filter(loket=loket, selesai__gte=pada - PERBARUI_KONTAK).exists():
+        return  # extended a moment ago
+    KontakLoket.objects.create(loket=loket, mulai=pada, selesai=pada)
+
+
+def pemberitahuan_dibaca(*, loket: Loket, client_uuid: list) -> int:
+    """The officer told these patients their outcome; an admin's later decision clears it."""
+    return EntriReplay.objects.filter(
+        loket=loket, client_uuid__in=client_uuid, diberitahu_pada__isnull=True
+    ).update(diberitahu_pada=timezone.now())
 
 
 def blok_tandai_jika_habis(*, blok: BlokNomorOffline) -> None:

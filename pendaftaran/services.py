@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -179,6 +179,11 @@ class HasilPendaftaran:
     baru: bool  # False when the client UUID was seen before: the same result is returned
 
 
+# An online registration's own time may differ from the server's by network delay and a slightly
+# wrong PC clock; beyond this the server's time is used.
+WAKTU_KLIEN_DARING_MAKS = timedelta(minutes=2)
+
+
 def kunjungan_daftar(
     *,
     puskesmas: Puskesmas,
@@ -193,6 +198,7 @@ def kunjungan_daftar(
     mode_downtime: bool = False,
     nomor_antrean: int | None = None,
     tanggal: date | None = None,
+    percaya_waktu_klien: bool = False,
 ) -> HasilPendaftaran:
     """Register a visit and put the patient in the unit's queue — exactly once per client UUID.
 
@@ -206,6 +212,15 @@ def kunjungan_daftar(
 
     sekarang = timezone.now()
     dibuat_klien = dibuat_klien or sekarang
+    # Online, the patient is at the counter now: the day and the queue place follow the
+    # server's clock, so a wrong PC clock (or a forged time) can neither file the visit under
+    # another day nor move it ahead of others; the officer's time is kept as a record. Replay
+    # checks the client's time against its own window first (downtime/waktu.py).
+    waktu_acuan = (
+        dibuat_klien
+        if percaya_waktu_klien or abs(dibuat_klien - sekarang) <= WAKTU_KLIEN_DARING_MAKS
+        else sekarang
+    )
     if pasien.puskesmas_id != puskesmas.pk:
         raise PendaftaranError({"pasien": ["Pasien tidak ditemukan di Puskesmas ini."]})
     if unit.puskesmas_id != puskesmas.pk or not unit.aktif:
@@ -220,12 +235,12 @@ def kunjungan_daftar(
     )
     if galat:
         raise PendaftaranError(galat)
-    hari_daftar = timezone.localdate(dibuat_klien)
+    hari_daftar = timezone.localdate(waktu_acuan)
     tanggal = tanggal or hari_daftar
     if tanggal < hari_daftar:
         raise PendaftaranError({"tanggal": ["Tanggal kunjungan tidak boleh sebelum hari ini."]})
     # A booking joins its day's queue when that day starts, not days before it is served.
-    waktu_masuk = dibuat_klien if tanggal == hari_daftar else awal_hari(tanggal)
+    waktu_masuk = waktu_acuan if tanggal == hari_daftar else awal_hari(tanggal)
     ganda = selectors.kunjungan_terbuka_hari_ini(pasien=pasien, unit_id=unit.pk, tanggal=tanggal)
     if ganda is not None:
         if str(ganda.client_uuid) == str(client_uuid):

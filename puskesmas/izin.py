@@ -142,6 +142,8 @@ IZIN: dict[str, Izin] = {
     "api-v1:status": _i(STAF | {A.INTEGRATOR}),
     "api-v1:blok_ambil": _i(LOKET | {A.INTEGRATOR}, metode=("POST",)),
     "api-v1:replay_kirim": _i(LOKET | {A.INTEGRATOR}, metode=("POST",)),
+    "api-v1:pemberitahuan": _i(LOKET | {A.INTEGRATOR}),
+    "api-v1:pemberitahuan_dibaca": _i(LOKET | {A.INTEGRATOR}, metode=("POST",)),
 }
 
 # URL namespaces decided as a whole rather than name by name.

@@ -30,6 +30,7 @@ def daftar(puskesmas, unit):
             client_uuid=uuid.uuid4(),
             sumber=sumber,
             dibuat_klien=timezone.now() - timedelta(minutes=menit_lalu),
+            percaya_waktu_klien=True,  # stands for a patient who came `menit_lalu` ago
         )
         return hasil.kunjungan.tiket.get()
 

@@ -452,6 +452,7 @@ def test_a_replayed_ticket_waits_where_the_patient_really_came_not_by_its_number
             data=DataKunjungan(penjamin="umum"),
             client_uuid=uuid.uuid4(),
             dibuat_klien=pagi + timedelta(minutes=menit),
+            percaya_waktu_klien=True,  # stands for a registration made at that time
         ).kunjungan.tiket_pertama.kode
 
     awal, akhir = daring(-10), daring(+10)
