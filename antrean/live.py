@@ -35,4 +35,5 @@ def _bump(puskesmas_id: int) -> None:
 def tandai_berubah(puskesmas_id: int) -> None:
     """Announce a change once the surrounding transaction commits, so a page that re-fetches on
     the signal always reads the new state (and a rolled-back write announces nothing)."""
-    transaction.on_commit(lambda: _bump(puskesmas_id))
+    # robust: a cache that fails must never turn a committed registration into an error page.
+    transaction.on_commit(lambda: _bump(puskesmas_id), robust=True)

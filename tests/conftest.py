@@ -45,7 +45,7 @@ def _cache_per_test(settings):
     if REDIS_URL:
         settings.CACHES = {
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "config.cache.CacheRedisTangguh",
                 "LOCATION": _redis_db(REDIS_URL, 1),
             }
         }

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import time
 
 
 def port_bebas() -> int:
@@ -19,3 +21,34 @@ def port_hidup(port: int) -> bool:
             return True
     except OSError:
         return False
+
+
+def tunggu(syarat, *, batas: float = 10.0, jeda: float = 0.05) -> None:
+    """Wait until `syarat()` is true, at most `batas` seconds."""
+    akhir = time.monotonic() + batas
+    while not syarat():
+        if time.monotonic() > akhir:
+            raise TimeoutError(f"menunggu {syarat} lebih dari {batas} s")
+        time.sleep(jeda)
+
+
+class RedisSendiri:
+    """A throw-away redis-server without persistence, on a free port, that a test may stop."""
+
+    def __init__(self) -> None:
+        self.port = port_bebas()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc: subprocess.Popen | None = None
+
+    def mulai(self) -> None:
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        tunggu(lambda: port_hidup(self.port), batas=10)
+
+    def berhenti(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(5)

@@ -22,7 +22,7 @@ from django.db import connection
 from bpjs_bridge import services
 from bpjs_bridge.models import JenisPermintaan, PermintaanBpjs, StatusPermintaan
 from tests.bpjs_bridge.conftest import SIM_CONFIG, panggilan, tunggu
-from tests.proses import port_bebas, port_hidup
+from tests.proses import RedisSendiri
 
 J = JenisPermintaan
 S = StatusPermintaan
@@ -31,31 +31,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not shutil.which("redis-server"), reason="redis-server not installed"),
 ]
-
-
-class RedisSendiri:
-    """A throw-away redis-server without persistence: a restart loses every message."""
-
-    def __init__(self) -> None:
-        self.port = port_bebas()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.proc: subprocess.Popen | None = None
-
-    def mulai(self) -> None:
-        self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        tunggu(self._hidup, batas=10)
-
-    def _hidup(self) -> bool:
-        return port_hidup(self.port)
-
-    def berhenti(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(5)
 
 
 @pytest.fixture

@@ -1,0 +1,105 @@
+"""A Redis cache that never holds up or breaks a request.
+
+Everything the app keeps in the cache is an optimisation or a hint (the live-update version, the
+BPJS breaker, schedule lookups, rendered TV fragments): losing it costs a re-fetch, never a
+registration. So when Redis is down, slow or full this backend answers like an empty cache at
+once instead of raising: short socket timeouts, no client-side retries (redis-py's default
+retries with backoff cost ~13 s per call), and after one failure the process skips Redis for
+`JEDA_MATI` seconds so each request does not pay the timeout again.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+
+log = logging.getLogger(__name__)
+
+# Seconds a process leaves Redis alone after a failure.
+JEDA_MATI = 5.0
+
+_PILIHAN_BAWAAN = {
+    "socket_connect_timeout": 0.25,
+    "socket_timeout": 0.5,
+    "retry_on_timeout": False,
+    "health_check_interval": 30,
+}
+
+
+def _tanpa_ulang():
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    return Retry(NoBackoff(), 0)
+
+
+class CacheRedisTangguh(RedisCache):
+    """RedisCache that fails soft: reads miss, writes are dropped, and nothing raises."""
+
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
+        params = dict(params)
+        params["OPTIONS"] = {
+            **_PILIHAN_BAWAAN,
+            "retry": _tanpa_ulang(),
+            **params.get("OPTIONS", {}),
+        }
+        super().__init__(server, params)
+        self._mati_sampai = 0.0
+
+    def _aman(self, nama: str, bawaan: Any, *args: Any, **kwargs: Any) -> Any:
+        if time.monotonic() < self._mati_sampai:
+            return bawaan
+        try:
+            return getattr(super(), nama)(*args, **kwargs)
+        except Exception as exc:  # ConnectionError, TimeoutError, OOM "command not allowed", …
+            self._mati_sampai = time.monotonic() + JEDA_MATI
+            log.warning("Cache Redis tidak tersedia (%s: %s); dilewati %ss", nama, exc, JEDA_MATI)
+            return bawaan
+
+    def get(self, key, default=None, version=None):
+        return self._aman("get", default, key, default, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._aman("set", None, key, value, timeout, version)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._aman("add", False, key, value, timeout, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._aman("touch", False, key, timeout, version)
+
+    def delete(self, key, version=None):
+        return self._aman("delete", False, key, version)
+
+    def get_many(self, keys, version=None):
+        return self._aman("get_many", {}, keys, version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._aman("set_many", list(data), data, timeout, version)
+
+    def delete_many(self, keys, version=None):
+        return self._aman("delete_many", None, keys, version)
+
+    def has_key(self, key, version=None):
+        return self._aman("has_key", False, key, version)
+
+    def incr(self, key, delta=1, version=None):
+        # A missing key raises ValueError in Django's contract; with Redis down the caller's
+        # fallback (set) is dropped the same way, so the signal is simply lost.
+        if time.monotonic() < self._mati_sampai:
+            raise ValueError(f"Key '{key}' not found (cache tidak tersedia)")
+        try:
+            return super().incr(key, delta, version)
+        except ValueError:
+            raise
+        except Exception as exc:
+            self._mati_sampai = time.monotonic() + JEDA_MATI
+            log.warning("Cache Redis tidak tersedia (incr: %s); dilewati %ss", exc, JEDA_MATI)
+            raise ValueError(f"Key '{key}' not found (cache tidak tersedia)") from exc
+
+    def clear(self):
+        return self._aman("clear", None)
