@@ -209,6 +209,7 @@ def _pemberitahuan_json(e: EntriReplay) -> dict[str, Any]:
         "tiket": {"id": tiket.pk, "kode": tiket.kode, "token": tiket.token_publik}
         if tiket
         else None,
+        "kunjungan_id": e.kunjungan_id,
         "duplikat_dari": dup.kode if dup else None,
         "dibuat_klien": e.dibuat_klien.isoformat(timespec="milliseconds")
         if e.dibuat_klien

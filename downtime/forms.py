@@ -92,6 +92,12 @@ class FormEntri(forms.Form):
         required=False,
         help_text="Dipakai bila nomor itu memang milik blok loket ini; jika tidak, diberi baru.",
     )
+    sudah_dilayani = forms.BooleanField(
+        label="Sudah dilayani di atas kertas",
+        required=False,
+        help_text="Centang bila pasien sudah selesai dilayani saat downtime: tiketnya dicatat "
+        "selesai dan tidak masuk antrean tunggu.",
+    )
 
     def __init__(self, *args, puskesmas: Puskesmas, **kwargs):
         super().__init__(*args, **kwargs)
@@ -134,6 +140,7 @@ class FormEntri(forms.Form):
                 "unit": d["unit"].kode,
                 "penjamin": d["penjamin"],
                 "keluhan": d.get("keluhan") or "",
+                "sudah_dilayani": bool(d.get("sudah_dilayani")),
                 **{b: bool(d.get(b)) for b in BENDERA},
             },
         }

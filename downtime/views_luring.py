@@ -37,16 +37,12 @@ SHELL = [
     "css/offline.css",
     "css/print.css",
     "vendor/htmx-2.0.11.min.js",
-    "vendor/idb-8.0.4.umd.js",
     "js/app.js",
-    "js/offline/loket_offline.js",
-    "js/offline/outbox.js",
-    "js/offline/replay.js",
-    "js/offline/nik.js",
-    "js/offline/routing.js",
-    "js/offline/detector.js",
-    "js/offline/pasien_lokal.js",
-    "js/offline/blok.js",
+    # Every offline module, listed from the folder so a new one can never be missing offline.
+    *sorted(
+        f"js/offline/{p.name}"
+        for p in (Path(__file__).resolve().parent.parent / "static/js/offline").glob("*.js")
+    ),
 ]
 
 # How much the preload holds: recent visitors only, and few of them.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
 
 from antrean.selectors import unit_pendaftaran
@@ -32,6 +33,8 @@ def data_luring(context) -> str:
     user = request.user
     data = {
         "puskesmas": {"id": petugas.puskesmas_id, "nama": petugas.puskesmas.nama},
+        # The Puskesmas' UTC offset today: the page files entries by its day, not the PC's.
+        "zona_menit": int(timezone.localtime().utcoffset().total_seconds() // 60),
         "loket": {"id": loket.pk, "kode": loket.kode, "nama": loket.nama} if loket else None,
         "petugas": {
             "username": user.get_username(),

@@ -73,7 +73,7 @@ test("detector: a missed heartbeat switches offline, an answer switches back; a 
   let server = "hidup";
   const ubah = [];
   const fetch = (url, { signal }) => new Promise((resolve, reject) => {
-    if (server === "hidup") resolve({ ok: true, status: 200, json: async () => ({ downtime: null }) });
+    if (server === "hidup") resolve({ ok: true, status: 200, json: async () => ({ waktu_server: new Date().toISOString(), downtime: null }) });
     else if (server === "mati") reject(new TypeError("Failed to fetch"));
     else signal.addEventListener("abort", () => reject(new Error("aborted"))); // hangs
   });
@@ -94,10 +94,20 @@ test("detector: a missed heartbeat switches offline, an answer switches back; a 
   d.berhenti();
 });
 
-test("detector: a 502-504 from a proxy is offline, a 401 is the server answering (online)", async () => {
-  for (const [status, harap] of [[502, "offline"], [504, "offline"], [401, "online"], [500, "online"]]) {
-    const d = buatDetektor({ fetch: async () => ({ ok: false, status, json: async () => ({}) }), setTimer: () => 0, clearTimer: () => {} });
+test("detector: every 5xx, an unreadable or foreign answer is offline; 401/403 leave the state alone", async () => {
+  const kasus = [[500, null, "offline"], [502, null, "offline"], [503, null, "offline"], [504, null, "offline"],
+    [200, "bukan json", "offline"], [200, { halo: 1 }, "offline"], [404, { detail: "x" }, "offline"],
+    [401, {}, "online"], [403, {}, "online"]];
+  for (const [status, isi, harap] of kasus) {
+    const d = buatDetektor({ fetch: async () => ({ ok: status < 300, status,
+      json: async () => { if (typeof isi === "string") throw new SyntaxError("bad"); return isi; } }),
+    setTimer: () => 0, clearTimer: () => {} });
     await d.periksa();
-    assert.equal(d.status, harap, String(status));
+    assert.equal(d.status, harap, `${status} ${JSON.stringify(isi)}`);
   }
+  // Offline, a 401 is not "healthy": the page stays offline until a real status answer.
+  const d = buatDetektor({ awal: "offline", fetch: async () => ({ ok: false, status: 401, json: async () => ({}) }),
+    setTimer: () => 0, clearTimer: () => {} });
+  await d.periksa();
+  assert.equal(d.status, "offline");
 });

@@ -14,10 +14,27 @@ export function blokTerbaru(jawaban) {
   return Array.from(per.values());
 }
 
+/** Key of an issued number in the durable "terbit" store. */
+export function kunciTerbit(tanggal, unit, nomor) { return `${tanggal}|${unit}|${nomor}`; }
+
+/** Numbers of `unit` on `tanggal` among the stored issued-number records. */
+export function terbitUntuk(catatan, tanggal, unit) {
+  const awalan = `${tanggal}|${unit}|`;
+  return catatan.filter((c) => c.kunci.startsWith(awalan)).map((c) => c.nomor);
+}
+
+/** A block should be refreshed while online: a quarter or less left, or another day's. */
+export function perluBlokBaru(blok, dipakai, hariIni) {
+  if (!blok || blok.tanggal !== hariIni) return true;
+  return sisaNomor(blok, dipakai, hariIni) * 4 <= (blok.terakhir - blok.pertama + 1);
+}
+
 /**
  * blok      the stored block of the unit (or undefined)
- * dipakai   numbers of this unit held by outbox entries (any iterable)
- * hariIni   "YYYY-MM-DD" local date: a block of another day is worthless
+ * dipakai   numbers of this unit that may not be given: held by outbox entries, and every number
+ *           this loket ever showed a patient today (durable, any iterable)
+ * hariIni   "YYYY-MM-DD" in the Puskesmas' zone by the corrected clock: a block of another day
+ *           is worthless (the loket cannot prove the number is its own)
  * → {nomor, kode, prefix} or null ("nomor menyusul")
  */
 export function nomorBerikut(blok, dipakai, hariIni) {

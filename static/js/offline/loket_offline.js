@@ -11,13 +11,16 @@
  * Page contract: #data-luring[data-json] (loket, petugas, puskesmas, unit), #banner-luring,
  * #luring-antre, [data-pasien-luring] on patient panels, #form-keluar (logout).
  */
-import { bukaDb, storeIdb, buatOutbox, waktuLokalIso } from "./outbox.js";
+import { bukaDb, storeIdb, buatOutbox } from "./outbox.js";
+import * as idbAsli from "./idb_asli.js";
+import { bukaDenganUlang } from "./idb_asli.js";
+import { buatJam, tanggalDi } from "./jam.js";
 import { kirimSemua, pesanHasil, ReplayBerhenti } from "./replay.js";
 import { validasiPasien, validasiKunjungan, rapikan, uraiTanggal, bersihkan } from "./nik.js";
 import { saranUntuk, unitUntukSaran, umurTahun, LAYANAN_DIMINTA, LAYANAN_LABEL } from "./routing.js";
 import { buatDetektor } from "./detector.js";
 import { buatPasienLokal, kunciPasien } from "./pasien_lokal.js";
-import { blokTerbaru, nomorBerikut, sisaNomor } from "./blok.js";
+import { blokTerbaru, nomorBerikut, sisaNomor, kunciTerbit, terbitUntuk, perluBlokBaru } from "./blok.js";
 
 const elData = document.getElementById("data-luring");
 const D = elData ? JSON.parse(elData.dataset.json || "null") : null;
@@ -26,7 +29,15 @@ const UNIT_PER_ID = new Map(((D && D.unit) || []).map((u) => [String(u.id), u]))
 const UNIT_PER_KODE = new Map(((D && D.unit) || []).map((u) => [u.kode, u]));
 
 let modus = "online";
-let db = null, outbox = null, lokal = null, blokStore = null, meta = null, hasilStore = null;
+let db = null, outbox = null, lokal = null, blokStore = null, meta = null, hasilStore = null, terbitStore = null;
+let blokDiambilPada = 0; // ms (corrected clock) of the last successful /offline/blok
+let pemberitahuanTerakhir = -1;
+const ZONA_MENIT = (D && Number.isFinite(D.zona_menit)) ? D.zona_menit : -new Date().getTimezoneOffset();
+// The server's clock as learnt from each healthy heartbeat (static/js/offline/jam.js).
+const jam = buatJam({
+  simpan: (o) => localStorage.setItem("loket-jam", JSON.stringify(o)),
+  muat: () => { try { return JSON.parse(localStorage.getItem("loket-jam") || "null"); } catch (e) { return null; } },
+});
 let siap = null; // promise: the database is open
 let mengirim = false;
 let statusTerakhir = null;
@@ -40,15 +51,18 @@ function h(s) {
   return String(s == null ? "" : s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 }
 const dua = (n) => String(n).padStart(2, "0");
-function hariIni() { const d = new Date(); return { tahun: d.getFullYear(), bulan: d.getMonth() + 1, hari: d.getDate() }; }
-function hariIniIso() { const t = hariIni(); return `${t.tahun}-${dua(t.bulan)}-${dua(t.hari)}`; }
+// "Today" is the Puskesmas' today by the server's clock, not the PC's (which may be a day off).
+function hariIniIso() { return tanggalDi(jam.sekarang(), ZONA_MENIT); }
+function hariIni() { const [t, b, h] = hariIniIso().split("-").map(Number); return { tahun: t, bulan: b, hari: h }; }
+function waktuKoreksiIso() { return new Date(jam.sekarang()).toISOString(); }
 function tglId(iso) { const t = uraiTanggal(iso); return t ? `${dua(t.hari)}-${dua(t.bulan)}-${t.tahun}` : ""; }
 function umurTeks(iso) {
   const t = uraiTanggal(iso); if (!t) return "";
   const u = umurTahun(t, hariIni());
   return u >= 1 ? `${u} th` : "< 1 th";
 }
-function jamDari(iso) { const d = new Date(iso); return `${dua(d.getHours())}:${dua(d.getMinutes())}`; }
+function jamDari(iso) { const d = new Date(Date.parse(iso) + ZONA_MENIT * 60000); return `${dua(d.getUTCHours())}.${dua(d.getUTCMinutes())}`; }
+function tglDari(iso) { return tanggalDi(Date.parse(iso), ZONA_MENIT); }
 function kelompok(s) { return String(s || "").replace(/(\d{4})(?=\d)/g, "$1 "); }
 function csrf() {
   const m = /(?:^|;\s*)csrftoken=([^;]+)/.exec(document.cookie);
@@ -68,7 +82,8 @@ async function gambarStatus(kemajuan) {
   const perhatian = hasilStore ? (await hasilStore.semua()).length : 0;
   let html = "";
   if (modus === "offline") {
-    html = `<div class="banner banner--luring" role="alert"><span class="banner-luring__judul">${h(TEKS_LURING)}</span>` +
+    html = `<div class="banner banner--luring" role="alert" data-luring-status="luring"><span class="banner-luring__judul">${h(TEKS_LURING)}</span>` +
+      (sebabLuring ? `<span class="banner-luring__sebab">${h(sebabLuring)}</span>` : "") +
       `<span class="banner-luring__jumlah" data-jumlah-outbox="${n}">${n} pendaftaran menunggu dikirim</span>` +
       `<button type="button" class="btn btn--kecil" data-luring-kirim>Coba sambung</button></div>`;
   } else if (n > 0 || kemajuan) {
@@ -77,6 +92,8 @@ async function gambarStatus(kemajuan) {
       `<b data-kemajuan>${k.n} dari ${k.N}</b></span><progress max="${k.N || 1}" value="${k.n}" aria-label="Kemajuan pengiriman"></progress>` +
       `<span class="muted" data-pesan-kirim></span><button type="button" class="btn btn--kecil" data-luring-kirim>Kirim sekarang</button></div>`;
   }
+  // Notes that must survive a redraw (the banner is redrawn on every state change).
+  if (peringatanKeluar) html += peringatanKeluar;
   el.innerHTML = html;
   el.hidden = !html;
   await gambarAntre(n, perhatian);
@@ -98,24 +115,43 @@ async function gambarAntre() {
       "</tbody></table></div>";
   }
   if (perhatian.length) {
-    html += `<h2 class="luring-perhatian__judul">Hasil pengiriman yang perlu perhatian <span class="muted">· ${perhatian.length}</span></h2><ul class="luring-perhatian">` +
-      perhatian.map((p) => `<li class="luring-perhatian__item luring-perhatian__item--${h(p.status)}" data-hasil="${h(p.client_uuid)}">` +
-        `<b>${h(p.kode_tiket || "—")}</b> ${h(p.nama)} <span class="badge badge--${p.status === "ditolak" ? "err" : "warn"}">${h(p.status)}</span> ${h(p.pesan)}` +
-        ` <button type="button" class="btn btn--ghost btn--kecil" data-luring-baca="${h(p.client_uuid)}">Sudah ditangani</button></li>`).join("") + "</ul>";
+    const label = { nomor_baru: "nomor berubah", dibuat: "nomor diberikan", dilampirkan: "dilampirkan", duplikat: "sudah terdaftar",
+      ditinjau: "ditinjau admin", ditolak: "ditolak" };
+    html += `<h2 class="luring-perhatian__judul">Sampaikan ke pasien <span class="muted">· ${perhatian.length}</span></h2>` +
+      '<p class="help">Nomor antrean pasien ini berubah atau baru diberikan server. Panggil pasien, cetak ulang tiketnya, lalu tandai sudah disampaikan.</p>' +
+      `<ul class="luring-perhatian" id="daftar-nomor-berubah">` +
+      perhatian.map((p) => `<li class="luring-perhatian__item luring-perhatian__item--${h(p.status)}" data-hasil="${h(p.client_uuid)}" data-uuid="${h(p.client_uuid)}">` +
+        `<span class="mono">${h(p.kode_tiket || "menyusul")}</span> → <b class="mono" data-nomor-akhir="${h(p.nomor_akhir || "")}">${h(p.nomor_akhir || "—")}</b> ` +
+        `${h(p.nama)}${p.unit ? ` · ${h(p.unit)}` : ""} <span class="badge badge--${p.status === "ditolak" ? "err" : "warn"}">${h(label[p.status] || p.status)}</span> ${h(p.pesan)}` +
+        (p.kunjungan_id && modus === "online" ? ` <a class="btn btn--kecil" href="/loket/kunjungan/${Number(p.kunjungan_id)}/cetak/" target="_blank" rel="noopener" data-cetak-ulang>Cetak ulang</a>` : "") +
+        ` <button type="button" class="btn btn--ghost btn--kecil" data-luring-baca="${h(p.client_uuid)}">Sudah disampaikan</button></li>`).join("") + "</ul>";
   }
   el.innerHTML = html;
   el.hidden = false;
 }
 
 // --- switching -------------------------------------------------------------------------------------
+function teksSebab(sebab) {
+  const s = String(sebab || "");
+  if (s === "event") return "Jaringan komputer ini terputus.";
+  if (s.startsWith("server:")) return `Server bermasalah (kode ${s.slice(7)}).`;
+  if (s === "server") return "Server memberi jawaban yang tidak bisa dibaca.";
+  if (s === "heartbeat") return "Server tidak menjawab.";
+  if (s === "permintaan") return "Permintaan terakhir ke server gagal.";
+  return "";
+}
+let sebabLuring = "";
+let peringatanKeluar = "";
+
 async function keLuring(sebab) {
   if (modus === "offline") return;
   modus = "offline";
+  sebabLuring = teksSebab(sebab);
   document.documentElement.classList.add("luring");
   await siap;
   const m = await meta.ambil("episode");
   if (!m || !m.offline_sejak) {
-    await meta.simpan("episode", { kunci: "episode", offline_sejak: waktuLokalIso(),
+    await meta.simpan("episode", { kunci: "episode", offline_sejak: waktuKoreksiIso(),
       jenis: navigator.onLine === false || sebab === "event" ? "jaringan_loket" : "server" });
   }
   await gambarStatus();
@@ -127,7 +163,7 @@ async function keDaring() {
   document.documentElement.classList.remove("luring");
   await siap;
   const m = await meta.ambil("episode");
-  if (m && m.offline_sejak && !m.online_kembali) await meta.simpan("episode", { ...m, online_kembali: waktuLokalIso() });
+  if (m && m.offline_sejak && !m.online_kembali) await meta.simpan("episode", { ...m, online_kembali: waktuKoreksiIso() });
   await gambarStatus();
   kirim();
 }
@@ -142,18 +178,13 @@ async function kirim() {
   const jalan = async () => {
     const m = (await meta.ambil("episode")) || {};
     try {
-      await kirimSemua({ outbox, fetch: window.fetch.bind(window), csrf, ukuranBatch, sekarangIso: () => m.online_kembali || waktuLokalIso(),
+      await kirimSemua({ outbox, fetch: window.fetch.bind(window), csrf, ukuranBatch, sekarangIso: () => m.online_kembali || waktuKoreksiIso(),
         meta: { loket: D.loket.kode, jenis: m.jenis, offline_sejak: m.offline_sejak },
         onProgress: (a, b) => gambarStatus({ n: a, N: b }),
         simpanHasil: async (e, hsl) => {
-          const pesan = pesanHasil(hsl, e.ringkas.kode_tiket);
-          if (pesan) {
-            await hasilStore.simpan(e.client_uuid, { client_uuid: e.client_uuid, status: hsl.nomor_baru && hsl.status === "dibuat" ? "nomor_baru" : hsl.status,
-              pesan, nama: e.ringkas.nama, kode_tiket: e.ringkas.kode_tiket, dibuat_klien: e.dibuat_klien });
-          }
+          if (hsl.perlu_diberitahu || pesanHasil(hsl, e.ringkas.kode_tiket)) await ingatHasil(e, hsl);
         } });
       await selesaiEpisode();
-      ambilBlok();
       if (window.htmx && $("#hari-ini")) window.htmx.trigger(document.body, "kunjungan-berubah");
     } catch (e) {
       if (!(e instanceof ReplayBerhenti)) throw e;
@@ -168,8 +199,56 @@ async function kirim() {
     else await jalan();
   } finally {
     mengirim = false;
+    // Finished or cut off half-way: the server may now count numbers it had not heard of.
+    if (modus === "online") { ambilBlok(); sinkronPemberitahuan(true); }
     await gambarStatus();
   }
+}
+
+// --- every patient told: changed or assigned numbers, duplicates, reviews, decisions -------------
+function kodeAkhir(hsl) { return (hsl.tiket && hsl.tiket.kode) || ""; }
+
+async function ingatHasil(e, hsl) {
+  const cetak = e.ringkas.kode_tiket || "";
+  await hasilStore.simpan(e.client_uuid, {
+    client_uuid: e.client_uuid, status: hsl.nomor_baru && hsl.status === "dibuat" ? "nomor_baru" : hsl.status,
+    pesan: pesanHasil(hsl, cetak) || (kodeAkhir(hsl) && !cetak ? `Nomor antrean pasien: ${kodeAkhir(hsl)}.` : hsl.pesan || ""),
+    nama: e.ringkas.nama, unit: e.ringkas.unit_nama, kode_tiket: cetak, nomor_akhir: kodeAkhir(hsl),
+    kunjungan_id: hsl.kunjungan_id || null, dibuat_klien: e.dibuat_klien });
+}
+
+// The server's list is the truth (it includes an admin's later decisions); merged into the local
+// one so the list survives the next outage.
+async function sinkronPemberitahuan(paksa = false) {
+  try {
+    const r = await fetch(`/api/v1/offline/pemberitahuan?loket=${encodeURIComponent(D.loket.kode)}`,
+      { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } });
+    if (!r.ok) return;
+    const data = await r.json();
+    for (const p of data.entri || []) {
+      const ada = (await hasilStore.ambil(p.client_uuid)) || {};
+      const akhir = (p.tiket && p.tiket.kode) || "";
+      await hasilStore.simpan(p.client_uuid, { ...ada, client_uuid: p.client_uuid,
+        status: p.status === "dibuat" && akhir && p.nomor_cetak && p.nomor_cetak !== akhir ? "nomor_baru" : p.status,
+        pesan: pesanHasil({ status: p.status, alasan: p.alasan, pesan: p.pesan, tiket: p.tiket,
+          nomor_baru: Boolean(p.nomor_cetak && akhir && p.nomor_cetak !== akhir), duplikat_dari: { tiket: p.duplikat_dari } }, p.nomor_cetak || "")
+          || (akhir ? `Nomor antrean pasien: ${akhir}.${p.pesan ? ` ${p.pesan}` : ""}` : p.pesan || ada.pesan || ""),
+        nama: p.nama || ada.nama, unit: p.unit || ada.unit,
+        kode_tiket: p.nomor_cetak || ada.kode_tiket || "", nomor_akhir: akhir, kunjungan_id: p.kunjungan_id || ada.kunjungan_id || null,
+        dibuat_klien: p.dibuat_klien || ada.dibuat_klien, diputuskan: p.diputuskan });
+    }
+    if (paksa || (data.entri || []).length) await gambarStatus();
+  } catch (e) { /* offline again: the local list stays */ }
+}
+
+async function sudahDisampaikan(uuid) {
+  await hasilStore.hapus(uuid);
+  await gambarStatus();
+  try {
+    await fetch("/api/v1/offline/pemberitahuan/dibaca", { method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
+      body: JSON.stringify({ loket: D.loket.kode, client_uuid: [uuid] }) });
+  } catch (e) { /* the server lists it again next time; marking it twice is harmless */ }
 }
 
 async function selesaiEpisode() {
@@ -187,15 +266,54 @@ function jadwalKirim() {
 }
 
 // --- offline numbers and the local patient copy -------------------------------------------------------
-async function ambilBlok() {
+// Reserved numbers: fetched on load, after every replay (finished or interrupted), and on a
+// healthy heartbeat once a minute or as soon as a unit's block is a quarter left or of another
+// day — so the loket never runs dry right when the LAN drops. A failed fetch is retried.
+let blokSedang = null;
+async function ambilBlok({ ulang = 3 } = {}) {
   await siap;
-  try {
-    const r = await fetch("/api/v1/offline/blok", { method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() }, body: JSON.stringify({ loket: D.loket.kode, jumlah: 50 }) });
-    if (!r.ok) return;
-    const data = await r.json();
-    for (const b of blokTerbaru(data)) await blokStore.simpan(b.unit, b);
-  } catch (e) { /* offline: the stored blocks stay */ }
+  if (blokSedang) return blokSedang;
+  blokSedang = (async () => {
+    for (let i = 0; i <= ulang; i++) {
+      if (modus === "offline") return false;
+      try {
+        const r = await fetch("/api/v1/offline/blok", { method: "POST", credentials: "same-origin",
+          headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() }, body: JSON.stringify({ loket: D.loket.kode, jumlah: 50 }) });
+        if (r.ok) {
+          const data = await r.json();
+          for (const b of blokTerbaru(data)) await blokStore.simpan(b.unit, b);
+          // The server counts only what it has heard of; numbers issued here and not yet
+          // replayed count too: a unit this loket sees as nearly spent gets a fresh block.
+          const hari = hariIniIso();
+          const habis = [];
+          for (const u of (D.unit || [])) {
+            if (perluBlokBaru(await blokStore.ambil(u.kode), await dipakaiUntuk(u.kode), hari)) habis.push(u.kode);
+          }
+          if (habis.length) {
+            const r2 = await fetch("/api/v1/offline/blok", { method: "POST", credentials: "same-origin",
+              headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
+              body: JSON.stringify({ loket: D.loket.kode, jumlah: 50, unit: habis, baru: true }) });
+            if (r2.ok) for (const b of blokTerbaru(await r2.json())) await blokStore.simpan(b.unit, b);
+          }
+          blokDiambilPada = jam.sekarang();
+          return true;
+        }
+        if (r.status < 500) return false; // refused (role, session): retrying will not help
+      } catch (e) { /* network: retry */ }
+      await new Promise((ok) => setTimeout(ok, 500 * 2 ** i));
+    }
+    return false;
+  })();
+  try { return await blokSedang; } finally { blokSedang = null; }
+}
+
+async function blokPerluDiperbarui() {
+  if (jam.sekarang() - blokDiambilPada > 60000) return true;
+  const hari = hariIniIso();
+  for (const u of (D.unit || [])) {
+    if (perluBlokBaru(await blokStore.ambil(u.kode), await dipakaiUntuk(u.kode), hari)) return true;
+  }
+  return false;
 }
 
 async function preload() {
@@ -219,11 +337,25 @@ function ingatPasienDi(root) {
   }
 }
 
+// Numbers of a unit that may not be given today: those still in the outbox and every number
+// this loket ever showed a patient today (the "terbit" store outlives the outbox entry).
+async function dipakaiUntuk(kodeUnit) {
+  const hari = hariIniIso();
+  const dariOutbox = (await outbox.daftar()).filter((e) => e.payload.kunjungan.unit === kodeUnit && e.payload.nomor_antrean != null)
+    .map((e) => e.payload.nomor_antrean);
+  return [...dariOutbox, ...terbitUntuk(await terbitStore.semua(), hari, kodeUnit)];
+}
+
 async function nomorUntuk(unit) {
   const b = await blokStore.ambil(unit.kode);
-  const dipakai = (await outbox.daftar()).filter((e) => e.payload.kunjungan.unit === unit.kode && e.payload.nomor_antrean != null)
-    .map((e) => e.payload.nomor_antrean);
+  const dipakai = await dipakaiUntuk(unit.kode);
   return { nomor: nomorBerikut(b, dipakai, hariIniIso()), sisa: sisaNomor(b, dipakai, hariIniIso()) };
+}
+
+/** Issued-number records of earlier days are of no further use. */
+async function buangTerbitLama() {
+  const hari = hariIniIso();
+  for (const c of await terbitStore.semua()) if (!c.kunci.startsWith(`${hari}|`)) await terbitStore.hapus(c.kunci);
 }
 
 // --- local panels (same markup as templates/pendaftaran/loket.html) ----------------------------------
@@ -454,16 +586,29 @@ async function simpanKunjungan(form) {
   const uuid = data.client_uuid && /^[0-9a-f-]{36}$/i.test(data.client_uuid) ? data.client_uuid : crypto.randomUUID();
   const ada = await outbox.ambil(uuid);
   if (ada) { panelTiket(ada, true); return; } // a double Enter: the same entry
-  const { nomor } = await nomorUntuk(unit);
-  const dibuat = waktuLokalIso();
   const ep = statusTerakhir && statusTerakhir.downtime ? statusTerakhir.downtime.episode_id : null;
   const pasienPayload = pasien.id ? { id: pasien.id } : {
     client_uuid: pasien.client_uuid, nama: pasien.nama, nik: pasien.nik || "", nik_ibu: pasien.nik_ibu || "",
     no_bpjs: pasien.no_bpjs || "", tanggal_lahir: pasien.tanggal_lahir, jenis_kelamin: pasien.jenis_kelamin,
     alamat: pasien.alamat || "", no_hp: pasien.no_hp || "" };
+  // Taking a number and storing the entry are one step per loket (two tabs: one at a time), and
+  // the number is recorded as issued *before* the entry exists: a crash in between burns a
+  // number (a gap), it can never hand the same number to two patients.
+  const terbitkan = async () => {
+    const { nomor } = await nomorUntuk(unit);
+    const waktu = jam.cap();
+    if (nomor) {
+      await terbitStore.simpan(kunciTerbit(hariIniIso(), unit.kode, nomor.nomor),
+        { kunci: kunciTerbit(hariIniIso(), unit.kode, nomor.nomor), nomor: nomor.nomor, client_uuid: uuid });
+    }
+    return { nomor, waktu };
+  };
+  const { nomor, waktu } = navigator.locks ? await navigator.locks.request("loket-nomor", terbitkan) : await terbitkan();
+  const dibuat = waktu.dibuat_klien;
   const entri = await outbox.tambah({
     client_uuid: uuid, loket: D.loket.kode, petugas: D.petugas.username, dibuat_klien: dibuat,
-    payload: { client_uuid: uuid, dibuat_klien: dibuat, loket: D.loket.kode, petugas: D.petugas.username,
+    payload: { client_uuid: uuid, dibuat_klien: dibuat, jam_pc: waktu.jam_pc, selisih_jam_ms: waktu.selisih_jam_ms,
+      loket: D.loket.kode, petugas: D.petugas.username,
       nomor_antrean: nomor ? nomor.nomor : null, mode: "offline", ...(ep ? { episode_id: ep } : {}), pasien: pasienPayload,
       kunjungan: { unit: unit.kode, penjamin: data.penjamin, keluhan: data.keluhan, hamil: data.hamil, suspek_menular: data.suspek_menular,
         disabilitas: data.disabilitas, darurat: data.darurat, gagal_daftar_online: data.gagal_daftar_online, layanan_diminta: data.layanan_diminta } },
@@ -484,7 +629,7 @@ function panelTiket(e, ulang) {
     `<p class="queue-number tiket-panel__nomor${r.kode_tiket ? "" : " tiket-panel__nomor--menyusul"}" id="nomor-antrean">${h(r.kode_tiket || "nomor menyusul")}</p>` +
     `<p class="tiket-panel__unit">${h(r.unit_nama)}</p><p class="muted">${h(r.klaster)}</p></div>` +
     `<dl class="data-ringkas"><dt>Pasien</dt><dd><b>${h(r.nama)}</b></dd><dt>No. RM</dt><dd class="mono">${h(r.no_rm || "menyusul")}</dd>` +
-    `<dt>Penjamin</dt><dd>${r.penjamin === "bpjs" ? "BPJS (JKN)" : "Umum / bayar sendiri"}</dd><dt>Waktu</dt><dd>${tglId(e.dibuat_klien.slice(0, 10))} ${jamDari(e.dibuat_klien)}</dd>` +
+    `<dt>Penjamin</dt><dd>${r.penjamin === "bpjs" ? "BPJS (JKN)" : "Umum / bayar sendiri"}</dd><dt>Waktu</dt><dd>${tglId(tglDari(e.dibuat_klien))} ${jamDari(e.dibuat_klien)}</dd>` +
     `${r.keluhan ? `<dt>Keluhan</dt><dd>${h(r.keluhan)}</dd>` : ""}</dl></div>` +
     (r.kode_tiket ? "" : '<p class="alert alert--warn">Nomor cadangan loket untuk unit ini habis: nomor antrean diberikan server saat tersambung. Minta pasien menunggu panggilan nama.</p>') +
     `<div class="tiket-panel__aksi"><a class="btn btn--primary btn--big" href="#" data-cetak data-cetak-luring="${h(e.client_uuid)}" autofocus>Cetak tiket <kbd>F9</kbd></a>` +
@@ -501,7 +646,7 @@ async function cetakLuring(uuid) {
     `<header class="tiket__kepala"><p class="tiket__faskes">${h(D.puskesmas.nama)}</p></header><p class="tiket__label">NOMOR ANTREAN</p>` +
     `<p class="tiket__nomor">${h(r.kode_tiket || "MENYUSUL")}</p><p class="tiket__unit">${h(r.unit_nama)}</p><p class="tiket__klaster">${h(r.klaster)}</p>` +
     `<dl class="tiket__data"><dt>Nama</dt><dd>${h(r.nama)}</dd><dt>No. RM</dt><dd>${h(r.no_rm || "menyusul")}</dd>` +
-    `<dt>Penjamin</dt><dd>${r.penjamin === "bpjs" ? "BPJS (JKN)" : "Umum"}</dd><dt>Daftar</dt><dd>${tglId(e.dibuat_klien.slice(0, 10))} ${jamDari(e.dibuat_klien)} · ${h(D.loket.nama)}</dd></dl>` +
+    `<dt>Penjamin</dt><dd>${r.penjamin === "bpjs" ? "BPJS (JKN)" : "Umum"}</dd><dt>Daftar</dt><dd>${tglId(tglDari(e.dibuat_klien))} ${jamDari(e.dibuat_klien)} · ${h(D.loket.nama)}</dd></dl>` +
     `<p class="tiket__kaki">Dicatat saat luring. Simpan tiket ini sampai selesai berobat.</p></article></body></html>`;
   const w = window.open("", "cetak-tiket", "popup,width=420,height=720");
   if (!w) { window.print(); return; }
@@ -545,9 +690,11 @@ function gagalKirim(e) {
   if (!D || !D.loket) return;
   const cfg = e.detail.requestConfig || {};
   const path = jalurDari(cfg);
-  if (!path.startsWith("/loket/")) { detektor.laporGagal("permintaan"); return; }
+  const kode = e.detail.xhr ? e.detail.xhr.status : 0;
+  const sebab = kode >= 500 ? `server:${kode}` : "permintaan";
+  if (!path.startsWith("/loket/")) { detektor.laporGagal(sebab); return; }
   e.detail.luring = true; // app.js: no "not connected" message, this module takes over
-  detektor.laporGagal("permintaan");
+  detektor.laporGagal(sebab);
   // The same submission, handled locally: a registration keeps its client_uuid, so if the
   // lost request did reach the server, the replay is answered as a repeat.
   tangani(String(cfg.verb || "get").toLowerCase(), path, e.detail.elt);
@@ -559,7 +706,8 @@ document.addEventListener("htmx:sendError", gagalKirim);
 document.addEventListener("htmx:timeout", gagalKirim);
 document.addEventListener("htmx:responseError", (e) => {
   const s = e.detail.xhr ? e.detail.xhr.status : 0;
-  if (s >= 502 && s <= 504) gagalKirim(e);
+  // Any 5xx (the database down answers 500): the server cannot serve the counter now.
+  if (s >= 500) gagalKirim(e);
 });
 document.addEventListener("htmx:afterSettle", (e) => { if (e.detail.target) ingatPasienDi(e.detail.target); });
 
@@ -585,7 +733,7 @@ window.addEventListener("click", (e) => {
   else if (t.hasAttribute("data-luring-kosong")) {
     if (modus === "online" && window.htmx) window.htmx.ajax("GET", "/loket/", { target: "#panel" }); else panelKosong();
   } else if (t.hasAttribute("data-luring-kirim")) { detektor.periksa().then(() => kirim()); }
-  else if (t.hasAttribute("data-luring-baca")) hasilStore.hapus(t.getAttribute("data-luring-baca")).then(() => gambarStatus());
+  else if (t.hasAttribute("data-luring-baca")) sudahDisampaikan(t.getAttribute("data-luring-baca"));
 }, true);
 
 document.addEventListener("change", (e) => {
@@ -600,19 +748,16 @@ async function keluar(e) {
   e.stopPropagation();
   const form = e.target;
   if (modus === "offline") {
+    peringatanKeluar = '<div class="banner banner--warn banner-luring__keluar" role="alert">Tidak bisa keluar saat luring; tetap di halaman ini.</div>';
     await gambarStatus();
-    const el = $("#banner-luring .banner");
-    if (el) el.insertAdjacentHTML("beforeend", '<span class="banner-luring__keluar" role="alert">Tidak bisa keluar saat luring; tetap di halaman ini.</span>');
     return;
   }
   const n = await outbox.jumlah();
   if (n > 0 && !keluarDikonfirmasi) {
     keluarDikonfirmasi = true;
+    peringatanKeluar = `<div class="banner banner--warn" role="alert" id="peringatan-keluar">${n} pendaftaran luring belum terkirim. ` +
+      "Data itu tetap tersimpan di komputer ini (tidak dihapus) dan dikirim otomatis setelah petugas masuk lagi di komputer ini. Tekan <b>Keluar</b> sekali lagi untuk keluar.</div>";
     await gambarStatus();
-    const el = $("#banner-luring");
-    el.hidden = false;
-    el.insertAdjacentHTML("beforeend", `<div class="banner banner--warn" role="alert" id="peringatan-keluar">${n} pendaftaran luring belum terkirim. ` +
-      "Data itu tetap tersimpan di komputer ini (tidak dihapus) dan dikirim otomatis setelah petugas masuk lagi di komputer ini. Tekan <b>Keluar</b> sekali lagi untuk keluar.</div>");
     return;
   }
   if (n === 0) await lupakanPasien();
@@ -647,13 +792,28 @@ async function sesiBerakhir(http) {
 }
 
 // --- start ---------------------------------------------------------------------------------------------
+function gambarPeringatanJam() {
+  const teks = jam.peringatan();
+  let el = document.getElementById("peringatan-jam");
+  if (!teks) { if (el) el.remove(); return; }
+  if (!el) {
+    el = document.createElement("div");
+    el.id = "peringatan-jam";
+    el.className = "banner banner--warn";
+    el.setAttribute("role", "alert");
+    const jangkar = $("#banner-luring");
+    if (jangkar && jangkar.parentNode) jangkar.parentNode.insertBefore(el, jangkar); else document.body.prepend(el);
+  }
+  if (el.textContent !== teks) el.textContent = teks;
+}
+
 const detektor = buatDetektor({
   fetch: (u, o) => window.fetch(u, o),
   url: "/api/v1/status" + (D && D.loket ? `?loket=${encodeURIComponent(D.loket.kode)}` : ""),
   interval: 5000,
   timeout: 2000,
   onUbah: (s, sebab) => (s === "offline" ? keLuring(sebab) : keDaring()),
-  onStatus: ({ http, data }) => {
+  onStatus: ({ http, data, rtt }) => {
     if (http === 401 || http === 403) {
       if (outbox) sesiBerakhir(http);
       return;
@@ -661,6 +821,12 @@ const detektor = buatDetektor({
     if (!data) return;
     const lama = statusTerakhir;
     statusTerakhir = data;
+    jam.sinkron(data.waktu_server, rtt || 0);
+    gambarPeringatanJam();
+    if (outbox && modus === "online") {
+      if (data.pemberitahuan !== pemberitahuanTerakhir) { pemberitahuanTerakhir = data.pemberitahuan; if (data.pemberitahuan) sinkronPemberitahuan(); }
+      blokPerluDiperbarui().then((perlu) => { if (perlu) ambilBlok(); });
+    }
     // A declared downtime (or its end): redraw the server's banner at once, not at its 10 s poll.
     if (lama && lama.versi !== data.versi && window.htmx && $("#banner-downtime")) {
       window.htmx.ajax("GET", "/downtime/banner/", { target: "#banner-downtime", swap: "outerHTML" });
@@ -674,27 +840,27 @@ if (D && D.loket) {
   if (window.htmx) window.htmx.config.timeout = 5000;
   siap = (async () => {
     // This module is async (it must not hold up DOMContentLoaded); idb is a deferred script.
-    if (!window.idb && document.readyState === "loading") {
-      await new Promise((r) => document.addEventListener("DOMContentLoaded", r, { once: true }));
-    }
-    if (!window.idb) throw new Error("idb tidak termuat");
-    db = await bukaDb(window.idb);
+    // The browser's own IndexedDB (idb_asli.js): nothing else to load, so script order or a
+    // slow link cannot switch the offline mode off; a transient failure to open is retried.
+    db = await bukaDenganUlang(() => bukaDb(idbAsli));
     outbox = buatOutbox(storeIdb(db, "outbox"));
     lokal = buatPasienLokal(storeIdb(db, "pasien"));
     blokStore = storeIdb(db, "blok");
     meta = storeIdb(db, "meta");
     hasilStore = storeIdb(db, "hasil");
+    terbitStore = storeIdb(db, "terbit");
   })();
   siap.then(async () => {
-    window.loketLuring = { outbox, lokal, blokStore, detektor, kirim, get modus() { return modus; },
-      set ukuranBatch(n) { ukuranBatch = n; } }; // tests and support
+    window.loketLuring = { outbox, lokal, blokStore, terbitStore, hasilStore, detektor, jam, kirim, ambilBlok,
+      get modus() { return modus; }, set ukuranBatch(n) { ukuranBatch = n; } }; // tests and support
+    await buangTerbitLama();
     ingatPasienDi(document);
     await gambarStatus();
     if (navigator.onLine === false) detektor.laporGagal("event");
     else await detektor.periksa();
     detektor.mulai();
     jadwalKirim();
-    if (modus === "online") { await ambilBlok(); kirim(); preload(); }
+    if (modus === "online") { await ambilBlok(); kirim(); preload(); sinkronPemberitahuan(); }
     document.documentElement.setAttribute("data-luring-siap", "1");
   }).catch((err) => {
     const el = $("#banner-luring");

@@ -8,9 +8,11 @@
 // so), "ditahan" (a 4xx for the whole batch: a person must look; never deleted silently).
 
 export const NAMA_DB = "loket-luring";
-export const VERSI_DB = 1;
-export const STORES = ["outbox", "pasien", "blok", "meta", "hasil"];
-const KUNCI = { outbox: "client_uuid", pasien: "kunci", blok: "unit", meta: "kunci", hasil: "client_uuid" };
+export const VERSI_DB = 2;
+// "terbit": every offline number this loket showed to a patient ({kunci: "YYYY-MM-DD|UNIT|n"}).
+// Never deleted when its entry leaves the outbox, so a number is never printed twice (issue 9).
+export const STORES = ["outbox", "pasien", "blok", "meta", "hasil", "terbit"];
+const KUNCI = { outbox: "client_uuid", pasien: "kunci", blok: "unit", meta: "kunci", hasil: "client_uuid", terbit: "kunci" };
 
 /** In-memory store with the same interface as storeIdb (node tests, and a fallback). */
 export function storeMemori() {
@@ -25,7 +27,7 @@ export function storeMemori() {
   };
 }
 
-/** Open the database with the vendored idb (window.idb). */
+/** Open the database with an idb-like module (idb_asli.js in the page, fakes in tests). */
 export function bukaDb(idb) {
   return idb.openDB(NAMA_DB, VERSI_DB, {
     upgrade(db) {

@@ -91,7 +91,11 @@ export async function kirimSemua({ outbox, fetch, csrf = () => "", sekarangIso, 
       for (const e of batch) await outbox.tandai(e.client_uuid, { status: "ditahan", pesan });
       throw new ReplayBerhenti("ditolak_batch", pesan, resp.status);
     }
-    const data = await resp.json();
+    let data;
+    try { data = await resp.json(); } catch (e) {
+      // A cut-off or garbled answer: nothing is known, so everything stays and is sent again.
+      throw new ReplayBerhenti("jaringan", "Jawaban server terpotong; dikirim lagi otomatis.", resp.status);
+    }
     const perUuid = new Map((data.hasil || []).map((h) => [h.client_uuid, h]));
     for (const e of batch) {
       const h = perUuid.get(e.client_uuid);
