@@ -241,3 +241,38 @@ def test_a_paper_entry_of_a_patient_already_served_never_waits_in_the_queue(clie
     (h,) = _replay(client_loket, [e])
     t = Tiket.objects.get(pk=h["tiket"]["id"])
     assert t.status == StatusTiket.SELESAI
+
+
+def test_an_online_save_whose_answer_was_lost_tells_the_loket_the_real_number(
+    client_loket, petugas_loket
+):
+    """The Simpan reached the server (A-001) but the answer did not; the page printed an
+    offline slip A-50x for the same registration. The replay finds the online visit, keeps it,
+    and the patient holding the slip is told and shown both numbers."""
+    from pendaftaran.services import kunjungan_daftar
+    from pendaftaran.validasi import DataKunjungan
+    from tests.factories import PasienFactory
+
+    pkm = petugas_loket.puskesmas
+    b = _blok(client_loket)
+    pasien = PasienFactory(puskesmas=pkm)
+    cu = uuid.uuid4()
+    online = kunjungan_daftar(
+        puskesmas=pkm,
+        pasien=pasien,
+        unit=pkm.unit_layanan.get(kode="UMUM"),
+        data=DataKunjungan(penjamin="umum"),
+        client_uuid=cu,
+        loket=petugas_loket.loket,
+    ).kunjungan
+    e = entri({"id": pasien.pk}, nomor=b["pertama"])
+    e["client_uuid"] = str(cu)
+    (h,) = _replay(client_loket, [e])
+    assert h["status"] == "dibuat" and h["kunjungan_id"] == online.pk
+    assert h["nomor_baru"] is True and h["perlu_diberitahu"] is True
+    tiket = online.tiket_pertama
+    tiket.refresh_from_db()
+    assert tiket.kode_cetak == f"A-{b['pertama']:03d}"
+    assert b["pertama"] in _blok(client_loket)["terpakai"]  # the slip's number stays burnt
+    r = client_loket.get("/api/v1/offline/pemberitahuan?loket=L1").json()["entri"]
+    assert [p["tiket"]["kode"] for p in r] == [tiket.kode]
