@@ -493,15 +493,14 @@ def _jalankan(entri: EntriReplay, u: Urai, oleh, *, paksa_pasien: Pasien | None 
             return
         pesan = "Sudah diterima sebelumnya melalui loket daring."
         tiket = sudah.tiket_pertama
-        if u.nomor is not None and tiket is not None and u.unit is not None:
-            if tiket.nomor != u.nomor:
-                # The online save got through but its answer was lost, so the loket printed
-                # an offline slip too: the patient holds that number, the queue has this one.
-                entri.nomor_baru = True
-                kode = format_kode(u.unit, u.nomor)
-                if not tiket.kode_cetak:
-                    Tiket.objects.filter(pk=tiket.pk).update(kode_cetak=kode)
-                pesan += f" Nomor antrean {tiket.kode}, bukan {kode} di tiket luring."
+        if u.nomor is not None and u.unit is not None and tiket and tiket.nomor != u.nomor:
+            # The online save got through but its answer was lost, so the loket printed an
+            # offline slip too: the patient holds that number, the queue has this one.
+            entri.nomor_baru = True
+            kode = format_kode(u.unit, u.nomor)
+            if not tiket.kode_cetak:
+                Tiket.objects.filter(pk=tiket.pk).update(kode_cetak=kode)
+            pesan += f" Nomor antrean {tiket.kode}, bukan {kode} di tiket luring."
         _set_hasil(entri, StatusEntri.DIBUAT, pasien=sudah.pasien, kunjungan=sudah, pesan=pesan)
         return
     status = StatusEntri.DIBUAT
