@@ -286,10 +286,21 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "config.security.respons_terkunci"
 AXES_VERBOSE = False
-# Behind the TLS proxy the client address is in X-Forwarded-For (set AXES_PROXY_COUNT=1).
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
-if AXES_IPWARE_PROXY_COUNT:
+# Client address (lockout and audit log read the same one, through django-ipware): with
+# AXES_PROXY_COUNT=0 (default) REMOTE_ADDR only, so a client cannot claim an address with a
+# header. Behind N reverse proxies (the TLS proxy: N=1) the address is the one the outermost
+# proxy saw: in X-Forwarded-For, N-1 entries from the right (ipware counts only the proxies
+# *inside* the header; the last proxy is REMOTE_ADDR). Non-strict, so a client-sent header the
+# proxy appended to (nginx $proxy_add_x_forwarded_for) is ignored rather than trusted.
+PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+if PROXY_COUNT > 0:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT - 1
+    AXES_IPWARE_PROXY_ORDER = "left-most"  # X-Forwarded-For lists the client first
+    IPWARE_STRICT = False
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+    AXES_IPWARE_PROXY_COUNT = None
 
 # Admins (and Puskesmas heads) need 12+ characters; everyone else Django's 8.
 AUTH_PASSWORD_VALIDATORS = [
