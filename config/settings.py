@@ -49,6 +49,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.security.HeaderKeamananMiddleware",  # CSP, Permissions-Policy, no-store
+    "config.security.GalatJsonMiddleware",  # every error on /api/ and /bpjs/jkn/ is JSON
+    "config.security.BatasJsonMiddleware",  # JSON bodies: size and depth limits, 4xx
     "config.security.TolakNulMiddleware",  # NUL bytes: 400/422, never a PostgreSQL 500
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -208,6 +210,9 @@ ANTREAN_NOMOR_LURING_AWAL = env.int("ANTREAN_NOMOR_LURING_AWAL", default=501)
 JKN_USERNAME = env.str("JKN_USERNAME", default="mobilejkn")
 JKN_PASSWORD = env.str("JKN_PASSWORD", default="mobilejkn-demo")
 JKN_TOKEN_DETIK = env.int("JKN_TOKEN_DETIK", default=3600)
+# /auth: this many failures from one address refuse it for JKN_AUTH_KUNCI_DETIK.
+JKN_AUTH_GAGAL_MAKS = env.int("JKN_AUTH_GAGAL_MAKS", default=10)
+JKN_AUTH_KUNCI_DETIK = env.int("JKN_AUTH_KUNCI_DETIK", default=900)
 # How many days ahead Mobile JKN may book (0: today only).
 JKN_HARI_PESAN_MAKS = env.int("JKN_HARI_PESAN_MAKS", default=7)
 JKN_KODE_FASKES = env.str("JKN_KODE_FASKES", default="")  # empty: the first Puskesmas

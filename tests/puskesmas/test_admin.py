@@ -13,6 +13,7 @@ from django.utils import timezone
 from downtime.models import EpisodeDowntime
 from puskesmas.models import Peran, Petugas
 from tests.factories import PetugasFactory
+from tests.security.conftest import daftar_di_loket
 
 pytestmark = pytest.mark.django_db
 
@@ -226,16 +227,7 @@ def test_a_puskesmas_admin_unlocks_only_their_own_staff(admin_a, petugas_loket, 
 def test_a_visit_cannot_be_cancelled_or_edited_in_the_admin(
     client, admin_puskesmas, petugas_loket, unit, pasien_umum
 ):
-    import uuid
-
-    from pendaftaran import services
-    from pendaftaran.validasi import DataKunjungan
-
-    k = services.kunjungan_daftar(
-        puskesmas=unit.puskesmas, pasien=pasien_umum, unit=unit,
-        data=DataKunjungan(penjamin="umum", keluhan="demam"), client_uuid=uuid.uuid4(),
-        oleh=petugas_loket.user, loket=petugas_loket.loket,
-    ).kunjungan  # fmt: skip
+    k = daftar_di_loket(pasien=pasien_umum, unit=unit, petugas=petugas_loket)
     c = _klien(admin_puskesmas.user)  # even the district operator
     html = c.get(f"/admin/pendaftaran/kunjungan/{k.pk}/change/").content.decode()
     assert 'name="_save"' not in html
