@@ -9,9 +9,11 @@ are the next person at the same browser (idle timeout, no-store, lockout) and in
 
 from __future__ import annotations
 
+import csv
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from decimal import Decimal
 from typing import Any
 
 from axes.backends import AxesStandaloneBackend
@@ -274,6 +276,46 @@ class GalatJsonMiddleware:
             if header in response:
                 baru[header] = response[header]
         return baru
+
+
+# --- CSV exports: no cell a spreadsheet runs as a formula ---------------------------------------
+
+# A cell, or any part of one after a character some spreadsheet splits on (Indonesian regional
+# settings read `;` as the separator; tabs, pipes, line breaks), that starts with a formula
+# sign. Full-width signs too: some spreadsheets read them as formulas.
+_FORMULA = re.compile(r"(^|[,;\t|\r\n])(\s*)(?=[=+\-@\uff1d\uff0b\uff0d\uff20])")
+
+
+def sel_csv(nilai: Any) -> Any:
+    """One CSV cell made inert (CSV injection): text gets a `'` before every formula sign that
+    could start a cell under any separator; numbers stay numbers (they are never formulas)."""
+    if nilai is None:
+        return ""
+    if isinstance(nilai, int | float | Decimal) and not isinstance(nilai, bool):
+        return nilai
+    return _FORMULA.sub(lambda m: m.group(1) + m.group(2) + "'", str(nilai))
+
+
+def baris_csv(baris: Iterable[Any]) -> list[Any]:
+    """A CSV row with every cell through `sel_csv`."""
+    return [sel_csv(x) for x in baris]
+
+
+class _PenulisCsv:
+    def __init__(self, berkas: Any, **kwargs: Any):
+        self._tulis = csv.writer(berkas, **kwargs)
+
+    def writerow(self, baris: Iterable[Any]) -> Any:
+        return self._tulis.writerow(baris_csv(baris))
+
+    def writerows(self, semua: Iterable[Iterable[Any]]) -> None:
+        for baris in semua:
+            self.writerow(baris)
+
+
+def penulis_csv(berkas: Any, **kwargs: Any) -> _PenulisCsv:
+    """`csv.writer` for every export: each cell goes through `sel_csv`."""
+    return _PenulisCsv(berkas, **kwargs)
 
 
 # --- Idle timeout --------------------------------------------------------------------------------
