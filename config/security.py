@@ -106,6 +106,13 @@ class HeaderKeamananMiddleware:
 PESAN_NUL = "Permintaan berisi karakter NUL (\\0) yang tidak diizinkan."
 _NUL_JSON = (b"\x00", b"\\u0000")
 _NUL_FORM = (b"\x00", b"%00")
+PESAN_BIDI = (
+    "Permintaan berisi karakter pengatur arah teks (mis. RTL override) yang tidak diizinkan."
+)
+# Bidirectional embedding/override/isolate controls (U+202A-U+202E, U+2066-U+2069): no name,
+# address or complaint needs them, and they make a name display as something else.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_BIDI_ESCAPE = re.compile(rb"\\u20(2[a-eA-E]|6[6-9])|%E2%80%A[A-E]|%E2%81%A[6-9]", re.I)
 
 
 class TolakNulMiddleware:
@@ -120,14 +127,31 @@ class TolakNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if self._ada_nul(request):
+        for ada, pesan in ((self._ada_nul, PESAN_NUL), (self._ada_bidi, PESAN_BIDI)):
+            if not ada(request):
+                continue
             if request.path.startswith("/api/"):
                 return JsonResponse(
-                    {"kode": "tidak_valid", "pesan": PESAN_NUL, "galat": {"body": [PESAN_NUL]}},
+                    {"kode": "tidak_valid", "pesan": pesan, "galat": {"body": [pesan]}},
                     status=422,
                 )
-            return HttpResponse(PESAN_NUL, status=400, content_type="text/plain; charset=utf-8")
+            return HttpResponse(pesan, status=400, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+    @staticmethod
+    def _ada_bidi(request: HttpRequest) -> bool:
+        qs = request.META.get("QUERY_STRING", "")
+        if _BIDI.search(request.path) or _BIDI_ESCAPE.search(qs.encode("utf-8", "ignore")):
+            return True
+        if any(_BIDI.search(v) for _, nilai in request.GET.lists() for v in nilai):
+            return True
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return False
+        try:
+            body = request.body
+        except Exception:  # too big or unreadable: the view's own handling answers that
+            return False
+        return bool(_BIDI_ESCAPE.search(body) or _BIDI.search(body.decode("utf-8", "ignore")))
 
     @staticmethod
     def _ada_nul(request: HttpRequest) -> bool:
@@ -460,6 +484,21 @@ class SandiAdminPanjang:
 
     def get_help_text(self) -> str:
         return f"Akun admin dan kepala Puskesmas: kata sandi minimal {self.min_length} karakter."
+
+
+class SandiTanpaNamaPengguna:
+    """No password that contains the username (`loket1loket1`, `Loket1-2026`): Django's
+    similarity check lets a doubled or padded username through."""
+
+    def validate(self, password: str, user: Any = None) -> None:
+        nama = (getattr(user, "username", "") or "").casefold()
+        if len(nama) >= 3 and nama in password.casefold():
+            raise ValidationError(
+                "Kata sandi tidak boleh memuat nama pengguna.", code="sandi_memuat_nama"
+            )
+
+    def get_help_text(self) -> str:
+        return "Kata sandi tidak boleh memuat nama pengguna."
 
 
 # --- Deployment checks (`manage.py check --deploy`) -------------------------------------------

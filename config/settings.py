@@ -311,7 +311,11 @@ else:
 AUTH_PASSWORD_VALIDATORS = [
     *AUTH_PASSWORD_VALIDATORS,
     {"NAME": "config.security.SandiAdminPanjang", "OPTIONS": {"min_length": 12}},
+    {"NAME": "config.security.SandiTanpaNamaPengguna"},
 ]
+# Flash messages live in the session, not in a cookie: they may name a patient, and a signed
+# cookie is readable by anyone holding the shared loket PC's browser.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # Every log handler masks NIK- and card-like numbers (config/logging.py). Django's own loggers
 # lose their default handlers (an unfiltered DEBUG console and mail_admins, whose error mails
