@@ -115,3 +115,15 @@ def test_every_api_operation_documents_its_error_statuses():
         for metode, op in ops.items():
             wajib = {"401", "403", "422"} | ({"413"} if metode in ("post", "put") else set())
             assert wajib <= {str(k) for k in op["responses"]}, (metode, path)
+
+
+@pytest.mark.parametrize("hp", ["٠٨١٢٣٤٥٦٧٨٩٠", "０８１２３４５６７８９", "08¹²³⁴⁵⁶⁷⁸"])
+def test_a_phone_number_in_non_ascii_digits_is_refused(hp):
+    from datetime import date
+
+    from pendaftaran.validasi import DataPasien, validasi_pasien
+
+    data = DataPasien(
+        nama="Siti", tanggal_lahir=date(1990, 1, 1), jenis_kelamin="P", no_hp=hp
+    ).rapikan()
+    assert "no_hp" in validasi_pasien(data, hari_ini=date(2026, 1, 1))
