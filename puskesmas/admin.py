@@ -164,7 +164,10 @@ class ApiTokenAdmin(DibatasiPuskesmas):
         return ["user", "nama", "prefix", "dibuat_pada", "terakhir_dipakai", "dicabut_pada"]
 
     def get_readonly_fields(self, request, obj=None):
-        return [*self.readonly_fields, "user"] if obj is not None else []
+        if obj is None:
+            return []
+        # A revoked token stays revoked: clearing the date here would revive it unaudited.
+        return [*self.readonly_fields, "user", *(["dicabut_pada"] if obj.dicabut_pada else [])]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "user":

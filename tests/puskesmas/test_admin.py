@@ -267,3 +267,16 @@ def test_the_downtime_ledger_and_review_rows_cannot_be_deleted_or_decided_in_the
     )
     entri.refresh_from_db()
     assert entri.status == "ditinjau"
+
+
+def test_a_revoked_token_cannot_be_revived_in_the_admin(admin_puskesmas, petugas_loket):
+    from puskesmas.models import ApiToken
+    from puskesmas.services import api_token_buat
+
+    token, _ = api_token_buat(user=petugas_loket.user, nama="SIMRS")
+    ApiToken.objects.filter(pk=token.pk).update(dicabut_pada=timezone.now())
+    c = _klien(admin_puskesmas.user)
+    url = f"/admin/puskesmas/apitoken/{token.pk}/change/"
+    assert 'name="dicabut_pada' not in c.get(url).content.decode()
+    c.post(url, {"nama": "SIMRS", "dicabut_pada_0": "", "dicabut_pada_1": ""})
+    assert ApiToken.objects.get(pk=token.pk).dicabut_pada is not None
