@@ -1,11 +1,11 @@
 from django.contrib import admin
 
-from puskesmas.admin_lingkup import DibatasiPuskesmas
+from puskesmas.admin_lingkup import DibatasiPuskesmas, PilihanDibatasi
 
 from .models import Klaster, Tiket, TiketRiwayat, UnitLayanan
 
 
-class UnitInline(admin.TabularInline):
+class UnitInline(PilihanDibatasi, admin.TabularInline):
     model = UnitLayanan
     extra = 0
     fields = ["kode", "nama", "layanan", "prefix", "kd_poli_pcare", "aktif", "urutan"]

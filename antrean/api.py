@@ -21,7 +21,7 @@ from ninja.errors import AuthorizationError
 from pendaftaran.schemas import GalatOut, KlasterOut, TidakDitemukan
 from puskesmas.access import PERAN_POLI
 from puskesmas.api_auth import petugas_api
-from puskesmas.models import Petugas
+from puskesmas.models import Peran, Petugas
 
 from . import services
 from .models import Tiket, UnitLayanan
@@ -94,7 +94,10 @@ def antrean(request: HttpRequest, unit_id: int, filters: Query[TanggalIn]):
         .select_related("klaster")
         .first()
     )
-    if unit is None:
+    # Poli staff read only their own cluster's queues (with names), as on the poli page.
+    if unit is None or (
+        petugas.peran == Peran.POLI and not unit_petugas(petugas).filter(pk=unit_id).exists()
+    ):
         raise TidakDitemukan("Unit layanan tidak ditemukan di Puskesmas ini.")
     tanggal = filters.tanggal or timezone.localdate()
     return {

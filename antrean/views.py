@@ -3,7 +3,6 @@ the daily report, and the live-update endpoints they listen to (antrean/stream.p
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from datetime import date
 
@@ -18,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from audit.services import catat
+from config.security import penulis_csv
 from puskesmas.access import PERAN_LAPORAN, PERAN_POLI, peran_wajib
 from puskesmas.models import Peran, Puskesmas
 
@@ -188,7 +188,7 @@ def laporan(request: HttpRequest) -> HttpResponse:
         resp = HttpResponse(content_type="text/csv; charset=utf-8")
         resp["Content-Disposition"] = f'attachment; filename="antrean-{tanggal:%Y-%m-%d}.csv"'
         resp.write("\ufeff")  # so spreadsheet programs read the file as UTF-8
-        tulis = csv.writer(resp)
+        tulis = penulis_csv(resp)  # CSV injection: config.security
         tulis.writerow(KOLOM_CSV)
         for b in baris:
             tulis.writerow(

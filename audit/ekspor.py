@@ -21,6 +21,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
+from config.security import sel_csv
+
 from .models import Aksi, AuditLog
 from .services import catat
 
@@ -143,10 +145,7 @@ def _sel_aman(nilai: Any) -> str:
     and usernames are attacker-controlled text."""
     if isinstance(nilai, datetime):
         nilai = timezone.localtime(nilai).isoformat(timespec="seconds")
-    teks = "" if nilai is None else str(nilai)
-    if teks[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        teks = "'" + teks
-    return teks
+    return str(sel_csv(nilai))  # every separator, not only the cell's first character
 
 
 def baris_csv(log: Iterable[AuditLog]) -> Iterator[str]:

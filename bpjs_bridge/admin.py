@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 
-from puskesmas.admin_lingkup import DibatasiPuskesmas
+from puskesmas.admin_lingkup import DibatasiPuskesmas, HanyaBaca
 
 from . import services
 from .models import PercobaanBpjs, PermintaanBpjs, StatusPeserta, TindakanWorklist
 
 
-class PercobaanInline(admin.TabularInline):
+class PercobaanInline(HanyaBaca, admin.TabularInline):
     model = PercobaanBpjs
     extra = 0
     can_delete = False
@@ -19,7 +19,7 @@ class PercobaanInline(admin.TabularInline):
     readonly_fields = fields
 
 
-class TindakanInline(admin.TabularInline):
+class TindakanInline(HanyaBaca, admin.TabularInline):
     model = TindakanWorklist
     extra = 0
     can_delete = False

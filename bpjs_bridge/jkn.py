@@ -76,12 +76,35 @@ def puskesmas_jkn() -> Puskesmas:
     return pkm
 
 
+def _kunci_gagal() -> str | None:
+    """Failed /auth attempts are counted per client address (the lockout's, behind the proxy
+    too), read from the request being served; none outside a request (tests, shell)."""
+    from axes.helpers import get_client_ip_address
+
+    from audit.services import request_sekarang
+
+    request = request_sekarang.get()
+    ip = get_client_ip_address(request) if request is not None else None
+    return f"jkn-auth-gagal:{ip}" if ip else None
+
+
 def token_buat(*, username: str, password: str) -> str:
-    if not (
-        username
-        and _sama(username, settings.JKN_USERNAME)
-        and _sama(password or "", settings.JKN_PASSWORD)
-    ):
+    from django.core.cache import cache
+
+    from config.security import JKN_SANDI_DEMO, mode_demo
+
+    kunci = _kunci_gagal()
+    maks, detik = settings.JKN_AUTH_GAGAL_MAKS, settings.JKN_AUTH_KUNCI_DETIK
+    if kunci and cache.get(kunci, 0) >= maks:
+        menit = max(1, round(detik / 60))
+        raise Ditolak(f"Terlalu banyak percobaan gagal. Coba lagi setelah {menit} menit.")
+    sandi = settings.JKN_PASSWORD
+    if not sandi or (sandi == JKN_SANDI_DEMO and not mode_demo()):
+        raise Ditolak("Mobile JKN belum dikonfigurasi di Puskesmas ini (JKN_PASSWORD).")
+    if not (username and _sama(username, settings.JKN_USERNAME) and _sama(password or "", sandi)):
+        if kunci:
+            cache.add(kunci, 0, timeout=detik)
+            cache.incr(kunci)
         raise Ditolak("Username atau password tidak sesuai.")
     return signing.dumps({"u": username, "f": puskesmas_jkn().kode_faskes}, salt=SALT)
 
@@ -327,6 +350,9 @@ def batal_antrean(*, puskesmas: Puskesmas, body: dict[str, Any]) -> Jawaban:
     kunjungan = _kunjungan_poli(pasien, units, tgl) if pasien else None
     if kunjungan is None:
         raise Ditolak("Antrean tidak ditemukan untuk peserta ini.")
+    if kunjungan.sumber != Sumber.MOBILE_JKN:
+        # A card number is all this call carries: it must not cancel a visit the loket made.
+        raise Ditolak("Antrean ini didaftarkan di loket Puskesmas; pembatalan hanya di loket.")
     tiket = kunjungan.tiket_pertama
     if tiket is not None and tiket.status != StatusTiket.MENUNGGU:
         raise Ditolak(

@@ -198,6 +198,24 @@ class ParserJson(Parser):
 
 
 class ApiPuskesmas(NinjaAPI):
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        # Every operation can answer these in the one error shape (auth classes, the JSON body
+        # parser and config.security's body limits run before any endpoint): document them.
+        skema = super().get_openapi_schema(*args, **kwargs)
+        galat = {"$ref": "#/components/schemas/GalatOut"}
+        for ops in skema["paths"].values():
+            for metode, op in ops.items():
+                kode = ["401", "403", "422"] + (["413"] if metode in ("post", "put") else [])
+                for k in kode:
+                    op["responses"].setdefault(
+                        k,
+                        {
+                            "description": "Galat",
+                            "content": {"application/json": {"schema": galat}},
+                        },
+                    )
+        return skema
+
     def validation_error_from_error_contexts(self, error_contexts):  # type: ignore[override]
         # ninja drops the offending input; keep one bit of it: a JSON null where a value is
         # required reads better as "wajib diisi" than as "harus berupa teks".

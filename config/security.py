@@ -9,9 +9,11 @@ are the next person at the same browser (idle timeout, no-store, lockout) and in
 
 from __future__ import annotations
 
+import csv
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from decimal import Decimal
 from typing import Any
 
 from axes.backends import AxesStandaloneBackend
@@ -104,6 +106,13 @@ class HeaderKeamananMiddleware:
 PESAN_NUL = "Permintaan berisi karakter NUL (\\0) yang tidak diizinkan."
 _NUL_JSON = (b"\x00", b"\\u0000")
 _NUL_FORM = (b"\x00", b"%00")
+PESAN_BIDI = (
+    "Permintaan berisi karakter pengatur arah teks (mis. RTL override) yang tidak diizinkan."
+)
+# Bidirectional embedding/override/isolate controls (U+202A-U+202E, U+2066-U+2069): no name,
+# address or complaint needs them, and they make a name display as something else.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_BIDI_ESCAPE = re.compile(rb"\\u20(2[a-eA-E]|6[6-9])|%E2%80%A[A-E]|%E2%81%A[6-9]", re.I)
 
 
 class TolakNulMiddleware:
@@ -118,14 +127,31 @@ class TolakNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if self._ada_nul(request):
+        for ada, pesan in ((self._ada_nul, PESAN_NUL), (self._ada_bidi, PESAN_BIDI)):
+            if not ada(request):
+                continue
             if request.path.startswith("/api/"):
                 return JsonResponse(
-                    {"kode": "tidak_valid", "pesan": PESAN_NUL, "galat": {"body": [PESAN_NUL]}},
+                    {"kode": "tidak_valid", "pesan": pesan, "galat": {"body": [pesan]}},
                     status=422,
                 )
-            return HttpResponse(PESAN_NUL, status=400, content_type="text/plain; charset=utf-8")
+            return HttpResponse(pesan, status=400, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+    @staticmethod
+    def _ada_bidi(request: HttpRequest) -> bool:
+        qs = request.META.get("QUERY_STRING", "")
+        if _BIDI.search(request.path) or _BIDI_ESCAPE.search(qs.encode("utf-8", "ignore")):
+            return True
+        if any(_BIDI.search(v) for _, nilai in request.GET.lists() for v in nilai):
+            return True
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return False
+        try:
+            body = request.body
+        except Exception:  # too big or unreadable: the view's own handling answers that
+            return False
+        return bool(_BIDI_ESCAPE.search(body) or _BIDI.search(body.decode("utf-8", "ignore")))
 
     @staticmethod
     def _ada_nul(request: HttpRequest) -> bool:
@@ -142,6 +168,178 @@ class TolakNulMiddleware:
         except Exception:  # too big or unreadable: the view's own handling answers that
             return False
         return any(tanda in body for tanda in (_NUL_JSON if jenis.endswith("json") else _NUL_FORM))
+
+
+# --- JSON bodies: depth and size limits, and one error envelope ---------------------------------
+
+JSON_KEDALAMAN_BADAN = 64  # a whole body; ours nest 4-5 levels
+JSON_KEDALAMAN_ENTRI = 16  # one replay entry (downtime.replay calls periksa_json per entry)
+JSON_UKURAN_ENTRI = 32_768  # bytes of one replay entry, encoded
+
+
+class JsonTerlaluRumit(ValueError):
+    """A JSON value nested deeper or larger than allowed; the message is for the officer."""
+
+
+def periksa_json(data: Any, *, kedalaman_maks: int = JSON_KEDALAMAN_ENTRI,
+                 ukuran_maks: int | None = JSON_UKURAN_ENTRI) -> None:  # fmt: skip
+    """Raise JsonTerlaluRumit if `data` (parsed JSON) nests deeper than `kedalaman_maks` levels
+    or encodes to more than `ukuran_maks` bytes. Iterative, so it never recurses itself: deep
+    nesting is what makes recursive code (pydantic, repr, our own) raise RecursionError — a 500
+    that the browser's replay would retry for ever. Reusable per entry of a batch."""
+    tumpukan: list[tuple[Any, int]] = [(data, 1)]
+    while tumpukan:
+        nilai, tingkat = tumpukan.pop()
+        if isinstance(nilai, dict):
+            anak = list(nilai.values())
+        elif isinstance(nilai, list):
+            anak = nilai
+        else:
+            continue
+        if tingkat > kedalaman_maks:
+            raise JsonTerlaluRumit(
+                f"Data JSON bertingkat terlalu dalam (maksimal {kedalaman_maks} tingkat)."
+            )
+        tumpukan.extend((a, tingkat + 1) for a in anak)
+    if ukuran_maks is not None:
+        import json
+
+        ukuran = len(json.dumps(data, ensure_ascii=False).encode())
+        if ukuran > ukuran_maks:
+            raise JsonTerlaluRumit(
+                f"Data JSON terlalu besar ({ukuran} byte; maksimal {ukuran_maks} byte)."
+            )
+
+
+def _jalur_jkn(path: str) -> bool:
+    return path.startswith("/bpjs/jkn/")
+
+
+def _jalur_json(path: str) -> bool:
+    return path.startswith("/api/") or _jalur_jkn(path)
+
+
+def jawab_json_galat(request: HttpRequest, status: int, kode: str, pesan: str,
+                     galat: dict[str, list[str]] | None = None) -> JsonResponse:  # fmt: skip
+    """The error body a JSON caller understands: the API's {kode, pesan, galat}; on the Mobile
+    JKN paths the protocol's {metadata: {message, code}}."""
+    if _jalur_jkn(request.path):
+        body: dict[str, Any] = {"metadata": {"message": pesan, "code": status}}
+    else:
+        body = {"kode": kode, "pesan": pesan, "galat": galat or {}}
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+class BatasJsonMiddleware:
+    """Every JSON request body: more than DATA_UPLOAD_MAX_MEMORY_SIZE bytes is 413, nested
+    deeper than JSON_KEDALAMAN_BADAN levels is 422 — before any view or schema sees it. A body
+    that is not valid JSON passes through: the view names what is wrong with it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        jenis = (request.content_type or "").lower()
+        if request.method in ("GET", "HEAD", "OPTIONS") or not jenis.endswith("json"):
+            return self.get_response(request)
+        from django.core.exceptions import RequestDataTooBig
+
+        try:
+            body = request.body
+        except RequestDataTooBig:
+            maks = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            pesan = f"Badan permintaan terlalu besar (maksimal {maks} byte)."
+            return jawab_json_galat(request, 413, "terlalu_besar", pesan, {"body": [pesan]})
+        import json
+
+        try:
+            data = json.loads(body or b"null")
+            periksa_json(data, kedalaman_maks=JSON_KEDALAMAN_BADAN, ukuran_maks=None)
+        except RecursionError:
+            pesan = f"Data JSON bertingkat terlalu dalam (maksimal {JSON_KEDALAMAN_BADAN} tingkat)."
+            return jawab_json_galat(request, 422, "tidak_valid", pesan, {"body": [pesan]})
+        except JsonTerlaluRumit as e:
+            return jawab_json_galat(request, 422, "tidak_valid", str(e), {"body": [str(e)]})
+        except ValueError:
+            pass
+        return self.get_response(request)
+
+
+PESAN_HTTP = {
+    400: ("tidak_valid", "Permintaan tidak dapat dibaca."),
+    403: ("tidak_berhak", "Anda tidak berhak melakukan ini."),
+    404: ("tidak_ditemukan", "Alamat tidak ditemukan."),
+    405: ("metode_ditolak", "Metode {metode} tidak diizinkan di alamat ini (boleh: {boleh})."),
+    413: ("terlalu_besar", "Badan permintaan terlalu besar."),
+    500: ("galat_server", "Terjadi galat di server. Coba lagi; bila berulang, hubungi admin."),
+}
+
+
+class GalatJsonMiddleware:
+    """On the API and Mobile JKN paths every error is JSON in the caller's envelope, in
+    Indonesian: Django's own answers (the HTML 400/404/500 pages, the empty English 405 of
+    require_POST) are replaced; JSON errors the views wrote are left as they are."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code < 400 or not _jalur_json(request.path):
+            return response
+        if "json" in response.get("Content-Type", "").lower():
+            return response
+        kode, pesan = PESAN_HTTP.get(
+            response.status_code,
+            ("galat_server", PESAN_HTTP[500][1]) if response.status_code >= 500
+            else ("tidak_valid", PESAN_HTTP[400][1]),
+        )  # fmt: skip
+        pesan = pesan.format(metode=request.method, boleh=response.get("Allow", "-"))
+        baru = jawab_json_galat(request, response.status_code, kode, pesan)
+        for header in ("Allow", "WWW-Authenticate", "Retry-After"):
+            if header in response:
+                baru[header] = response[header]
+        return baru
+
+
+# --- CSV exports: no cell a spreadsheet runs as a formula ---------------------------------------
+
+# A cell, or any part of one after a character some spreadsheet splits on (Indonesian regional
+# settings read `;` as the separator; tabs, pipes, line breaks), that starts with a formula
+# sign. Full-width signs too: some spreadsheets read them as formulas.
+_FORMULA = re.compile(r"(^|[,;\t|\r\n])(\s*)(?=[=+\-@\uff1d\uff0b\uff0d\uff20])")
+
+
+def sel_csv(nilai: Any) -> Any:
+    """One CSV cell made inert (CSV injection): text gets a `'` before every formula sign that
+    could start a cell under any separator; numbers stay numbers (they are never formulas)."""
+    if nilai is None:
+        return ""
+    if isinstance(nilai, int | float | Decimal) and not isinstance(nilai, bool):
+        return nilai
+    return _FORMULA.sub(lambda m: m.group(1) + m.group(2) + "'", str(nilai))
+
+
+def baris_csv(baris: Iterable[Any]) -> list[Any]:
+    """A CSV row with every cell through `sel_csv`."""
+    return [sel_csv(x) for x in baris]
+
+
+class _PenulisCsv:
+    def __init__(self, berkas: Any, **kwargs: Any):
+        self._tulis = csv.writer(berkas, **kwargs)
+
+    def writerow(self, baris: Iterable[Any]) -> Any:
+        return self._tulis.writerow(baris_csv(baris))
+
+    def writerows(self, semua: Iterable[Iterable[Any]]) -> None:
+        for baris in semua:
+            self.writerow(baris)
+
+
+def penulis_csv(berkas: Any, **kwargs: Any) -> _PenulisCsv:
+    """`csv.writer` for every export: each cell goes through `sel_csv`."""
+    return _PenulisCsv(berkas, **kwargs)
 
 
 # --- Idle timeout --------------------------------------------------------------------------------
@@ -288,10 +486,33 @@ class SandiAdminPanjang:
         return f"Akun admin dan kepala Puskesmas: kata sandi minimal {self.min_length} karakter."
 
 
+class SandiTanpaNamaPengguna:
+    """No password that contains the username (`loket1loket1`, `Loket1-2026`): Django's
+    similarity check lets a doubled or padded username through."""
+
+    def validate(self, password: str, user: Any = None) -> None:
+        nama = (getattr(user, "username", "") or "").casefold()
+        if len(nama) >= 3 and nama in password.casefold():
+            raise ValidationError(
+                "Kata sandi tidak boleh memuat nama pengguna.", code="sandi_memuat_nama"
+            )
+
+    def get_help_text(self) -> str:
+        return "Kata sandi tidak boleh memuat nama pengguna."
+
+
 # --- Deployment checks (`manage.py check --deploy`) -------------------------------------------
 
 KUNCI_PENGEMBANGAN = ("dev-only-insecure", "django-insecure")
 RAHASIA_SIMULATOR = {"BPJS_SECRET_KEY": "simulator-secret", "BPJS_PASSWORD": "pcare-demo"}
+JKN_SANDI_DEMO = "mobilejkn-demo"  # the README's, for `make run`
+
+
+def mode_demo() -> bool:
+    """Demo mode: the app talks to our BPJS simulator on this machine (`make run`, tests).
+    Outside it the demo credentials are refused at run time, not only by `check --deploy`."""
+    url = str(getattr(settings, "BPJS_BASE_URL", ""))
+    return "127.0.0.1" in url or "localhost" in url
 
 
 @register(Tags.security, deploy=True)
@@ -321,3 +542,44 @@ def periksa_rahasia(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage
                 )
             )
     return hasil
+
+
+@register(Tags.security, deploy=True)
+def periksa_demo(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """No demo credentials on a server: Mobile JKN's demo password, and the demo accounts
+    (their password is in the README) if the database holds them."""
+    hasil: list[CheckMessage] = []
+    if getattr(settings, "JKN_PASSWORD", "") == JKN_SANDI_DEMO:
+        hasil.append(
+            Error(
+                "JKN_PASSWORD masih kata sandi demo dari README.",
+                hint="Isi JKN_PASSWORD atau JKN_PASSWORD_FILE (yang didaftarkan ke BPJS).",
+                id="keamanan.E003",
+            )
+        )
+    hasil.extend(_akun_demo())
+    return hasil
+
+
+def _akun_demo() -> list[CheckMessage]:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import check_password
+    from django.db import DatabaseError
+
+    from puskesmas.demo import KATA_SANDI_DEMO, PENGGUNA
+
+    try:
+        akun = list(get_user_model().objects.filter(username__in=[p[0] for p in PENGGUNA]))
+    except DatabaseError:  # no database (yet): nothing to find; migrate's own checks apply
+        return []
+    # hashers.check_password, not User.check_password: a check must not rehash and save.
+    demo = [u.username for u in akun if u.is_active and check_password(KATA_SANDI_DEMO, u.password)]
+    if not demo:
+        return []
+    return [
+        Error(
+            f"Akun demo dengan kata sandi demo masih ada: {', '.join(sorted(demo))}.",
+            hint="Hapus/nonaktifkan akun itu atau ganti sandinya (`manage.py changepassword`).",
+            id="keamanan.E004",
+        )
+    ]

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.security.HeaderKeamananMiddleware",  # CSP, Permissions-Policy, no-store
+    "config.security.GalatJsonMiddleware",  # every error on /api/ and /bpjs/jkn/ is JSON
+    "config.security.BatasJsonMiddleware",  # JSON bodies: size and depth limits, 4xx
     "config.security.TolakNulMiddleware",  # NUL bytes: 400/422, never a PostgreSQL 500
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -212,6 +214,9 @@ REPLAY_JENDELA_JAM = env.int("REPLAY_JENDELA_JAM", default=24)
 JKN_USERNAME = env.str("JKN_USERNAME", default="mobilejkn")
 JKN_PASSWORD = env.str("JKN_PASSWORD", default="mobilejkn-demo")
 JKN_TOKEN_DETIK = env.int("JKN_TOKEN_DETIK", default=3600)
+# /auth: this many failures from one address refuse it for JKN_AUTH_KUNCI_DETIK.
+JKN_AUTH_GAGAL_MAKS = env.int("JKN_AUTH_GAGAL_MAKS", default=10)
+JKN_AUTH_KUNCI_DETIK = env.int("JKN_AUTH_KUNCI_DETIK", default=900)
 # How many days ahead Mobile JKN may book (0: today only).
 JKN_HARI_PESAN_MAKS = env.int("JKN_HARI_PESAN_MAKS", default=7)
 JKN_KODE_FASKES = env.str("JKN_KODE_FASKES", default="")  # empty: the first Puskesmas
@@ -290,16 +295,31 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "config.security.respons_terkunci"
 AXES_VERBOSE = False
-# Behind the TLS proxy the client address is in X-Forwarded-For (set AXES_PROXY_COUNT=1).
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
-if AXES_IPWARE_PROXY_COUNT:
+# Client address (lockout and audit log read the same one, through django-ipware): with
+# AXES_PROXY_COUNT=0 (default) REMOTE_ADDR only, so a client cannot claim an address with a
+# header. Behind N reverse proxies (the TLS proxy: N=1) the address is the one the outermost
+# proxy saw: in X-Forwarded-For, N-1 entries from the right (ipware counts only the proxies
+# *inside* the header; the last proxy is REMOTE_ADDR). Non-strict, so a client-sent header the
+# proxy appended to (nginx $proxy_add_x_forwarded_for) is ignored rather than trusted.
+PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+if PROXY_COUNT > 0:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT - 1
+    AXES_IPWARE_PROXY_ORDER = "left-most"  # X-Forwarded-For lists the client first
+    IPWARE_STRICT = False
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+    AXES_IPWARE_PROXY_COUNT = None
 
 # Admins (and Puskesmas heads) need 12+ characters; everyone else Django's 8.
 AUTH_PASSWORD_VALIDATORS = [
     *AUTH_PASSWORD_VALIDATORS,
     {"NAME": "config.security.SandiAdminPanjang", "OPTIONS": {"min_length": 12}},
+    {"NAME": "config.security.SandiTanpaNamaPengguna"},
 ]
+# Flash messages live in the session, not in a cookie: they may name a patient, and a signed
+# cookie is readable by anyone holding the shared loket PC's browser.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # Every log handler masks NIK- and card-like numbers (config/logging.py). Django's own loggers
 # lose their default handlers (an unfiltered DEBUG console and mail_admins, whose error mails

@@ -1,26 +1,32 @@
 from django.contrib import admin
 
-from puskesmas.admin_lingkup import DibatasiPuskesmas
+from puskesmas.admin_lingkup import DibatasiPuskesmas, HanyaBaca
 
 from .models import BlokNomorOffline, EntriReplay, EpisodeDowntime, KeputusanTinjau
 
 
 @admin.register(EpisodeDowntime)
-class EpisodeDowntimeAdmin(DibatasiPuskesmas):
+class EpisodeDowntimeAdmin(HanyaBaca, DibatasiPuskesmas):
+    """The downtime ledger: started, ended and annotated on the downtime pages (audited), never
+    edited or deleted here."""
+
     list_display = ["mulai", "selesai", "jenis", "alasan", "loket", "puskesmas", "dideteksi"]
     list_filter = ["puskesmas", "jenis", "alasan"]
     readonly_fields = ["dibuat_pada", "diubah_pada", "rekonsiliasi_selesai"]
 
 
 @admin.register(BlokNomorOffline)
-class BlokNomorOfflineAdmin(DibatasiPuskesmas):
+class BlokNomorOfflineAdmin(HanyaBaca, DibatasiPuskesmas):
+    """Reserved offline queue numbers: editing a range here could hand one number to two
+    patients, so the admin only reads them."""
+
     jalur_puskesmas = "loket__puskesmas"
 
     list_display = ["tanggal", "loket", "unit", "pertama", "terakhir", "habis_pada"]
     list_filter = ["tanggal", "loket"]
 
 
-class KeputusanInline(admin.TabularInline):
+class KeputusanInline(HanyaBaca, admin.TabularInline):
     model = KeputusanTinjau
     extra = 0
     can_delete = False
@@ -29,8 +35,9 @@ class KeputusanInline(admin.TabularInline):
 
 
 @admin.register(EntriReplay)
-class EntriReplayAdmin(DibatasiPuskesmas):
-    """Read-mostly: decisions are made on the review pages so they are recorded."""
+class EntriReplayAdmin(HanyaBaca, DibatasiPuskesmas):
+    """Read-only: decisions are made on the review pages (`downtime:tinjau`), which record who
+    decided what; a status set here would have no decision behind it."""
 
     list_display = ["dibuat_klien", "status", "status_awal", "sumber", "loket", "pasien"]
     list_filter = ["puskesmas", "status", "status_awal", "sumber"]

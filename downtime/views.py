@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 
 from django.contrib import messages
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from audit.services import catat
+from config.security import penulis_csv
 from pendaftaran.models import Pasien
 from pendaftaran.services import PendaftaranError
 from puskesmas.access import PERAN_LAPORAN, PERAN_LOKET, loket_aktif, peran_wajib
@@ -391,7 +391,7 @@ def laporan_csv(request: HttpRequest) -> HttpResponse:
     resp["Content-Disposition"] = f'attachment; filename="downtime-{tahun:04d}-{bulan:02d}.csv"'
     catat(request=request, aksi="laporan_ekspor", keterangan=f"downtime {tahun}-{bulan:02d} csv")
     resp.write("\ufeff")  # Excel opens UTF-8 CSV correctly only with a BOM
-    w = csv.writer(resp)
+    w = penulis_csv(resp)  # CSV injection: config.security
     for baris in laporan_ekspor.baris_tabel(lap, dengan_total=True):
         w.writerow(baris)
     return resp

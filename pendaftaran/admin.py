@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from puskesmas.admin_lingkup import DibatasiPuskesmas
+from puskesmas.admin_lingkup import DibatasiPuskesmas, HanyaBaca
 
 from .models import Kunjungan, Pasien
 
@@ -44,16 +44,12 @@ class PasienAdmin(DibatasiPuskesmas):
 
 
 @admin.register(Kunjungan)
-class KunjunganAdmin(DibatasiPuskesmas):
-    """Visits are created at the loket (or by replay); the admin only reads them."""
+class KunjunganAdmin(HanyaBaca, DibatasiPuskesmas):
+    """Visits are created at the loket (or by replay) and cancelled there (`pendaftaran:batal`:
+    frees the ticket, undoes the BPJS registration, writes the audit log); the admin only reads
+    them."""
 
     list_display = ["tanggal", "pasien", "unit", "penjamin", "sumber", "status", "loket"]
     list_filter = ["puskesmas", "tanggal", "status", "sumber", "penjamin", "unit"]
     search_fields = ["pasien__nama_cari", "pasien__nik", "client_uuid"]
     raw_id_fields = ["pasien"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False  # cancelled, never deleted

@@ -14,7 +14,7 @@ from ninja.responses import Status
 from antrean.models import UnitLayanan
 from audit.services import catat
 from puskesmas.api_auth import petugas_api, petugas_penulis
-from puskesmas.models import Loket, Petugas
+from puskesmas.models import Loket, Peran, Petugas
 
 from . import selectors, services
 from .models import Kunjungan, Pasien, Sumber
@@ -32,6 +32,7 @@ from .schemas import (
     TidakDitemukan,
     kunjungan_json,
     pasien_json,
+    pasien_json_samar,
 )
 from .validasi import DataKunjungan, DataPasien
 
@@ -57,13 +58,19 @@ def _pasien_atau_404(petugas: Petugas, pasien_id: int, field: str | None = None)
     return pasien
 
 
+def _tampilan_pasien(petugas: Petugas):
+    # Poli staff and the head read patients but never register them: masked identity numbers.
+    return pasien_json_samar if petugas.peran in (Peran.POLI, Peran.KEPALA) else pasien_json
+
+
 @router.get("/pasien", response={200: list[PasienOut], **GALAT_UMUM}, summary="Cari pasien")
 def pasien_cari(request: HttpRequest, filters: Query[CariIn]):
     """Satu kotak cari: NIK (16 digit, juga NIK ibu), No. kartu BPJS (13), No. RM, atau nama
     (awal kata) dengan/tanpa tanggal lahir (`Siti 12-03-1980`). Paling banyak 20 hasil."""
     petugas = petugas_api(request)
     q = filters.q[:200]  # a name plus a date never needs more; protects the fuzzy scorer
-    return [pasien_json(p) for p in selectors.pasien_cari(puskesmas=petugas.puskesmas, q=q)]
+    tampil = _tampilan_pasien(petugas)
+    return [tampil(p) for p in selectors.pasien_cari(puskesmas=petugas.puskesmas, q=q)]
 
 
 @router.post(
@@ -107,7 +114,7 @@ def pasien_detail(request: HttpRequest, pasien_id: int):
     petugas = petugas_api(request)
     pasien = _pasien_atau_404(petugas, pasien_id)
     catat(request=request, aksi="pasien_lihat", objek=pasien)
-    return pasien_json(pasien)
+    return _tampilan_pasien(petugas)(pasien)
 
 
 def _unit(petugas: Petugas, data: KunjunganIn) -> UnitLayanan:

@@ -122,6 +122,21 @@ class KemungkinanDuplikatOut(GalatOut):
     kandidat: list[KandidatOut]
 
 
+def pasien_json_samar(p: Pasien) -> dict[str, Any]:
+    """For roles that call or report on patients but never register them (poli, kepala): enough
+    to recognise the patient (No. RM, name, birth date, sex), identity numbers masked, no
+    address or phone. docs/keamanan.md, "Data pasien per peran"."""
+    from config.logging import mask_nik
+
+    data = pasien_json(p)
+    for kunci in ("nik", "nik_ibu", "no_bpjs"):
+        if data[kunci]:
+            data[kunci] = mask_nik(data[kunci])
+    data["alamat"] = ""
+    data["no_hp"] = f"****{p.no_hp[-3:]}" if p.no_hp else ""
+    return data
+
+
 def pasien_json(p: Pasien) -> dict[str, Any]:
     return {
         "id": p.pk,

@@ -108,7 +108,9 @@ def validasi_pasien(data: DataPasien, *, hari_ini: date) -> Galat:
         except nik_rules.NikTidakValid as e:
             _tambah(galat, "no_bpjs", str(e))
 
-    if data.no_hp and not (data.no_hp.isdigit() and 8 <= len(data.no_hp) <= 15):
+    if data.no_hp and not (
+        data.no_hp.isascii() and data.no_hp.isdigit() and 8 <= len(data.no_hp) <= 15
+    ):
         _tambah(galat, "no_hp", "No. HP harus 8–15 digit angka, mis. 081234567890.")
     if len(data.alamat) > 255:
         _tambah(galat, "alamat", "Alamat terlalu panjang (maksimal 255 karakter).")

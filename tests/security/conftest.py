@@ -32,9 +32,23 @@ class Dunia:
     unit: Any
 
 
-def buat_dunia(puskesmas: Any, petugas: Any, *, serial: int) -> Dunia:
+def daftar_di_loket(*, pasien: Any, unit: Any, petugas: Any, penjamin: str = "umum") -> Any:
+    """A visit registered at the loket by `petugas`, through the real service."""
     from pendaftaran import services
     from pendaftaran.validasi import DataKunjungan
+
+    return services.kunjungan_daftar(
+        puskesmas=unit.puskesmas,
+        pasien=pasien,
+        unit=unit,
+        data=DataKunjungan(penjamin=penjamin, keluhan="demam"),
+        client_uuid=uuid.uuid4(),
+        oleh=petugas.user,
+        loket=petugas.loket,
+    ).kunjungan
+
+
+def buat_dunia(puskesmas: Any, petugas: Any, *, serial: int) -> Dunia:
     from tests.factories import PasienFactory, UnitFactory, buat_nik
 
     lahir = date(1990, 1, 5)
@@ -48,16 +62,7 @@ def buat_dunia(puskesmas: Any, petugas: Any, *, serial: int) -> Dunia:
     unit = puskesmas.unit_layanan.filter(kode="UMUM").first() or UnitFactory(
         puskesmas=puskesmas, kode="UMUM", prefix="A"
     )
-    hasil = services.kunjungan_daftar(
-        puskesmas=puskesmas,
-        pasien=pasien,
-        unit=unit,
-        data=DataKunjungan(penjamin="umum", keluhan="demam"),
-        client_uuid=uuid.uuid4(),
-        oleh=petugas.user,
-        loket=petugas.loket,
-    )
-    kunjungan = hasil.kunjungan
+    kunjungan = daftar_di_loket(pasien=pasien, unit=unit, petugas=petugas)
     return Dunia(puskesmas, pasien, kunjungan, kunjungan.tiket.first(), unit)
 
 

@@ -121,18 +121,29 @@ def _nilai_param(nama_param: str, izin: Izin, dunia: Dunia, jenis: Akses) -> Any
     return TIDAK_ADA  # episode, review item, BPJS request…: a missing one is a 404 at worst
 
 
-def _klien(jenis: Akses, personas: dict[Akses, Any]) -> Client:
+# What a caller behind the TLS proxy sends, with forged extras: a loopback address, a
+# claimed HTTPS, another host. None of it may change a decision.
+HEADER_PROXY = {
+    "REMOTE_ADDR": "172.18.0.2",
+    "HTTP_X_FORWARDED_FOR": "127.0.0.1, 192.168.1.11",
+    "HTTP_X_FORWARDED_PROTO": "https",
+    "HTTP_X_REAL_IP": "127.0.0.1",
+}
+
+
+def _klien(jenis: Akses, personas: dict[Akses, Any], **header: str) -> Client:
     # A crash is reported as a 500 in the list of problems, not raised: one run shows them all.
     if jenis in (Akses.ANONIM, Akses.DISPLAY):
-        return Client(raise_request_exception=False)
+        return Client(raise_request_exception=False, **header)
     if jenis == Akses.INTEGRATOR:
         return Client(
             raise_request_exception=False,
             HTTP_AUTHORIZATION=f"Bearer {personas[Akses.INTEGRATOR]}",
+            **header,
         )
     if jenis == Akses.MOBILE_JKN:
-        return Client(raise_request_exception=False, **personas[Akses.MOBILE_JKN])
-    return klien_login(personas[jenis].user, raise_request_exception=False)
+        return Client(raise_request_exception=False, **personas[Akses.MOBILE_JKN], **header)
+    return klien_login(personas[jenis].user, raise_request_exception=False, **header)
 
 
 def contoh_badan(nama: str, dunia: Dunia) -> dict[str, Any]:
@@ -216,7 +227,9 @@ def personas(petugas_loket, perawat_poli, admin_puskesmas, kepala, token_integra
     }
 
 
-def _jalankan_matriks(personas: dict[Akses, Any], dunia: Dunia) -> tuple[list[str], int]:
+def _jalankan_matriks(
+    personas: dict[Akses, Any], dunia: Dunia, **header: str
+) -> tuple[list[str], int]:
     masalah: list[str] = []
     jumlah = 0
     for pola in pola_diuji():
@@ -227,7 +240,7 @@ def _jalankan_matriks(personas: dict[Akses, Any], dunia: Dunia) -> tuple[list[st
                 kwargs = {p: _nilai_param(p, izin, dunia, jenis) for p in pola.params}
                 url = reverse(pola.nama, kwargs=kwargs)
                 badan = contoh_badan(pola.nama, dunia)
-                response = _panggil(_klien(jenis, personas), metode, url, badan)
+                response = _panggil(_klien(jenis, personas, **header), metode, url, badan)
                 _tutup(response)
                 jumlah += 1
                 tanda = f"{metode} {url} [{pola.nama}] sebagai {jenis}: {response.status_code}"
@@ -246,6 +259,17 @@ def test_every_role_gets_exactly_what_the_matrix_allows(personas, dunia, capsys)
     masalah, jumlah = _jalankan_matriks(personas, dunia)
     with capsys.disabled():
         print(f"\nmatriks izin: {len(pola_diuji())} URL × {len(Akses)} jenis, {jumlah} permintaan")
+    assert not masalah, "\n".join(masalah)
+
+
+@pytest.mark.django_db(transaction=False)
+def test_the_matrix_holds_behind_the_proxy_with_forged_forwarding_headers(
+    personas, dunia, settings, monkeypatch
+):
+    from tests.security.test_ip_proxy import _pasang
+
+    _pasang(settings, monkeypatch, "1")
+    masalah, _ = _jalankan_matriks(personas, dunia, **HEADER_PROXY)
     assert not masalah, "\n".join(masalah)
 
 

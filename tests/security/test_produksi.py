@@ -8,6 +8,7 @@ import importlib.util
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,10 @@ PRODUKSI = {
     "ALLOWED_HOSTS": "pendaftaran.puskesmas.example",
     "CSRF_TRUSTED_ORIGINS": "https://pendaftaran.puskesmas.example",
     "SECURE_HSTS_PRELOAD": "true",
-    "DATABASE_URL": "",
+    "JKN_PASSWORD": "prod-jkn-" + "Qm4rT8wZ1xK6" * 2,
+    # An empty database of its own: a developer's var/db.sqlite3 holds the demo accounts,
+    # which `check --deploy` rightly refuses (test_keamanan_jkn.py).
+    "DATABASE_URL": f"sqlite:///{tempfile.gettempdir()}/produksi-uji-{os.getpid()}.sqlite3",
     "REDIS_URL": "",
 }
 
