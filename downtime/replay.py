@@ -29,6 +29,7 @@ from antrean import services as antrean_services
 from antrean.models import Tiket, UnitLayanan
 from antrean.services import format_kode
 from audit.services import catat
+from config.security import JsonTerlaluRumit, periksa_json
 from pendaftaran import nik as nik_rules
 from pendaftaran import selectors as p_selectors
 from pendaftaran.dedupe import AMBANG_NAMA, skor_nama
@@ -636,14 +637,14 @@ def _tanpa_nul(nilai):
     return nilai
 
 
-def _tolak_tanpa_simpan(client_uuid, pesan: str) -> dict:
+def _tolak_tanpa_simpan(client_uuid, pesan: str, *, bidang: str = "client_uuid") -> dict:
     return {
-        "client_uuid": None if client_uuid is None else str(client_uuid),
+        "client_uuid": None if client_uuid is None else str(client_uuid)[:64],
         "status": StatusEntri.DITOLAK,
         "ulang": False,
         "alasan": AlasanTinjau.GALAT_DATA,
         "pesan": pesan,
-        "galat": {"client_uuid": [pesan]},
+        "galat": {bidang: [pesan]},
         "disimpan": False,
     }
 
@@ -737,6 +738,13 @@ def replay_entri(
     """
     if not isinstance(payload, dict):
         return _tolak_tanpa_simpan(None, "Entri harus berupa objek JSON.")
+    try:
+        # Before anything recursive touches it: one absurd entry is refused on its own, never a
+        # 500 for the batch (which the browser would retry for ever).
+        periksa_json(payload)
+    except JsonTerlaluRumit as e:
+        cu = payload.get("client_uuid")
+        return _tolak_tanpa_simpan(cu if isinstance(cu, str) else None, str(e), bidang="entri")
     payload = _tanpa_nul(payload)
     cu = _uuid(payload.get("client_uuid"))
     if cu is None:

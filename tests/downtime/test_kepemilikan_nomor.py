@@ -276,3 +276,17 @@ def test_an_online_save_whose_answer_was_lost_tells_the_loket_the_real_number(
     assert b["pertama"] in _blok(client_loket)["terpakai"]  # the slip's number stays burnt
     r = client_loket.get("/api/v1/offline/pemberitahuan?loket=L1").json()["entri"]
     assert [p["tiket"]["kode"] for p in r] == [tiket.kode]
+
+
+def test_one_absurdly_nested_entry_is_refused_alone_and_the_batch_goes_on(client_loket):
+    dalam: dict = {"x": 1}
+    for _ in range(30):
+        dalam = {"x": dalam}
+    aneh = entri(pasien_baru(serial=93))
+    aneh["kunjungan"]["keluhan"] = dalam
+    baik = entri(pasien_baru(nama="Baik Sekali", serial=94, jk="L"))
+    r = _post(client_loket, "/api/v1/replay", {"loket": "L1", "entri": [aneh, baik]})
+    assert r.status_code == 200, r.content
+    h_aneh, h_baik = r.json()["hasil"]
+    assert h_aneh["status"] == "ditolak" and "terlalu dalam" in h_aneh["pesan"]
+    assert h_baik["status"] == "dibuat"
