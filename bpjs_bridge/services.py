@@ -39,9 +39,10 @@ from django.utils import timezone
 from antrean.models import Tiket
 from pendaftaran.models import Kunjungan, Penjamin, StatusKunjungan, Sumber
 
-from . import breaker
+from . import akses, breaker
 from .client import (
     AntreanRequest,
+    BpjsAksesDitolak,
     BpjsClient,
     BpjsConfig,
     BpjsError,
@@ -345,14 +346,20 @@ def outbox_kunjungan_batal(*, kunjungan: Kunjungan) -> list[PermintaanBpjs]:
         for row in antrean:
             if row.status in STATUS_MENUNGGU or row.status == S.GAGAL_FINAL:
                 batalkan(row)
-    elif add_antrean is not None or kunjungan.sumber == Sumber.MOBILE_JKN:
+    elif (add_antrean is not None and add_antrean.status != S.DIBATALKAN) or (
+        add_antrean is None and kunjungan.sumber == Sumber.MOBILE_JKN
+    ):
+        # A cancelled add never held an entry (e.g. another unit sharing the code holds it):
+        # a batal, keyed on card + poli + day, would cancel that visit's entry instead.
         jkn_sendiri = kunjungan.alasan_batal.startswith(ALASAN_BATAL_JKN)
         sudah_batal = any(r.jenis == J.ANTREAN_BATAL for r in antrean)
         if not jkn_sendiri and not sudah_batal and kunjungan.unit.kd_poli_pcare:
             for row in antrean:  # a call not yet sent no longer matters
                 if row.jenis == J.ANTREAN_PANGGIL and row in belum_terkirim:
                     batalkan(row)
-            ekor = antrean[-1] if antrean else None
+            # Behind the last row still in force: a call cancelled just above would otherwise
+            # cancel the batal with it ("pendahulu dibatalkan").
+            ekor = next((r for r in reversed(antrean) if r.status != S.DIBATALKAN), None)
             baru.append(
                 _baru(
                     kunjungan,
@@ -514,9 +521,28 @@ def permintaan_proses(*, permintaan_id: int, pekerja: str | None = None) -> str:
 
     mulai = timezone.now()
     t0 = time.monotonic()
+    layanan = "antrean" if row.rantai == Rantai.ANTREAN else "pcare"
+    konfigurasi: BpjsConfig | None = None
     try:
         with BpjsClient(BpjsConfig.from_settings()) as client:
+            konfigurasi = client.config
+            tahanan = akses.ditahan(row.puskesmas_id, layanan, konfigurasi)
+            if tahanan is not None:
+                # BPJS refused our keys or clock: wait for the fix, spend nothing.
+                _lepas(
+                    row,
+                    jadwal=tahanan.coba_setelah_dt,
+                    diantrekan_pada=None,
+                    kode_galat=tahanan.kode,
+                    pesan_galat=tahanan.pesan[:500],
+                )
+                return "ditahan_akses"
             hasil = PENANGAN[row.jenis](row, client)
+    except BpjsAksesDitolak as exc:
+        assert konfigurasi is not None
+        breaker.catat_berhasil(row.puskesmas_id)  # BPJS answered: it is up, not an outage
+        tahanan = akses.catat_ditolak(row.puskesmas_id, exc, konfigurasi)
+        return _ditolak_akses(row, exc, tahanan, mulai, t0)
     except BpjsTransientError as exc:
         breaker.catat_gagal(row.puskesmas_id, probe=izin.probe)
         return _gagal_sementara(row, exc, mulai, t0)
@@ -533,6 +559,8 @@ def permintaan_proses(*, permintaan_id: int, pekerja: str | None = None) -> str:
         galat.code = None
         return _gagal_sementara(row, galat, mulai, t0, kode="galat_internal")
     breaker.catat_berhasil(row.puskesmas_id)
+    if konfigurasi is not None and akses.catat_berhasil(row.puskesmas_id, layanan, konfigurasi):
+        lepas_antrean_tertunda(puskesmas_id=row.puskesmas_id)  # fixed: the held rows go now
     _simpan(row, hasil, (mulai, t0))
     return hasil.status
 
@@ -628,6 +656,37 @@ def _gagal_sementara(
         if not final:
             _antrekan_setelah_commit([row.pk], countdown=jeda)
     return "gagal_final" if final else "gagal_sementara"
+
+
+def _ditolak_akses(
+    row: PermintaanBpjs, exc: BpjsAksesDitolak, tahanan: akses.Tahanan, mulai: datetime, t0: float
+) -> str:
+    """The attempt is logged; the row waits behind the hold without a retry counted against
+    its cap and without being marked uncertain (a refused request was not processed)."""
+    ke = row.percobaan + 1
+    sekarang = timezone.now()
+    with transaction.atomic():
+        n = _milik(row).update(
+            # Not counted in `percobaan`: the cap is for outages, and a hold may last hours.
+            status=S.GAGAL_SEMENTARA if row.percobaan else S.MENUNGGU,
+            jadwal=tahanan.coba_setelah_dt,
+            kode_galat=tahanan.kode[:40],
+            pesan_galat=tahanan.pesan[:500],
+            diklaim_pada=None,
+            diantrekan_pada=None,
+            diubah_pada=sekarang,
+        )
+        if not n:
+            return "diambil_alih"
+        _percobaan(
+            row,
+            (mulai, t0),
+            HasilPercobaan.GAGAL_PERMANEN,
+            ke=ke,
+            kode=tahanan.kode,
+            pesan=exc.message,
+        )
+    return "ditolak_akses"
 
 
 def _gagal_final(row: PermintaanBpjs, exc: BpjsError, mulai: datetime, t0: float) -> None:
@@ -761,21 +820,105 @@ def _kartu_dari_bpjs(row: PermintaanBpjs, no_kartu: str) -> None:
         )
 
 
+class RekonsiliasiRagu(BpjsPermanentError):
+    """More than one PCare registration could be this visit's and nothing tells them apart:
+    adopting one could take another visit's registration, so a person picks (worklist)."""
+
+
+def _milik_kunjungan_lain(row: PermintaanBpjs) -> tuple[set[str], list[PermintaanBpjs]]:
+    """What our other visits of that day hold in PCare: the noUrut values they own (a
+    registration not deleted since), and their registrations for the same card and poli whose
+    outcome is still unknown (they may own one of the candidates without knowing it yet)."""
+    no_kartu = _no_kartu(row)
+    kd_poli = row.payload.get("kd_poli")
+    lain = (
+        PermintaanBpjs.objects.filter(
+            puskesmas_id=row.puskesmas_id,
+            jenis=J.PENDAFTARAN_ADD,
+            kunjungan__tanggal=row.kunjungan.tanggal,
+        )
+        .exclude(kunjungan_id=row.kunjungan_id)
+        .select_related("kunjungan", "setelah")
+    )
+    dihapus = set(
+        PermintaanBpjs.objects.filter(
+            setelah__in=lain, jenis=J.PENDAFTARAN_DELETE, status=S.BERHASIL
+        ).values_list("setelah_id", flat=True)
+    )
+    dimiliki: set[str] = set()
+    ragu: list[PermintaanBpjs] = []
+    for r in lain:
+        no_urut = (r.hasil or {}).get("noUrut")
+        if no_urut and r.pk not in dihapus:
+            dimiliki.add(str(no_urut))
+        elif (
+            r.ambigu
+            and r.status not in (*STATUS_SELESAI_OK, S.DIBATALKAN)
+            and r.payload.get("kd_poli") == kd_poli
+            and _no_kartu(r) == no_kartu
+        ):
+            ragu.append(r)
+    return dimiliki, ragu
+
+
+def _cocok(item: PendaftaranPcare, kunjungan: Kunjungan, kd_tkp: str = "10") -> bool:
+    """Does a PCare registration carry what we sent for this visit? Fields BPJS leaves empty
+    in the day list are not held against it."""
+    keluhan = (kunjungan.keluhan or "").strip()
+    if item.keluhan and item.keluhan.strip() != keluhan:
+        return False
+    if item.kunj_sakit is not None and item.kunj_sakit is not True:
+        return False
+    return not (item.kd_tkp and item.kd_tkp != kd_tkp)
+
+
 def _cari_di_pcare(client: BpjsClient, row: PermintaanBpjs) -> PendaftaranPcare | None:
-    """The day's PCare registrations, searched for this card at this poli."""
+    """This visit's registration in the day's PCare list, or None when it has none.
+
+    Never adopts a registration another of our visits holds (two units sharing one PCare poli
+    code, the same card registered at both): a candidate must match the card, the poli and
+    what we sent (complaint, sick visit, TKP), and must not be a noUrut another visit owns.
+    When two candidates remain, or another visit whose outcome is unknown matches the same
+    one, it raises RekonsiliasiRagu with the candidates for a person to choose."""
     tgl = row.kunjungan.tanggal
     no_kartu = _no_kartu(row)
     kd_poli = row.payload.get("kd_poli")
+    semua: list[PendaftaranPcare] = []
     start, limit = 0, 100
     for _ in range(100):  # 10,000 registrations a day is far beyond any Puskesmas
         halaman = client.pendaftaran_by_tanggal(tgl, start=start, limit=limit)
-        for item in halaman:
-            if item.no_kartu == no_kartu and item.kd_poli == kd_poli:
-                return item
+        semua.extend(i for i in halaman if i.no_kartu == no_kartu and i.kd_poli == kd_poli)
         if len(halaman) < limit:
-            return None
+            break
         start += limit
-    return None
+    if not semua:
+        return None
+    dimiliki, ragu = _milik_kunjungan_lain(row)
+    kandidat = [i for i in semua if i.no_urut not in dimiliki and _cocok(i, row.kunjungan)]
+    if not kandidat:
+        return None
+    saingan = [r for r in ragu if any(_cocok(i, r.kunjungan) for i in kandidat)]
+    if len(kandidat) == 1 and not saingan:
+        return kandidat[0]
+    daftar = "; ".join(
+        f"{i.no_urut} ({i.nm_poli or i.kd_poli}, keluhan \u201c{i.keluhan or '-'}\u201d)"
+        for i in kandidat
+    )
+    lain = ", ".join(f"{r.kunjungan.unit.nama} #{r.kunjungan_id}" for r in saingan)
+    galat = RekonsiliasiRagu(
+        f"Tidak pasti pendaftaran PCare mana milik kunjungan ini: {daftar}"
+        + (f"; kunjungan lain yang belum pasti: {lain}" if lain else "")
+        + ". Pilih nomor yang benar di worklist, agar tidak mengambil pendaftaran pasien lain."
+    )
+    galat.kode = "rekonsiliasi_ragu"  # type: ignore[attr-defined]
+    galat.data = {  # type: ignore[attr-defined]
+        "kandidat": [
+            {"noUrut": i.no_urut, "nmPoli": i.nm_poli, "keluhan": i.keluhan, "status": i.status}
+            for i in kandidat
+        ],
+        "kunjungan_lain": [r.kunjungan_id for r in saingan],
+    }
+    raise galat
 
 
 def _pendaftaran_add(row: PermintaanBpjs, client: BpjsClient) -> Hasil:
@@ -825,6 +968,15 @@ def _pendaftaran_delete(row: PermintaanBpjs, client: BpjsClient) -> Hasil:
     no_urut = (add.hasil if add is not None else {}).get("noUrut")
     if not no_urut:
         return Hasil(S.DIBATALKAN, {"alasan": "tidak ada noUrut PCare untuk dihapus"})
+    dimiliki, _ = _milik_kunjungan_lain(add)
+    if str(no_urut) in dimiliki:
+        # Never delete what another of our visits holds, whatever this row's data says.
+        galat = RekonsiliasiRagu(
+            f"No. urut PCare {no_urut} tercatat juga untuk kunjungan lain; tidak dihapus. "
+            "Periksa di PCare pendaftaran mana yang harus dihapus."
+        )
+        galat.kode = "noUrut_milik_lain"  # type: ignore[attr-defined]
+        raise galat
     try:
         client.pendaftaran_delete(
             _no_kartu(row), row.kunjungan.tanggal, no_urut, row.payload["kd_poli"]
@@ -859,6 +1011,15 @@ def _antrean_add(row: PermintaanBpjs, client: BpjsClient) -> Hasil:
     if not pasien.nik or tiket is None:
         raise DataTidakLengkap("NIK pasien kosong: antrean Mobile JKN membutuhkan NIK 16 digit.")
     kodepoli = row.payload["kodepoli"]
+    pemegang, ragu = _antrean_milik_lain(row)
+    if pemegang is not None:
+        # Antrean FKTP knows one entry per card, poli code and day: another unit sharing this
+        # code already holds it. Sending ours would be refused, and our calls and cancels
+        # would then move that visit's entry.
+        return Hasil(
+            S.DIBATALKAN,
+            {"alasan": f"antrean Mobile JKN poli {kodepoli} dipegang kunjungan #{pemegang.pk}"},
+        )
     try:
         jadwal = _jadwal_dokter(client, kodepoli, k.tanggal)
     except BpjsNotFound:
@@ -881,13 +1042,69 @@ def _antrean_add(row: PermintaanBpjs, client: BpjsClient) -> Hasil:
         angkaantrean=tiket.nomor,
         keterangan="Didaftarkan di loket Puskesmas.",
     )
+    jadwal_hasil = {
+        "nomorantrean": tiket.kode,
+        "kodedokter": jadwal.kodedokter,
+        "namadokter": jadwal.namadokter,
+        "jampraktek": jadwal.jampraktek,
+    }
     try:
         client.antrean_add(req)
     except BpjsValidationError as exc:
         if row.ambigu and "sudah terdaftar" in (exc.bpjs_message or exc.message).lower():
-            return Hasil(S.BERHASIL, {"nomorantrean": tiket.kode, "rekonsiliasi": True})
+            if ragu:
+                galat = RekonsiliasiRagu(
+                    "Antrean Mobile JKN sudah terdaftar, tetapi bisa milik kunjungan ini atau "
+                    + ", ".join(f"#{r.kunjungan_id} ({r.kunjungan.unit.nama})" for r in ragu)
+                    + ". Periksa di aplikasi Antrean FKTP, lalu tandai selesai yang benar."
+                )
+                galat.kode = "rekonsiliasi_ragu"  # type: ignore[attr-defined]
+                raise galat from exc
+            return Hasil(S.BERHASIL, {**jadwal_hasil, "rekonsiliasi": True})
         raise
-    return Hasil(S.BERHASIL, {"nomorantrean": tiket.kode})
+    return Hasil(S.BERHASIL, jadwal_hasil)
+
+
+def _antrean_milik_lain(
+    row: PermintaanBpjs,
+) -> tuple[Kunjungan | None, list[PermintaanBpjs]]:
+    """Another of our visits that holds this card's Antrean FKTP entry for the poli code and
+    day (its add went through, or it is a Mobile JKN booking, and it was not cancelled), and
+    other visits whose add may have reached BPJS without us knowing."""
+    k = row.kunjungan
+    no_kartu = _no_kartu(row)
+    kodepoli = row.payload.get("kodepoli")
+    lain = (
+        Kunjungan.objects.filter(
+            puskesmas_id=k.puskesmas_id,
+            tanggal=k.tanggal,
+            unit__kd_poli_pcare=kodepoli,
+            pasien__no_bpjs=no_kartu,
+            penjamin=Penjamin.BPJS,
+        )
+        .exclude(pk=k.pk)
+        .exclude(status=StatusKunjungan.BATAL)
+        .select_related("unit")
+        .order_by("pk")
+    )
+    ragu: list[PermintaanBpjs] = []
+    for kunj in lain:
+        rows = list(
+            PermintaanBpjs.objects.filter(kunjungan=kunj, rantai=Rantai.ANTREAN).order_by("pk")
+        )
+        if any(r.jenis == J.ANTREAN_BATAL and r.status == S.BERHASIL for r in rows):
+            continue
+        add = next((r for r in rows if r.jenis == J.ANTREAN_ADD), None)
+        if add is None:
+            if kunj.sumber == Sumber.MOBILE_JKN:
+                return kunj, []
+            continue
+        if add.status == S.BERHASIL and not (add.hasil or {}).get("tidak_pasti"):
+            return kunj, []
+        if add.ambigu and add.status not in (*STATUS_SELESAI_OK, S.DIBATALKAN):
+            add.kunjungan = kunj
+            ragu.append(add)
+    return None, ragu
 
 
 def _antrean_panggil(row: PermintaanBpjs, client: BpjsClient) -> Hasil:
@@ -1066,6 +1283,39 @@ def worklist_tandai_selesai(
         status=S.SELESAI_MANUAL, selesai_pada=timezone.now()
     )
     _catat_tindakan(row, AksiWorklist.TANDAI_SELESAI, oleh, catatan)
+    _antrekan_setelah_commit(_penerus_siap(row))
+    row.refresh_from_db()
+    return row
+
+
+@transaction.atomic
+def worklist_pilih_pcare(
+    *, permintaan: PermintaanBpjs, no_urut: str, oleh, catatan: str = ""
+) -> PermintaanBpjs:
+    """A person looked at PCare and says which of the candidates is this visit's
+    registration. Only a candidate reconciliation showed, and never one another visit holds."""
+    row = _kunci_final(permintaan)
+    kandidat = {str(c.get("noUrut")) for c in (row.hasil or {}).get("kandidat", [])}
+    no_urut = (no_urut or "").strip()
+    if row.jenis != J.PENDAFTARAN_ADD or no_urut not in kandidat:
+        raise WorklistError({"no_urut": [f"No. urut {no_urut or '-'} bukan salah satu kandidat."]})
+    dimiliki, _ = _milik_kunjungan_lain(row)
+    if no_urut in dimiliki:
+        raise WorklistError(
+            {
+                "no_urut": [
+                    f"No. urut PCare {no_urut} sudah dipegang kunjungan lain; pilih yang lain."
+                ]
+            }
+        )
+    sekarang = timezone.now()
+    PermintaanBpjs.objects.filter(pk=row.pk).update(
+        status=S.BERHASIL,
+        hasil={"noUrut": no_urut, "rekonsiliasi": True, "dipilih_petugas": True},
+        ambigu=False,
+        selesai_pada=sekarang,
+    )
+    _catat_tindakan(row, AksiWorklist.PILIH_PCARE, oleh, catatan or f"noUrut {no_urut}")
     _antrekan_setelah_commit(_penerus_siap(row))
     row.refresh_from_db()
     return row
