@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from pendaftaran.models import Kunjungan, Penjamin
 from puskesmas.models import Puskesmas
 
-from . import breaker
+from . import akses, breaker
 from .models import (
     STATUS_MENUNGGU,
     JenisPermintaan,
@@ -93,7 +93,10 @@ def status_kunjungan(kunjungan: Kunjungan) -> StatusBpjsKunjungan:
         rincian.append(teks_cache(cache))
     else:
         rincian.append("Belum pernah diverifikasi")
-    if breaker.keadaan(kunjungan.puskesmas_id).gangguan:
+    tahanan = {t.layanan: t for t in akses.tahanan(kunjungan.puskesmas_id)}
+    if "pcare" in tahanan:
+        rincian.append(tahanan["pcare"].pesan)
+    elif breaker.keadaan(kunjungan.puskesmas_id).gangguan:
         rincian.append("BPJS sedang gangguan; verifikasi menyusul otomatis")
     elif cek.status == S.GAGAL_SEMENTARA:
         rincian.append(f"Dicoba lagi otomatis (percobaan {cek.percobaan})")
@@ -121,15 +124,77 @@ def worklist_ditangani(*, puskesmas: Puskesmas, jam: int = 24) -> QuerySet[Permi
 
 @dataclass(frozen=True)
 class Ringkasan:
+    """What the banner and the worklist say. `menunggu` is only what will really go out on
+    its own; rows parked behind a refused row (`tertahan`) or behind a refusal of our keys or
+    clock (`ditahan_akses`) need a person and are counted apart."""
+
     menunggu: int
     gagal_final: int
     keadaan: breaker.Keadaan
+    tertahan: int = 0
+    ditahan_akses: int = 0
+    tahanan: list[akses.Tahanan] = field(default_factory=list)
+
+
+# A waiting row whose chain has a refused row ahead of it goes nowhere without a person.
+_DI_BELAKANG_GAGAL = Q(setelah__status=S.GAGAL_FINAL) | Q(setelah__setelah__status=S.GAGAL_FINAL)
 
 
 def ringkasan(*, puskesmas: Puskesmas) -> Ringkasan:
     qs = PermintaanBpjs.objects.filter(puskesmas=puskesmas)
+    tunggu = qs.filter(status__in=(*STATUS_MENUNGGU, S.DIPROSES))
+    tahanan = akses.tahanan(puskesmas.pk)
+    tertahan = tunggu.filter(_DI_BELAKANG_GAGAL)
+    ditahan = tunggu.exclude(_DI_BELAKANG_GAGAL).filter(kode_galat__in=KODE_AKSES)
+    n_tertahan = tertahan.count()
+    n_ditahan = ditahan.count()
     return Ringkasan(
-        menunggu=qs.filter(status__in=(*STATUS_MENUNGGU, S.DIPROSES)).count(),
+        menunggu=tunggu.count() - n_tertahan - n_ditahan,
         gagal_final=qs.filter(status=S.GAGAL_FINAL).count(),
         keadaan=breaker.keadaan(puskesmas.pk),
+        tertahan=n_tertahan,
+        ditahan_akses=n_ditahan,
+        tahanan=tahanan,
     )
+
+
+KODE_AKSES = ("auth_jam", "auth_kredensial", "auth_user_key", "login_pcare", "akses_ditolak")
+
+# Indonesian labels for the worklist's codes; class-name codes fall back by prefix.
+LABEL_KODE = {
+    "tidak_aktif": "Peserta tidak aktif",
+    "menunggak": "Menunggak iuran",
+    "fktp_lain": "Terdaftar di FKTP lain",
+    "rekonsiliasi_ragu": "Perlu dipilih: pendaftaran PCare tidak pasti",
+    "noUrut_milik_lain": "No. urut milik kunjungan lain",
+    "auth_jam": "Jam server selisih dengan BPJS",
+    "auth_kredensial": "Kredensial BPJS ditolak",
+    "auth_user_key": "User key BPJS ditolak",
+    "login_pcare": "Login PCare ditolak",
+    "galat_internal": "Galat aplikasi (dicoba lagi)",
+}
+LABEL_KELAS = {
+    "BpjsTimeoutError": "BPJS tidak menjawab (batas waktu)",
+    "BpjsConnectionError": "Tidak tersambung ke BPJS",
+    "BpjsServerError": "Gangguan server BPJS",
+    "BpjsMalformedResponse": "Jawaban BPJS tidak terbaca",
+    "BpjsValidationError": "Data ditolak BPJS",
+    "BpjsReferenceError": "Kode referensi tidak valid",
+    "PesertaTidakDitemukan": "Peserta tidak ditemukan",
+    "BpjsNotFound": "Data tidak ditemukan di BPJS",
+    "DataTidakLengkap": "Data pasien belum lengkap",
+    "RekonsiliasiRagu": "Perlu dipilih: pendaftaran PCare tidak pasti",
+    "BpjsPermanentError": "Ditolak BPJS",
+}
+
+
+def label_kode(kode: str) -> str:
+    """ "fktp_lain" → "Terdaftar di FKTP lain"; "BpjsValidationError/412" → "Data ditolak BPJS
+    (kode 412)"."""
+    if not kode:
+        return ""
+    if kode in LABEL_KODE:
+        return LABEL_KODE[kode]
+    kelas, _, angka = kode.partition("/")
+    label = LABEL_KELAS.get(kelas, "Galat lain")
+    return f"{label} (kode {angka})" if angka else label

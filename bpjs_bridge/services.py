@@ -1225,6 +1225,29 @@ def probe_pemutus(*, puskesmas_id: int) -> str:
     return "pulih"
 
 
+def akses_periksa_perubahan() -> list[int]:
+    """Beat (with the sweep): where a refusal of our keys holds rows and the keys in use have
+    changed since, lift the hold and release the rows now rather than at their retry time.
+    Returns the Puskesmas released."""
+    dilepas: list[int] = []
+    for pkm_id in (
+        PermintaanBpjs.objects.filter(status__in=STATUS_MENUNGGU)
+        .filter(Q(kode_galat__startswith="auth_") | Q(kode_galat="login_pcare"))
+        .order_by()
+        .values_list("puskesmas_id", flat=True)
+        .distinct()
+    ):
+        if pkm_id in dilepas:
+            continue
+        config = BpjsConfig.from_settings()
+        berubah = [t for t in akses.tahanan(pkm_id) if t.sidik != akses.sidik(config, t.layanan)]
+        if berubah:
+            akses.reset(pkm_id)
+            lepas_antrean_tertunda(puskesmas_id=pkm_id)
+            dilepas.append(pkm_id)
+    return dilepas
+
+
 def lepas_antrean_tertunda(*, puskesmas_id: int, batas: int = 5000) -> int:
     """BPJS is back: everything that was waiting for it is due now, not at its backoff time."""
     sekarang = timezone.now()

@@ -17,7 +17,13 @@ def proses_permintaan(permintaan_id: int) -> str:
 @shared_task(name="bpjs_bridge.sapu", ignore_result=True)
 def sapu() -> dict:
     hasil = services.sapu()
-    return {"basi": hasil.basi, "diantrekan": hasil.diantrekan, "probe": hasil.probe}
+    akses = services.akses_periksa_perubahan()  # keys fixed since a refusal: release now
+    return {
+        "basi": hasil.basi,
+        "diantrekan": hasil.diantrekan,
+        "probe": hasil.probe,
+        "akses": akses,
+    }
 
 
 @shared_task(name="bpjs_bridge.probe", ignore_result=True)

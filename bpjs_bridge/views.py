@@ -74,6 +74,7 @@ AKSI = {
     AksiWorklist.COBA_LAGI: (services.worklist_coba_lagi, "Dikirim ulang ke BPJS."),
     AksiWorklist.UBAH_UMUM: (services.worklist_ubah_umum, "Penjamin diubah ke umum."),
     AksiWorklist.TANDAI_SELESAI: (services.worklist_tandai_selesai, "Ditandai selesai."),
+    AksiWorklist.PILIH_PCARE: (services.worklist_pilih_pcare, "Pendaftaran PCare dipilih."),
 }
 
 
@@ -85,8 +86,13 @@ def worklist_aksi(request: HttpRequest, pk: int, aksi: str) -> HttpResponse:
     if aksi not in AKSI:
         return HttpResponse("Aksi tidak dikenal.", status=400)
     fungsi, pesan = AKSI[aksi]
+    tambahan = (
+        {"no_urut": request.POST.get("no_urut", "")} if aksi == AksiWorklist.PILIH_PCARE else {}
+    )
     try:
-        fungsi(permintaan=row, oleh=request.user, catatan=request.POST.get("catatan", ""))
+        fungsi(
+            permintaan=row, oleh=request.user, catatan=request.POST.get("catatan", ""), **tambahan
+        )
     except services.WorklistError as e:
         messages.error(request, e.pesan)
     else:

@@ -96,3 +96,23 @@ def test_unknown_worklist_action_is_refused(
     cek = PermintaanBpjs.objects.get(kunjungan=k, jenis=J.CEK_PESERTA)
     assert client_loket.post(f"/bpjs/permintaan/{cek.pk}/hapus/").status_code == 400
     assert client_loket.get(f"/bpjs/permintaan/{cek.pk}/coba_lagi/").status_code == 405
+
+
+def test_worklist_says_which_rows_need_a_person_in_indonesian_and_shows_one_banner(
+    client_loket, bpjs_settings, peserta_pasien, daftar_bpjs
+):
+    for kategori in ("tidak_aktif", "menunggak", "fktp_lain"):
+        k = daftar_bpjs(peserta_pasien(kategori))
+        for r in PermintaanBpjs.objects.filter(kunjungan=k).order_by("pk"):
+            services.permintaan_proses(permintaan_id=r.pk)
+    html = client_loket.get("/bpjs/worklist/").content.decode()
+    for label in ("Peserta tidak aktif", "Menunggak iuran", "Terdaftar di FKTP lain"):
+        assert label in html
+    for kode in ("· tidak_aktif", "· menunggak", "· fktp_lain"):
+        assert kode not in html
+    # Six rows (PCare registration + Mobile JKN queue of each visit) wait behind the refused
+    # checks: they are not "in the automatic send queue".
+    assert "6 permintaan menunggu di belakang baris di bawah" in html
+    assert "dikirim otomatis" not in html
+    assert html.count('id="bpjs-banner"') == 0  # base.html loads the one banner itself
+    assert html.count("bpjs_bridge/status") == 0 and html.count('hx-get="/bpjs/status/"') == 1
