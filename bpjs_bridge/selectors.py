@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -198,3 +199,85 @@ def label_kode(kode: str) -> str:
     kelas, _, angka = kode.partition("/")
     label = LABEL_KELAS.get(kelas, "Galat lain")
     return f"{label} (kode {angka})" if angka else label
+
+
+# --- Eligibility at the counter ----------------------------------------------------------
+
+
+def status_peserta_pasien(*, pasien) -> StatusPeserta | None:
+    """The last status BPJS gave for this patient's card."""
+    return status_peserta_terakhir(puskesmas_id=pasien.puskesmas_id, no_kartu=pasien.no_bpjs)
+
+
+@dataclass
+class HasilKepesertaan:
+    """What the patient panel says about BPJS eligibility while the patient is at the counter.
+
+    keadaan: memeriksa | aktif | tidak_aktif | menunggak | fktp_lain | tidak_menjawab |
+    ditolak (our keys/clock) | tidak_ditemukan | kosong (no card)."""
+
+    keadaan: str
+    judul: str
+    rincian: list[str] = field(default_factory=list)
+    final: bool = True  # the partial stops polling
+    perlu_pilihan: bool = False  # offer: stay BPJS / change to umum / contact BPJS
+    terakhir: str = ""  # "Aktif per 12/11/2026 …" when today's answer is missing
+
+
+def _keadaan_status(status: StatusPeserta, kode_faskes: str) -> tuple[str, str, list[str]]:
+    if not status.aktif:
+        menunggak = status.tunggakan > 0 or "TUNGGAK" in status.ket_aktif.upper()
+        rincian = [f"Status BPJS: {status.ket_aktif or 'TIDAK AKTIF'}"]
+        if status.tunggakan:
+            rincian.append(f"Tunggakan Rp{status.tunggakan:,}".replace(",", "."))
+        if menunggak:
+            return "menunggak", "Tidak aktif: menunggak iuran", rincian
+        return "tidak_aktif", "Tidak aktif", rincian
+    if kode_faskes and status.kd_provider and status.kd_provider != kode_faskes:
+        return (
+            "fktp_lain",
+            "Terdaftar di FKTP lain",
+            [f"{status.nm_provider or '-'} ({status.kd_provider})"],
+        )
+    rincian = [status.jenis_peserta] if status.jenis_peserta else []
+    return "aktif", "Aktif", rincian
+
+
+def kepesertaan_hasil(*, pasien) -> HasilKepesertaan:
+    from . import services
+
+    if not pasien.no_bpjs:
+        return HasilKepesertaan("kosong", "")
+    pkm = pasien.puskesmas
+    status = status_peserta_pasien(pasien=pasien)
+    keadaan = services.kepesertaan_keadaan(puskesmas_id=pkm.pk, pasien_id=pasien.pk) or {}
+    segar = status is not None and (
+        (timezone.now() - status.diperiksa_pada).total_seconds() < services.kepesertaan_segar()
+    )
+    if segar and status is not None:
+        kode, judul, rincian = _keadaan_status(status, pkm.kode_faskes)
+        jam = timezone.localtime(status.diperiksa_pada)
+        rincian.append(f"diperiksa {jam:%H.%M}")
+        return HasilKepesertaan(kode, judul, rincian, perlu_pilihan=kode != "aktif")
+    terakhir = teks_cache(status) if status is not None else "Belum pernah diverifikasi"
+    langkah = keadaan.get("status")
+    if langkah == "memeriksa" and time.time() - keadaan.get("pada", 0) < 60:
+        return HasilKepesertaan("memeriksa", "Memeriksa BPJS…", final=False, terakhir=terakhir)
+    if langkah == "ditolak":
+        return HasilKepesertaan(
+            "ditolak", "BPJS menolak akses Puskesmas", [keadaan.get("pesan", "")], terakhir=terakhir
+        )
+    if langkah == "tidak_ditemukan":
+        return HasilKepesertaan(
+            "tidak_ditemukan",
+            "Kartu tidak ditemukan di BPJS",
+            ["Periksa nomor kartu pada data pasien."],
+            perlu_pilihan=True,
+            terakhir=terakhir,
+        )
+    return HasilKepesertaan(
+        "tidak_menjawab",
+        "BPJS tidak menjawab",
+        ["Pendaftaran tetap bisa; verifikasi menyusul otomatis setelah disimpan."],
+        terakhir=terakhir,
+    )

@@ -53,6 +53,7 @@ from .client import (
     JadwalDokter,
     PendaftaranPcare,
     PendaftaranRequest,
+    Peserta,
 )
 from .models import (
     STATUS_MENUNGGU,
@@ -616,7 +617,7 @@ def _simpan(row: PermintaanBpjs, hasil: Hasil, waktu: tuple[datetime, float] | N
         if waktu is not None:
             _percobaan(row, waktu, hasil.cara, ke=row.percobaan + 1)
         if row.jenis == J.CEK_PESERTA and hasil.status == S.BERHASIL:
-            _simpan_status_peserta(row, hasil.data, sekarang)
+            _simpan_status_peserta(row.puskesmas_id, hasil.data, sekarang)
         _antrekan_setelah_commit(_penerus_siap(row))
 
 
@@ -717,12 +718,12 @@ def _gagal_final(row: PermintaanBpjs, exc: BpjsError, mulai: datetime, t0: float
             pesan=exc.message,
         )
         if row.jenis == J.CEK_PESERTA and data.get("no_kartu"):
-            _simpan_status_peserta(row, data, sekarang)
+            _simpan_status_peserta(row.puskesmas_id, data, sekarang)
 
 
-def _simpan_status_peserta(row: PermintaanBpjs, data: dict[str, Any], pada: datetime) -> None:
+def _simpan_status_peserta(puskesmas_id: int, data: dict[str, Any], pada: datetime) -> None:
     StatusPeserta.objects.update_or_create(
-        puskesmas_id=row.puskesmas_id,
+        puskesmas_id=puskesmas_id,
         no_kartu=data["no_kartu"],
         defaults={
             "nik": data.get("nik", "")[:16],
@@ -754,17 +755,8 @@ def _no_kartu(row: PermintaanBpjs) -> str:
     return row.kunjungan.pasien.no_bpjs or ""
 
 
-def _cek_peserta(row: PermintaanBpjs, client: BpjsClient) -> Hasil:
-    no_kartu = row.payload.get("no_kartu") or ""
-    nik = row.payload.get("nik") or ""
-    if no_kartu:
-        p = client.peserta_by_noka(no_kartu)
-    elif nik:
-        p = client.peserta_by_nik(nik)  # card lost: BPJS knows the participant by NIK
-        _kartu_dari_bpjs(row, p.no_kartu)
-    else:
-        raise DataTidakLengkap("No. kartu BPJS dan NIK pasien kosong: isi di data pasien.")
-    data = {
+def _data_peserta(p: Peserta) -> dict[str, Any]:
+    return {
         "no_kartu": p.no_kartu,
         "nik": p.nik,
         "nama": p.nama,
@@ -775,6 +767,19 @@ def _cek_peserta(row: PermintaanBpjs, client: BpjsClient) -> Hasil:
         "tunggakan": p.tunggakan,
         "jenis_peserta": p.jenis_peserta,
     }
+
+
+def _cek_peserta(row: PermintaanBpjs, client: BpjsClient) -> Hasil:
+    no_kartu = row.payload.get("no_kartu") or ""
+    nik = row.payload.get("nik") or ""
+    if no_kartu:
+        p = client.peserta_by_noka(no_kartu)
+    elif nik:
+        p = client.peserta_by_nik(nik)  # card lost: BPJS knows the participant by NIK
+        _kartu_dari_bpjs(row, p.no_kartu)
+    else:
+        raise DataTidakLengkap("No. kartu BPJS dan NIK pasien kosong: isi di data pasien.")
+    data = _data_peserta(p)
     kode_kami = row.puskesmas.kode_faskes
     if not p.aktif:
         menunggak = p.tunggakan > 0 or "TUNGGAK" in p.ket_aktif.upper()
@@ -1377,3 +1382,133 @@ def worklist_ubah_umum(*, permintaan: PermintaanBpjs, oleh, catatan: str = "") -
     )
     row.refresh_from_db()
     return row
+
+
+# --- Eligibility at the counter (the fast path) ---------------------------------------------
+#
+# When the officer opens a BPJS patient, the check starts at once in the background, before
+# any visit exists: a Celery task makes one peserta call and stores the answer in
+# StatusPeserta, which the patient panel polls. Registration never waits for it, and the
+# visit's own outbox check still runs after registration.
+
+
+def kepesertaan_segar() -> float:
+    """A status checked this recently (seconds) is shown as today's answer, not re-asked."""
+    return _s("BPJS_KEPESERTAAN_SEGAR", 600.0)
+
+
+def kepesertaan_timeout() -> float:
+    """The counter cannot wait the outbox's full timeout: a slow BPJS is 'tidak menjawab'."""
+    return _s("BPJS_KEPESERTAAN_TIMEOUT", 5.0)
+
+
+def _kunci_kepesertaan(puskesmas_id: int, pasien_id: int) -> str:
+    return f"bpjs:kepesertaan:{puskesmas_id}:{pasien_id}"
+
+
+def kepesertaan_keadaan(*, puskesmas_id: int, pasien_id: int) -> dict[str, Any] | None:
+    """The fast check's progress: {"status": memeriksa|tidak_menjawab|ditolak|
+    tidak_ditemukan|selesai, "pada": epoch, "pesan": str}, or None when none was started."""
+    try:
+        return cache.get(_kunci_kepesertaan(puskesmas_id, pasien_id))
+    except Exception:
+        return None
+
+
+def _kepesertaan_catat(puskesmas_id: int, pasien_id: int, status: str, pesan: str = "") -> None:
+    try:
+        cache.set(
+            _kunci_kepesertaan(puskesmas_id, pasien_id),
+            {"status": status, "pada": time.time(), "pesan": pesan},
+            3600,
+        )
+    except Exception:
+        log.warning("Cache tidak tersedia; hasil cek kepesertaan tidak disimpan")
+
+
+def kepesertaan_mulai(*, pasien) -> bool:
+    """Start the background check for this patient unless a fresh answer exists or a check
+    is already running. Returns True when a check was started. Never raises, never waits."""
+    from .selectors import status_peserta_pasien
+
+    if not pasien.no_bpjs:
+        return False
+    pkm_id = pasien.puskesmas_id
+    terakhir = status_peserta_pasien(pasien=pasien)
+    if terakhir is not None and (
+        (timezone.now() - terakhir.diperiksa_pada).total_seconds() < kepesertaan_segar()
+    ):
+        return False
+    keadaan = kepesertaan_keadaan(puskesmas_id=pkm_id, pasien_id=pasien.pk)
+    if keadaan and keadaan["status"] == "memeriksa" and time.time() - keadaan["pada"] < 30:
+        return False
+    _kepesertaan_catat(pkm_id, pasien.pk, "memeriksa")
+
+    def terbit() -> None:
+        from .tasks import cek_kepesertaan
+
+        try:
+            cek_kepesertaan.apply_async((pkm_id, pasien.pk), retry=False, expires=120)
+        except Exception:  # broker down: say so at once, the visit's own check follows later
+            log.warning("Broker tidak tersedia; cek kepesertaan di loket tidak dijalankan")
+            _kepesertaan_catat(pkm_id, pasien.pk, "tidak_menjawab", "Antrean tugas tidak aktif.")
+
+    latar = getattr(settings, "BPJS_TERBIT_LATAR", None)
+    if latar is None:
+        latar = db_connections["default"].vendor != "sqlite"
+    if latar:
+        threading.Thread(target=terbit, daemon=True, name="bpjs-kepesertaan").start()
+    else:
+        terbit()
+    return True
+
+
+def kepesertaan_periksa(*, puskesmas_id: int, pasien_id: int) -> str:
+    """One peserta call for the counter (the Celery task). Honours the breaker and an access
+    hold like the outbox; the answer lands in StatusPeserta. Returns the outcome word."""
+    import dataclasses
+
+    from pendaftaran.models import Pasien
+
+    pasien = Pasien.objects.filter(pk=pasien_id, puskesmas_id=puskesmas_id).first()
+    if pasien is None or not pasien.no_bpjs:
+        return "tidak_ada"
+    catat = lambda status, pesan="": _kepesertaan_catat(puskesmas_id, pasien_id, status, pesan)  # noqa: E731
+    izin = breaker.minta_izin(puskesmas_id)
+    if not izin.boleh:
+        catat("tidak_menjawab", "BPJS sedang gangguan.")
+        return "tidak_menjawab"
+    dasar = BpjsConfig.from_settings()
+    batas = min(dasar.timeout, kepesertaan_timeout())
+    konfigurasi = dataclasses.replace(
+        dasar, timeout=batas, connect_timeout=min(dasar.connect_timeout, batas)
+    )
+    tahanan = akses.ditahan(puskesmas_id, "pcare", konfigurasi)
+    if tahanan is not None:
+        catat("ditolak", tahanan.pesan)
+        return "ditolak"
+    try:
+        with BpjsClient(konfigurasi) as client:
+            p = client.peserta_by_noka(pasien.no_bpjs)
+    except BpjsAksesDitolak as exc:
+        breaker.catat_berhasil(puskesmas_id)
+        catat("ditolak", akses.catat_ditolak(puskesmas_id, exc, konfigurasi).pesan)
+        return "ditolak"
+    except BpjsNotFound as exc:
+        breaker.catat_berhasil(puskesmas_id)
+        catat("tidak_ditemukan", exc.message)
+        return "tidak_ditemukan"
+    except BpjsTransientError as exc:
+        breaker.catat_gagal(puskesmas_id, probe=izin.probe)
+        catat("tidak_menjawab", exc.message)
+        return "tidak_menjawab"
+    except BpjsPermanentError as exc:
+        breaker.catat_berhasil(puskesmas_id)
+        catat("tidak_menjawab", exc.message)
+        return "ditolak_lain"
+    breaker.catat_berhasil(puskesmas_id)
+    if akses.catat_berhasil(puskesmas_id, "pcare", konfigurasi):
+        lepas_antrean_tertunda(puskesmas_id=puskesmas_id)
+    _simpan_status_peserta(puskesmas_id, _data_peserta(p), timezone.now())
+    catat("selesai")
+    return "selesai"

@@ -20,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.services import catat
-from pendaftaran.models import Kunjungan
+from pendaftaran.models import Kunjungan, Pasien
 from puskesmas.access import PERAN_LOKET, peran_wajib
 from puskesmas.models import Peran, Puskesmas
 
@@ -52,6 +52,19 @@ def badge(request: HttpRequest, pk: int) -> HttpResponse:
     kunjungan = get_object_or_404(Kunjungan.objects.select_related("pasien"), pk=pk, puskesmas=pkm)
     konteks = {"kunjungan": kunjungan, "status": selectors.status_kunjungan(kunjungan)}
     return TemplateResponse(request, "bpjs_bridge/_badge.html", konteks)
+
+
+@require_http_methods(["GET", "POST"])
+@peran_wajib(*PERAN_LOKET)
+def kepesertaan(request: HttpRequest, pk: int) -> HttpResponse:
+    """The patient panel's live eligibility: POST (when the panel opens) starts the background
+    check, GET polls it. Never waits for BPJS."""
+    pkm = request.petugas.puskesmas  # type: ignore[attr-defined]
+    pasien = get_object_or_404(Pasien.objects.select_related("puskesmas"), pk=pk, puskesmas=pkm)
+    if request.method == "POST":
+        services.kepesertaan_mulai(pasien=pasien)
+    konteks = {"pasien": pasien, "hasil": selectors.kepesertaan_hasil(pasien=pasien)}
+    return TemplateResponse(request, "bpjs_bridge/_kepesertaan.html", konteks)
 
 
 # --- Worklist ---------------------------------------------------------------------------------
