@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from datetime import time as dt_time
 from typing import Any
 
 from django.conf import settings
@@ -992,17 +993,46 @@ def _pendaftaran_delete(row: PermintaanBpjs, client: BpjsClient) -> Hasil:
     return Hasil(S.BERHASIL, {"noUrut": no_urut, "dihapus": True})
 
 
-def _jadwal_dokter(client: BpjsClient, kodepoli: str, tanggal) -> JadwalDokter | None:
+def _jam(teks: str) -> tuple[dt_time, dt_time] | None:
+    """ "08:00-12:00" → (08:00, 12:00); None when BPJS sent something else."""
+    try:
+        awal, akhir = (datetime.strptime(x.strip(), "%H:%M").time() for x in teks.split("-"))
+    except ValueError:
+        return None
+    return awal, akhir
+
+
+def pilih_jadwal(jadwal: list[JadwalDokter], pada: dt_time) -> JadwalDokter | None:
+    """The session in force at the patient's time: the one whose hours contain it, else the
+    next to start, else the last of the day (a patient after the last session)."""
+    berjam = sorted(
+        ((j, jam) for j in jadwal if (jam := _jam(j.jampraktek)) is not None),
+        key=lambda x: x[1][0],
+    )
+    for j, (awal, akhir) in berjam:
+        if awal <= pada < akhir:
+            return j
+    for j, (awal, _) in berjam:
+        if pada < awal:
+            return j
+    if berjam:
+        return berjam[-1][0]
+    return jadwal[0] if jadwal else None
+
+
+def _jadwal_dokter(
+    client: BpjsClient, kodepoli: str, tanggal, pada: dt_time
+) -> JadwalDokter | None:
+    """The day's schedule for a poli comes from BPJS, cached briefly (a schedule can change
+    during the day); the session is chosen per patient, never "the first of the day"."""
     kunci = f"bpjs:jadwal:{kodepoli}:{tanggal:%Y%m%d}"
     ada = cache.get(kunci)
-    if ada:
-        return JadwalDokter(**ada)
-    jadwal = client.ref_dokter(kodepoli, tanggal)
-    if not jadwal:
-        return None
-    pilih = jadwal[0]
-    cache.set(kunci, pilih.__dict__, 3600)
-    return pilih
+    if ada is not None:
+        jadwal = [JadwalDokter(**j) for j in ada]
+    else:
+        jadwal = client.ref_dokter(kodepoli, tanggal)
+        cache.set(kunci, [j.__dict__ for j in jadwal], int(_s("BPJS_JADWAL_CACHE", 600)))
+    return pilih_jadwal(jadwal, pada)
 
 
 def _antrean_add(row: PermintaanBpjs, client: BpjsClient) -> Hasil:
@@ -1026,7 +1056,9 @@ def _antrean_add(row: PermintaanBpjs, client: BpjsClient) -> Hasil:
             {"alasan": f"antrean Mobile JKN poli {kodepoli} dipegang kunjungan #{pemegang.pk}"},
         )
     try:
-        jadwal = _jadwal_dokter(client, kodepoli, k.tanggal)
+        # The patient's time: joining the queue (a later-day booking: the start of that day).
+        pada = timezone.localtime(tiket.waktu_masuk or k.dibuat_klien).time()
+        jadwal = _jadwal_dokter(client, kodepoli, k.tanggal, pada)
     except BpjsNotFound:
         jadwal = None
     if jadwal is None:
