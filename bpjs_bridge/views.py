@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -163,8 +164,29 @@ def jkn_auth(request: HttpRequest) -> JsonResponse:
     return _jkn(jkn.Jawaban(200, "Ok", {"token": token}))
 
 
+def _metode_jkn(*metode: str):
+    """Like require_http_methods, but a wrong method gets the protocol's JSON envelope (code
+    201, saying which method to use) instead of Django's HTML 405 page."""
+
+    def hias(view):
+        @wraps(view)
+        def bungkus(request: HttpRequest, *args, **kwargs):
+            if request.method not in metode:
+                jawaban = jkn.Jawaban(
+                    201, f"Metode {request.method} tidak didukung; gunakan {' / '.join(metode)}."
+                )
+                r = JsonResponse(jawaban.json(), status=405)
+                r["Allow"] = ", ".join(metode)
+                return r
+            return view(request, *args, **kwargs)
+
+        return bungkus
+
+    return hias
+
+
 @csrf_exempt
-@require_GET
+@_metode_jkn("GET")
 def jkn_status(request: HttpRequest, kodepoli: str, tanggal: str) -> JsonResponse:
     return _layani(
         request, lambda pkm: jkn.status_antrean(puskesmas=pkm, kodepoli=kodepoli, tanggal=tanggal)
@@ -172,7 +194,7 @@ def jkn_status(request: HttpRequest, kodepoli: str, tanggal: str) -> JsonRespons
 
 
 @csrf_exempt
-@require_GET
+@_metode_jkn("GET")
 def jkn_sisa(request: HttpRequest, nomorkartu: str, kodepoli: str, tanggal: str) -> JsonResponse:
     return _layani(
         request,
