@@ -11,7 +11,10 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from antrean.models import Tiket
-from tests.bpjs_bridge.test_jkn import BASE, booking, hari_ini, jkn, token  # noqa: F401
+from tests.bpjs_bridge import test_jkn
+from tests.bpjs_bridge.test_jkn import BASE, hari_ini
+
+token, jkn = test_jkn.token, test_jkn.jkn  # the Mobile JKN client fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -38,14 +41,14 @@ def test_v2_status_lists_each_unit_and_doctors_session_on_its_own(jkn, antre, se
     cache.set(
         f"bpjs:jadwal:001:{hari:%Y%m%d}",
         [
-            {"kodedokter": 101, "namadokter": "dr. PAGI", "jampraktek": "08:00-12:00", "kapasitas": 40},
-            {"kodedokter": 102, "namadokter": "dr. SIANG", "jampraktek": "13:00-16:00", "kapasitas": 25},
+            {"kodedokter": k, "namadokter": n, "jampraktek": j, "kapasitas": 30}
+            for k, n, j in ((101, "dr. PAGI", "08:00-12:00"), (102, "dr. SIANG", "13:00-16:00"))
         ],
-    )  # fmt: skip
+    )
     # One Umum patient joined the queue in the afternoon session.
     siang = timezone.make_aware(datetime.combine(hari, time(14, 0)))
     pagi = timezone.make_aware(datetime.combine(hari, time(9, 0)))
-    Tiket.objects.filter(kunjungan__in=umum[:2] + [lansia]).update(waktu_masuk=pagi)
+    Tiket.objects.filter(kunjungan__in=[*umum[:2], lansia]).update(waktu_masuk=pagi)
     Tiket.objects.filter(kunjungan=umum[2]).update(waktu_masuk=siang)
     body = jkn.get(f"/antrean/status/001/{hari_ini()}")
     assert body["metadata"]["code"] == 200
