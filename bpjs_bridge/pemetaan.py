@@ -98,7 +98,8 @@ class FormUnitPcare(forms.ModelForm):
 
     class Meta:
         model = UnitLayanan
-        fields = "__all__"  # the admin narrows it to its own field list
+        # Every editable field, as the admin shows by default; inlines pass their own list.
+        fields = [f.name for f in UnitLayanan._meta.fields if f.editable and not f.auto_created]
 
     def clean_kd_poli_pcare(self) -> str:
         kode = (self.cleaned_data.get("kd_poli_pcare") or "").strip()
