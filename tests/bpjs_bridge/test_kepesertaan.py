@@ -114,10 +114,25 @@ def test_the_counter_check_creates_no_outbox_work_and_needs_a_loket_role(
     assert r.status_code == 403
 
 
-def test_the_loket_panel_of_a_bpjs_patient_includes_the_live_check(
-    client_loket, bpjs_settings, peserta_pasien
+def test_the_loket_panel_of_a_bpjs_patient_includes_the_live_check_and_the_last_status(
+    client_loket, bpjs_settings, peserta_pasien, pasien_umum, puskesmas
 ):
     pasien = peserta_pasien("aktif")
     html = client_loket.get(f"/loket/pasien/{pasien.pk}/").content.decode()
     assert f'hx-post="/bpjs/pasien/{pasien.pk}/kepesertaan/"' in html
     assert 'hx-trigger="load"' in html
+    assert "Terakhir diketahui: Belum pernah diverifikasi" in html
+    # Shown at once, before (or without: server offline) the live answer.
+    StatusPeserta.objects.create(
+        puskesmas=puskesmas,
+        no_kartu=pasien.no_bpjs,
+        aktif=False,
+        ket_aktif="MENUNGGAK",
+        diperiksa_pada=timezone.now() - timedelta(days=5),
+    )
+    html = client_loket.get(f"/loket/pasien/{pasien.pk}/").content.decode()
+    lalu = timezone.localtime(timezone.now() - timedelta(days=5))
+    assert f"Menunggak per {lalu:%d/%m/%Y}, belum terverifikasi hari ini" in html
+    # A patient without a card gets no check.
+    html = client_loket.get(f"/loket/pasien/{pasien_umum.pk}/").content.decode()
+    assert "kepesertaan/" not in html

@@ -8,6 +8,17 @@
     umum: "Penjamin diubah ke umum untuk kunjungan ini.",
     bpjs: "Tetap BPJS: kunjungan didaftarkan, masalah kepesertaan muncul di worklist BPJS.",
   };
+  // The loket server itself unreachable (offline): stop saying "memeriksa"; the last known
+  // status with its date stays on screen.
+  function luring(e) {
+    const el = e.detail && e.detail.elt;
+    if (!el || el.id !== "bpjs-kepesertaan") return;
+    el.dataset.keadaan = "luring";
+    const judul = el.querySelector("[data-judul]");
+    if (judul) judul.textContent = "Server tidak terjangkau";
+  }
+  document.addEventListener("htmx:sendError", luring);
+  document.addEventListener("htmx:responseError", luring);
   document.addEventListener("click", function (e) {
     const tombol = e.target.closest("[data-penjamin-pilih]");
     if (!tombol) return;
