@@ -168,6 +168,7 @@ LABEL_KODE = {
     "fktp_lain": "Terdaftar di FKTP lain",
     "rekonsiliasi_ragu": "Perlu dipilih: pendaftaran PCare tidak pasti",
     "noUrut_milik_lain": "No. urut milik kunjungan lain",
+    "terdaftar_kunjungan_lain": "Sudah terdaftar lewat kunjungan lain (kode poli sama)",
     "auth_jam": "Jam server selisih dengan BPJS",
     "auth_kredensial": "Kredensial BPJS ditolak",
     "auth_user_key": "User key BPJS ditolak",

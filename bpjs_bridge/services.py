@@ -9,10 +9,12 @@ The contract (see saleor's webhook delivery, zulip's queue workers):
   `BpjsClient`, and stores the outcome with a conditional UPDATE on its own claim. Running it
   twice, or on two workers at once, makes one call.
 * A PCare registration whose earlier attempt may have reached BPJS (timeout, 5xx, a worker
-  killed mid-call) is never sent again blindly: the day's PCare list is read first and a
-  registration for the same card and poli is adopted (`ambigu`).
+  killed mid-call) is never sent again blindly: the day's PCare list is read first and the
+  registration that matches this visit is adopted (`ambigu`), never one another of our
+  visits holds (units sharing a PCare poli code); in doubt a person picks (the worklist).
 * Transient errors retry with exponential backoff + jitter up to a cap, then go to the
   worklist; permanent errors go to the worklist at once with BPJS's reason in Indonesian.
+  A refusal of our keys or clock is neither: it holds that service's rows (akses.py).
 """
 
 from __future__ import annotations
@@ -955,9 +957,9 @@ def _pendaftaran_add(row: PermintaanBpjs, client: BpjsClient) -> Hasil:
     )
     try:
         no_urut = client.pendaftaran_add(req)
-    except BpjsValidationError:
+    except BpjsValidationError as exc:
         if row.ambigu:
-            # "Already registered" after an uncertain attempt is our own earlier request.
+            # "Already registered" after an uncertain attempt may be our own earlier request.
             ada = _cari_di_pcare(client, row)
             if ada is not None:
                 return Hasil(
@@ -965,8 +967,43 @@ def _pendaftaran_add(row: PermintaanBpjs, client: BpjsClient) -> Hasil:
                     {"noUrut": ada.no_urut, "rekonsiliasi": True},
                     HasilPercobaan.REKONSILIASI,
                 )
+        pemegang = _pendaftaran_pemegang(row)
+        teks = f"{exc.bpjs_message or ''} {exc.message}".lower()
+        if pemegang is not None and "sudah terdaftar" in teks:
+            # Say whose registration it is, so the person knows what to do with this one.
+            galat = BpjsValidationError(
+                f"{exc.message} Pendaftaran PCare itu milik kunjungan lain hari ini: "
+                f"{pemegang.kunjungan.unit.nama} (No. urut {pemegang.hasil['noUrut']}), "
+                "karena unit ini memakai kode poli PCare yang sama. Tandai selesai bila "
+                "kunjungan ini cukup tercatat di sana, atau ubah penjamin ke umum.",
+                code=exc.code,
+                bpjs_message=exc.bpjs_message,
+                fields=exc.fields,
+            )
+            galat.kode = "terdaftar_kunjungan_lain"  # type: ignore[attr-defined]
+            raise galat from exc
         raise
     return Hasil(S.BERHASIL, {"noUrut": no_urut})
+
+
+def _pendaftaran_pemegang(row: PermintaanBpjs) -> PermintaanBpjs | None:
+    """Another visit of ours that holds a PCare registration today for this card and poli."""
+    no_kartu = _no_kartu(row)
+    for r in (
+        PermintaanBpjs.objects.filter(
+            puskesmas_id=row.puskesmas_id,
+            jenis=J.PENDAFTARAN_ADD,
+            status__in=STATUS_SELESAI_OK,
+            kunjungan__tanggal=row.kunjungan.tanggal,
+            payload__kd_poli=row.payload.get("kd_poli"),
+        )
+        .exclude(kunjungan_id=row.kunjungan_id)
+        .select_related("kunjungan__unit", "setelah")
+        .order_by("pk")
+    ):
+        if (r.hasil or {}).get("noUrut") and _no_kartu(r) == no_kartu:
+            return r
+    return None
 
 
 def _pendaftaran_delete(row: PermintaanBpjs, client: BpjsClient) -> Hasil:

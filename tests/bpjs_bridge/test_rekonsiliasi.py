@@ -103,6 +103,8 @@ def test_with_duplicates_refused_the_other_visits_number_is_still_never_adopted(
     add = PermintaanBpjs.objects.get(pk=r[J.PENDAFTARAN_ADD].pk)
     assert "noUrut" not in add.hasil
     assert "sudah terdaftar" in add.pesan_galat
+    assert "milik kunjungan lain hari ini: Poli Umum (No. urut A1)" in add.pesan_galat
+    assert add.kode_galat == "terdaftar_kunjungan_lain"
 
 
 def test_the_complaint_tells_two_uncertain_visits_apart(
