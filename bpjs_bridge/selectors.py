@@ -34,6 +34,8 @@ class StatusBpjsKunjungan:
     rincian: list[str] = field(default_factory=list)
     final: bool = False  # the badge stops polling
     no_urut: str = ""
+    # An eligibility refusal the officer can act on from the ticket (the refused row).
+    masalah_kepesertaan: PermintaanBpjs | None = None
 
 
 def status_peserta_terakhir(*, puskesmas_id: int, no_kartu: str | None) -> StatusPeserta | None:
@@ -66,8 +68,13 @@ def status_kunjungan(kunjungan: Kunjungan) -> StatusBpjsKunjungan:
 
     gagal = [r for r in rows.values() if r.status == S.GAGAL_FINAL and r.rantai == "pcare"]
     if gagal:
+        masalah = gagal[0] if gagal[0].kode_galat in KODE_KEPESERTAAN else None
         return StatusBpjsKunjungan(
-            "gagal", f"Gagal: {gagal[0].pesan_galat}", ["Lihat worklist BPJS."], final=True
+            "gagal",
+            f"Gagal: {gagal[0].pesan_galat}",
+            ["Lihat worklist BPJS."],
+            final=True,
+            masalah_kepesertaan=masalah,
         )
 
     if cek.status in (S.BERHASIL, S.SELESAI_MANUAL):
@@ -159,6 +166,7 @@ def ringkasan(*, puskesmas: Puskesmas) -> Ringkasan:
     )
 
 
+KODE_KEPESERTAAN = ("tidak_aktif", "menunggak", "fktp_lain")
 KODE_AKSES = ("auth_jam", "auth_kredensial", "auth_user_key", "login_pcare", "akses_ditolak")
 
 # Indonesian labels for the worklist's codes; class-name codes fall back by prefix.

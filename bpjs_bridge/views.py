@@ -111,6 +111,11 @@ def worklist_aksi(request: HttpRequest, pk: int, aksi: str) -> HttpResponse:
         messages.error(request, e.pesan)
     else:
         catat(request=request, aksi="bpjs_worklist", objek=row, keterangan=aksi)
+        if request.POST.get("balasan") == "badge":
+            # Done from the ticket's badge: answer with the badge, as it stands now.
+            kunjungan = Kunjungan.objects.select_related("pasien").get(pk=row.kunjungan_id)
+            konteks = {"kunjungan": kunjungan, "status": selectors.status_kunjungan(kunjungan)}
+            return TemplateResponse(request, "bpjs_bridge/_badge.html", konteks)
         messages.success(request, f"#{row.pk} {row.kunjungan.pasien.nama}: {pesan}")
     return redirect("bpjs_bridge:worklist")
 

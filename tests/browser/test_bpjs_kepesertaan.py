@@ -77,7 +77,11 @@ def test_the_patient_panel_shows_bpjs_eligibility_live_with_the_officers_choices
     page.fill("#id_keluhan", "batuk")
     page.keyboard.press("Control+Enter")
     expect(page.locator("#nomor-antrean")).to_have_text(re.compile(r"^[A-Z]-\d{3}$"))
-    expect(page.locator(".bpjs-badge")).to_contain_text("tidak aktif", timeout=15_000)
+    badge = page.locator(".bpjs-badge")
+    expect(badge).to_contain_text("tidak aktif", timeout=15_000)
+    # The patient changes their mind at the counter: umum, right from the ticket.
+    badge.get_by_role("button", name="Ubah ke umum").click()
+    expect(page.locator(".bpjs-badge")).to_contain_text("Penjamin diubah ke umum")
 
     # BPJS down: "BPJS tidak menjawab" with the last known status and its date.
     turun = peserta_pasien("aktif", 1)
