@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from bpjs_bridge.pemetaan import FormUnitPcare, PemetaanPcareAdmin
 from puskesmas.admin_lingkup import DibatasiPuskesmas, PilihanDibatasi
 
 from .models import Klaster, Tiket, TiketRiwayat, UnitLayanan
@@ -7,6 +8,7 @@ from .models import Klaster, Tiket, TiketRiwayat, UnitLayanan
 
 class UnitInline(PilihanDibatasi, admin.TabularInline):
     model = UnitLayanan
+    form = FormUnitPcare  # the PCare poli code is checked against BPJS when saved
     extra = 0
     fields = ["kode", "nama", "layanan", "prefix", "kd_poli_pcare", "aktif", "urutan"]
 
@@ -19,8 +21,10 @@ class KlasterAdmin(DibatasiPuskesmas):
 
 
 @admin.register(UnitLayanan)
-class UnitLayananAdmin(DibatasiPuskesmas):
-    list_display = ["nama", "kode", "klaster", "layanan", "prefix", "kd_poli_pcare", "aktif"]
+class UnitLayananAdmin(PemetaanPcareAdmin, DibatasiPuskesmas):
+    list_display = [
+        "nama", "kode", "klaster", "layanan", "prefix", "kd_poli_pcare", "nama_poli_pcare", "aktif",
+    ]  # fmt: skip
     list_filter = ["puskesmas", "klaster", "aktif"]
     list_editable = ["kd_poli_pcare", "aktif"]
 

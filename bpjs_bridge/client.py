@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -23,6 +24,7 @@ from bpjs_bridge import signing
 
 __all__ = [
     "AntreanRequest",
+    "BpjsAksesDitolak",
     "BpjsAuthError",
     "BpjsClient",
     "BpjsConfig",
@@ -155,15 +157,6 @@ class BpjsServerError(BpjsTransientError):
     default_message = "Server BPJS sedang mengalami gangguan."
 
 
-class BpjsAuthError(BpjsTransientError):
-    """Gateway said "Authentication failed": often clock skew, else wrong consumer keys."""
-
-    default_message = (
-        "Autentikasi ke BPJS gagal. Periksa jam server dan kredensial consumer (cons-id, "
-        "secret, user key)."
-    )
-
-
 class BpjsMalformedResponse(BpjsTransientError):
     default_message = "Jawaban dari BPJS tidak dapat dibaca."
 
@@ -186,8 +179,74 @@ class PesertaTidakDitemukan(BpjsNotFound):
     default_message = "Peserta tidak ditemukan di BPJS. Periksa kembali nomor kartu atau NIK."
 
 
-class BpjsCredentialsError(BpjsPermanentError):
-    default_message = "Username atau password PCare salah, atau layanan belum terdaftar."
+class BpjsAksesDitolak(BpjsPermanentError):
+    """BPJS refused who we are (signature, timestamp, keys, PCare login), not what we sent.
+    Retrying cannot help until a person fixes the clock or the credentials; the outbox holds
+    every request of that service meanwhile instead of spending retries or opening the breaker.
+    `kode` names the likely cause for the worklist and the banner."""
+
+    default_message = "BPJS menolak akses. Periksa kredensial BPJS."
+    kode = "akses_ditolak"
+
+    def __init__(self, message: str | None = None, *, layanan: str = "", **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.layanan = layanan
+
+
+NAMA_LAYANAN = {"pcare": "PCare", "antrean": "Antrean FKTP"}
+# Beyond this gap between our clock and the BPJS reply's Date header, the clock is the likely
+# cause of a refused signature (the gateway's tolerance is undocumented; the simulator's 300 s).
+SELISIH_JAM_CURIGA = 60
+
+
+def _lama(detik: float) -> str:
+    detik = abs(round(detik))
+    if detik >= 120:
+        return f"{round(detik / 60)} menit"
+    return f"{detik} detik"
+
+
+class BpjsAuthError(BpjsAksesDitolak):
+    """Gateway said "Authentication failed": the signature, the timestamp or a key.
+
+    `selisih_jam` is our clock minus the clock in the reply's Date header (seconds, None when
+    the reply had none): a large gap means the server clock, else the consumer keys."""
+
+    default_message = (
+        "Autentikasi ke BPJS gagal. Periksa jam server dan kredensial consumer (cons-id, "
+        "secret, user key)."
+    )
+    kode = "auth_kredensial"
+
+    def __init__(
+        self, message: str | None = None, *, selisih_jam: float | None = None, **kwargs: Any
+    ) -> None:
+        self.selisih_jam = selisih_jam
+        layanan = kwargs.get("layanan", "")
+        nama = NAMA_LAYANAN.get(layanan, "BPJS")
+        if message is None and selisih_jam is not None and abs(selisih_jam) >= SELISIH_JAM_CURIGA:
+            arah = "lebih cepat" if selisih_jam > 0 else "lebih lambat"
+            message = (
+                f"BPJS {nama} menolak tanda tangan permintaan: jam server Puskesmas "
+                f"{_lama(selisih_jam)} {arah} dari jam BPJS. Setel jam server (NTP); "
+                "permintaan ditahan dan dikirim otomatis setelah jam benar."
+            )
+            self.kode = "auth_jam"
+        elif message is None:
+            kunci = "user key Antrean FKTP" if layanan == "antrean" else "user key PCare"
+            message = (
+                f"BPJS {nama} menolak autentikasi (jam server sesuai dengan BPJS): periksa "
+                f"cons-id, secret key dan {kunci}. Permintaan ditahan sampai diperbaiki."
+            )
+        super().__init__(message, **kwargs)
+
+
+class BpjsCredentialsError(BpjsAksesDitolak):
+    default_message = (
+        "Username atau password PCare salah, atau layanan belum terdaftar untuk consumer ini. "
+        "Permintaan ditahan sampai kredensial PCare diperbaiki."
+    )
+    kode = "login_pcare"
 
 
 class BpjsReferenceError(BpjsPermanentError):
@@ -657,7 +716,12 @@ def _unwrap(
         raise BpjsMalformedResponse(code=status, bpjs_message=str(exc)) from exc
     stripped = text.strip()
     if stripped.lower().startswith("authentication failed"):
-        raise BpjsAuthError(code=status, bpjs_message=stripped[:200])
+        raise BpjsAuthError(
+            code=status,
+            bpjs_message=stripped[:200],
+            layanan=service,
+            selisih_jam=_selisih_jam(response, timestamp),
+        )
     try:
         data = json.loads(stripped) if stripped else None
     except ValueError:
@@ -683,6 +747,15 @@ def _unwrap(
     if code in ok_codes:
         return _decode(payload, timestamp, config)
     raise _error_for(service, code, message, payload, timestamp, config, not_found)
+
+
+def _selisih_jam(response: httpx.Response, timestamp: str) -> float | None:
+    """Our request's timestamp minus the time in the reply's Date header."""
+    try:
+        waktu_bpjs = parsedate_to_datetime(response.headers["date"]).timestamp()
+        return int(timestamp) - waktu_bpjs
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
 
 
 def _meta_of(data: Any) -> Mapping[str, Any] | None:
@@ -728,10 +801,10 @@ def _error_for(
     if code in (204, 404):
         # "Unauthorized! You are not registered for this service!" also comes as 404 (§3.7).
         if message and "unauthorized" in message.lower():
-            return BpjsCredentialsError(**kwargs)
+            return BpjsCredentialsError(layanan=service, **kwargs)
         return not_found(**kwargs)
     if code == 401:
-        return BpjsCredentialsError(**kwargs)
+        return BpjsCredentialsError(layanan=service, **kwargs)
     fields = _field_errors(payload, timestamp, config)
     if code == 424:
         return BpjsReferenceError(_join(BpjsReferenceError, fields), fields=fields, **kwargs)

@@ -17,11 +17,12 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
+from datetime import time as dt_time
 from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, When
 from django.utils import timezone
 
 from antrean.models import StatusTiket, Tiket, UnitLayanan
@@ -235,23 +236,79 @@ def _jawab_tiket(kunjungan: Kunjungan, pesan: str = "Ok") -> Jawaban:
 # --- The services -------------------------------------------------------------------------------
 
 
+def versi_antrean() -> int:
+    """Which documented response Mobile JKN gets for status antrean: 1 = one object for the
+    poli, 2 = a list with one element per doctor's session (protocol §4.2)."""
+    return int(getattr(settings, "JKN_VERSI_ANTREAN", 1))
+
+
+def _angka_unit(unit: UnitLayanan, tiket: list[Tiket], tgl: date) -> dict[str, Any]:
+    """One unit's own figures: never summed with another unit that shares the PCare code."""
+    return {
+        "namapoli": unit.nama,
+        "totalantrean": len(tiket),
+        "sisaantrean": sum(1 for t in tiket if t.status == StatusTiket.MENUNGGU),
+        "antreanpanggil": _dipanggil_terakhir([unit.pk], tgl),
+        "keterangan": "",
+    }
+
+
+def _sesi(kodepoli: str, tgl: date) -> list:
+    """BPJS's doctor schedule for the poli and day, as far as the outbox cached it (a Mobile
+    JKN request never waits on a call to BPJS)."""
+    from django.core.cache import cache
+
+    from .client import JadwalDokter
+
+    ada = cache.get(f"bpjs:jadwal:{kodepoli}:{tgl:%Y%m%d}") or []
+    return [JadwalDokter(**j) for j in ada]
+
+
 def status_antrean(*, puskesmas: Puskesmas, kodepoli: str, tanggal: str) -> Jawaban:
+    from .services import pilih_jadwal
+
     tgl = _tanggal(tanggal, boleh_lampau=True)
     units = list(_unit_poli(puskesmas, kodepoli))
-    tiket = Tiket.objects.filter(unit__in=units, tanggal=tgl).exclude(status=StatusTiket.BATAL)
-    total = tiket.count()
-    sisa = tiket.filter(status=StatusTiket.MENUNGGU).count()
-    return Jawaban(
-        200,
-        "Ok",
-        {
-            "namapoli": units[0].nama,
-            "totalantrean": total,
-            "sisaantrean": sisa,
-            "antreanpanggil": _dipanggil_terakhir([u.pk for u in units], tgl),
-            "keterangan": "",
-        },
+    semua = list(
+        Tiket.objects.filter(unit__in=units, tanggal=tgl)
+        .exclude(status=StatusTiket.BATAL)
+        .only("unit_id", "status", "waktu_masuk")
     )
+    per_unit = {u.pk: [t for t in semua if t.unit_id == u.pk] for u in units}
+    if versi_antrean() < 2:
+        # V1 has room for one poli: the busiest unit's own queue (ties: display order); the
+        # others sharing the code are named with their own figures instead of being added in.
+        utama, *lain = sorted(units, key=lambda u: -len(per_unit[u.pk]))
+        isi = _angka_unit(utama, per_unit[utama.pk], tgl)
+        if lain:
+            isi["keterangan"] = "Kode poli yang sama juga dipakai: " + "; ".join(
+                f"{u.nama} (sisa {_angka_unit(u, per_unit[u.pk], tgl)['sisaantrean']})"
+                for u in lain
+            )
+        return Jawaban(200, "Ok", isi)
+    # V2: one element per unit and doctor's session, the session of each ticket being the one
+    # in force when it joined the queue.
+    sesi = _sesi(kodepoli, tgl)
+    sekarang = timezone.localtime().time() if tgl == timezone.localdate() else dt_time(0)
+    daftar: list[dict[str, Any]] = []
+    for unit in units:
+        kelompok: dict[int, tuple[Any, list[Tiket]]] = {}
+        for t in per_unit[unit.pk]:
+            j = pilih_jadwal(sesi, timezone.localtime(t.waktu_masuk).time())
+            kelompok.setdefault(j.kodedokter if j else 0, (j, []))[1].append(t)
+        if not kelompok:
+            j = pilih_jadwal(sesi, sekarang)
+            kelompok[j.kodedokter if j else 0] = (j, [])
+        for j, tiket in kelompok.values():
+            daftar.append(
+                {
+                    **_angka_unit(unit, tiket, tgl),
+                    "kodedokter": j.kodedokter if j else 0,
+                    "namadokter": j.namadokter if j else "",
+                    "jampraktek": j.jampraktek if j else "",
+                }
+            )
+    return Jawaban(200, "Ok", daftar)
 
 
 def ambil_antrean(*, puskesmas: Puskesmas, body: dict[str, Any]) -> Jawaban:
@@ -324,7 +381,16 @@ def sisa_antrean(*, puskesmas: Puskesmas, nomorkartu: str, kodepoli: str, tangga
     tgl = _tanggal(tanggal, boleh_lampau=True)
     units = list(_unit_poli(puskesmas, kodepoli))
     pasien = _cari_pasien(puskesmas, kartu=kartu, nik="")
-    kunjungan = _kunjungan_poli(pasien, units, tgl) if pasien else None
+    kunjungan = None
+    if pasien is not None:
+        # Mobile JKN asks about its own booking: with the same card at two units sharing the
+        # code, that visit's place, in that unit's own queue, is the answer.
+        kunjungan = (
+            Kunjungan.objects.filter(pasien=pasien, unit__in=units, tanggal=tgl)
+            .exclude(status=StatusKunjungan.BATAL)
+            .order_by(Case(When(sumber=Sumber.MOBILE_JKN, then=0), default=1), "pk")
+            .first()
+        )
     if kunjungan is None:
         raise Ditolak("Antrean tidak ditemukan untuk peserta ini.")
     tiket = kunjungan.tiket.select_related("unit").order_by("pk").first()

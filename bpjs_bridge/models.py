@@ -172,6 +172,7 @@ class AksiWorklist(models.TextChoices):
     COBA_LAGI = "coba_lagi", "Coba lagi"
     UBAH_UMUM = "ubah_umum", "Ubah penjamin ke umum"
     TANDAI_SELESAI = "tandai_selesai", "Tandai selesai"
+    PILIH_PCARE = "pilih_pcare", "Pilih pendaftaran PCare"
 
 
 class TindakanWorklist(models.Model):

@@ -9,10 +9,12 @@ The contract (see saleor's webhook delivery, zulip's queue workers):
   `BpjsClient`, and stores the outcome with a conditional UPDATE on its own claim. Running it
   twice, or on two workers at once, makes one call.
 * A PCare registration whose earlier attempt may have reached BPJS (timeout, 5xx, a worker
-  killed mid-call) is never sent again blindly: the day's PCare list is read first and a
-  registration for the same card and poli is adopted (`ambigu`).
+  killed mid-call) is never sent again blindly: the day's PCare list is read first and the
+  registration that matches this visit is adopted (`ambigu`), never one another of our
+  visits holds (units sharing a PCare poli code); in doubt a person picks (the worklist).
 * Transient errors retry with exponential backoff + jitter up to a cap, then go to the
   worklist; permanent errors go to the worklist at once with BPJS's reason in Indonesian.
+  A refusal of our keys or clock is neither: it holds that service's rows (akses.py).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from datetime import time as dt_time
 from typing import Any
 
 from django.conf import settings
@@ -39,9 +42,10 @@ from django.utils import timezone
 from antrean.models import Tiket
 from pendaftaran.models import Kunjungan, Penjamin, StatusKunjungan, Sumber
 
-from . import breaker
+from . import akses, breaker
 from .client import (
     AntreanRequest,
+    BpjsAksesDitolak,
     BpjsClient,
     BpjsConfig,
     BpjsError,
@@ -52,6 +56,7 @@ from .client import (
     JadwalDokter,
     PendaftaranPcare,
     PendaftaranRequest,
+    Peserta,
 )
 from .models import (
     STATUS_MENUNGGU,
@@ -345,14 +350,20 @@ def outbox_kunjungan_batal(*, kunjungan: Kunjungan) -> list[PermintaanBpjs]:
         for row in antrean:
             if row.status in STATUS_MENUNGGU or row.status == S.GAGAL_FINAL:
                 batalkan(row)
-    elif add_antrean is not None or kunjungan.sumber == Sumber.MOBILE_JKN:
+    elif (add_antrean is not None and add_antrean.status != S.DIBATALKAN) or (
+        add_antrean is None and kunjungan.sumber == Sumber.MOBILE_JKN
+    ):
+        # A cancelled add never held an entry (e.g. another unit sharing the code holds it):
+        # a batal, keyed on card + poli + day, would cancel that visit's entry instead.
         jkn_sendiri = kunjungan.alasan_batal.startswith(ALASAN_BATAL_JKN)
         sudah_batal = any(r.jenis == J.ANTREAN_BATAL for r in antrean)
         if not jkn_sendiri and not sudah_batal and kunjungan.unit.kd_poli_pcare:
             for row in antrean:  # a call not yet sent no longer matters
                 if row.jenis == J.ANTREAN_PANGGIL and row in belum_terkirim:
                     batalkan(row)
-            ekor = antrean[-1] if antrean else None
+            # Behind the last row still in force: a call cancelled just above would otherwise
+            # cancel the batal with it ("pendahulu dibatalkan").
+            ekor = next((r for r in reversed(antrean) if r.status != S.DIBATALKAN), None)
             baru.append(
                 _baru(
                     kunjungan,
@@ -514,9 +525,28 @@ def permintaan_proses(*, permintaan_id: int, pekerja: str | None = None) -> str:
 
     mulai = timezone.now()
     t0 = time.monotonic()
+    layanan = "antrean" if row.rantai == Rantai.ANTREAN else "pcare"
+    konfigurasi: BpjsConfig | None = None
     try:
         with BpjsClient(BpjsConfig.from_settings()) as client:
+            konfigurasi = client.config
+            tahanan = akses.ditahan(row.puskesmas_id, layanan, konfigurasi)
+            if tahanan is not None:
+                # BPJS refused our keys or clock: wait for the fix, spend nothing.
+                _lepas(
+                    row,
+                    jadwal=tahanan.coba_setelah_dt,
+                    diantrekan_pada=None,
+                    kode_galat=tahanan.kode,
+                    pesan_galat=tahanan.pesan[:500],
+                )
+                return "ditahan_akses"
             hasil = PENANGAN[row.jenis](row, client)
+    except BpjsAksesDitolak as exc:
+        assert konfigurasi is not None
+        breaker.catat_berhasil(row.puskesmas_id)  # BPJS answered: it is up, not an outage
+        tahanan = akses.catat_ditolak(row.puskesmas_id, exc, konfigurasi)
+        return _ditolak_akses(row, exc, tahanan, mulai, t0)
     except BpjsTransientError as exc:
         breaker.catat_gagal(row.puskesmas_id, probe=izin.probe)
         return _gagal_sementara(row, exc, mulai, t0)
@@ -533,6 +563,8 @@ def permintaan_proses(*, permintaan_id: int, pekerja: str | None = None) -> str:
         galat.code = None
         return _gagal_sementara(row, galat, mulai, t0, kode="galat_internal")
     breaker.catat_berhasil(row.puskesmas_id)
+    if konfigurasi is not None and akses.catat_berhasil(row.puskesmas_id, layanan, konfigurasi):
+        lepas_antrean_tertunda(puskesmas_id=row.puskesmas_id)  # fixed: the held rows go now
     _simpan(row, hasil, (mulai, t0))
     return hasil.status
 
@@ -588,7 +620,7 @@ def _simpan(row: PermintaanBpjs, hasil: Hasil, waktu: tuple[datetime, float] | N
         if waktu is not None:
             _percobaan(row, waktu, hasil.cara, ke=row.percobaan + 1)
         if row.jenis == J.CEK_PESERTA and hasil.status == S.BERHASIL:
-            _simpan_status_peserta(row, hasil.data, sekarang)
+            _simpan_status_peserta(row.puskesmas_id, hasil.data, sekarang)
         _antrekan_setelah_commit(_penerus_siap(row))
 
 
@@ -630,6 +662,37 @@ def _gagal_sementara(
     return "gagal_final" if final else "gagal_sementara"
 
 
+def _ditolak_akses(
+    row: PermintaanBpjs, exc: BpjsAksesDitolak, tahanan: akses.Tahanan, mulai: datetime, t0: float
+) -> str:
+    """The attempt is logged; the row waits behind the hold without a retry counted against
+    its cap and without being marked uncertain (a refused request was not processed)."""
+    ke = row.percobaan + 1
+    sekarang = timezone.now()
+    with transaction.atomic():
+        n = _milik(row).update(
+            # Not counted in `percobaan`: the cap is for outages, and a hold may last hours.
+            status=S.GAGAL_SEMENTARA if row.percobaan else S.MENUNGGU,
+            jadwal=tahanan.coba_setelah_dt,
+            kode_galat=tahanan.kode[:40],
+            pesan_galat=tahanan.pesan[:500],
+            diklaim_pada=None,
+            diantrekan_pada=None,
+            diubah_pada=sekarang,
+        )
+        if not n:
+            return "diambil_alih"
+        _percobaan(
+            row,
+            (mulai, t0),
+            HasilPercobaan.GAGAL_PERMANEN,
+            ke=ke,
+            kode=tahanan.kode,
+            pesan=exc.message,
+        )
+    return "ditolak_akses"
+
+
 def _gagal_final(row: PermintaanBpjs, exc: BpjsError, mulai: datetime, t0: float) -> None:
     ke = row.percobaan + 1
     kode = getattr(exc, "kode", "") or (
@@ -658,12 +721,12 @@ def _gagal_final(row: PermintaanBpjs, exc: BpjsError, mulai: datetime, t0: float
             pesan=exc.message,
         )
         if row.jenis == J.CEK_PESERTA and data.get("no_kartu"):
-            _simpan_status_peserta(row, data, sekarang)
+            _simpan_status_peserta(row.puskesmas_id, data, sekarang)
 
 
-def _simpan_status_peserta(row: PermintaanBpjs, data: dict[str, Any], pada: datetime) -> None:
+def _simpan_status_peserta(puskesmas_id: int, data: dict[str, Any], pada: datetime) -> None:
     StatusPeserta.objects.update_or_create(
-        puskesmas_id=row.puskesmas_id,
+        puskesmas_id=puskesmas_id,
         no_kartu=data["no_kartu"],
         defaults={
             "nik": data.get("nik", "")[:16],
@@ -695,17 +758,8 @@ def _no_kartu(row: PermintaanBpjs) -> str:
     return row.kunjungan.pasien.no_bpjs or ""
 
 
-def _cek_peserta(row: PermintaanBpjs, client: BpjsClient) -> Hasil:
-    no_kartu = row.payload.get("no_kartu") or ""
-    nik = row.payload.get("nik") or ""
-    if no_kartu:
-        p = client.peserta_by_noka(no_kartu)
-    elif nik:
-        p = client.peserta_by_nik(nik)  # card lost: BPJS knows the participant by NIK
-        _kartu_dari_bpjs(row, p.no_kartu)
-    else:
-        raise DataTidakLengkap("No. kartu BPJS dan NIK pasien kosong: isi di data pasien.")
-    data = {
+def _data_peserta(p: Peserta) -> dict[str, Any]:
+    return {
         "no_kartu": p.no_kartu,
         "nik": p.nik,
         "nama": p.nama,
@@ -716,6 +770,19 @@ def _cek_peserta(row: PermintaanBpjs, client: BpjsClient) -> Hasil:
         "tunggakan": p.tunggakan,
         "jenis_peserta": p.jenis_peserta,
     }
+
+
+def _cek_peserta(row: PermintaanBpjs, client: BpjsClient) -> Hasil:
+    no_kartu = row.payload.get("no_kartu") or ""
+    nik = row.payload.get("nik") or ""
+    if no_kartu:
+        p = client.peserta_by_noka(no_kartu)
+    elif nik:
+        p = client.peserta_by_nik(nik)  # card lost: BPJS knows the participant by NIK
+        _kartu_dari_bpjs(row, p.no_kartu)
+    else:
+        raise DataTidakLengkap("No. kartu BPJS dan NIK pasien kosong: isi di data pasien.")
+    data = _data_peserta(p)
     kode_kami = row.puskesmas.kode_faskes
     if not p.aktif:
         menunggak = p.tunggakan > 0 or "TUNGGAK" in p.ket_aktif.upper()
@@ -761,21 +828,105 @@ def _kartu_dari_bpjs(row: PermintaanBpjs, no_kartu: str) -> None:
         )
 
 
+class RekonsiliasiRagu(BpjsPermanentError):
+    """More than one PCare registration could be this visit's and nothing tells them apart:
+    adopting one could take another visit's registration, so a person picks (worklist)."""
+
+
+def _milik_kunjungan_lain(row: PermintaanBpjs) -> tuple[set[str], list[PermintaanBpjs]]:
+    """What our other visits of that day hold in PCare: the noUrut values they own (a
+    registration not deleted since), and their registrations for the same card and poli whose
+    outcome is still unknown (they may own one of the candidates without knowing it yet)."""
+    no_kartu = _no_kartu(row)
+    kd_poli = row.payload.get("kd_poli")
+    lain = (
+        PermintaanBpjs.objects.filter(
+            puskesmas_id=row.puskesmas_id,
+            jenis=J.PENDAFTARAN_ADD,
+            kunjungan__tanggal=row.kunjungan.tanggal,
+        )
+        .exclude(kunjungan_id=row.kunjungan_id)
+        .select_related("kunjungan", "setelah")
+    )
+    dihapus = set(
+        PermintaanBpjs.objects.filter(
+            setelah__in=lain, jenis=J.PENDAFTARAN_DELETE, status=S.BERHASIL
+        ).values_list("setelah_id", flat=True)
+    )
+    dimiliki: set[str] = set()
+    ragu: list[PermintaanBpjs] = []
+    for r in lain:
+        no_urut = (r.hasil or {}).get("noUrut")
+        if no_urut and r.pk not in dihapus:
+            dimiliki.add(str(no_urut))
+        elif (
+            r.ambigu
+            and r.status not in (*STATUS_SELESAI_OK, S.DIBATALKAN)
+            and r.payload.get("kd_poli") == kd_poli
+            and _no_kartu(r) == no_kartu
+        ):
+            ragu.append(r)
+    return dimiliki, ragu
+
+
+def _cocok(item: PendaftaranPcare, kunjungan: Kunjungan, kd_tkp: str = "10") -> bool:
+    """Does a PCare registration carry what we sent for this visit? Fields BPJS leaves empty
+    in the day list are not held against it."""
+    keluhan = (kunjungan.keluhan or "").strip()
+    if item.keluhan and item.keluhan.strip() != keluhan:
+        return False
+    if item.kunj_sakit is not None and item.kunj_sakit is not True:
+        return False
+    return not (item.kd_tkp and item.kd_tkp != kd_tkp)
+
+
 def _cari_di_pcare(client: BpjsClient, row: PermintaanBpjs) -> PendaftaranPcare | None:
-    """The day's PCare registrations, searched for this card at this poli."""
+    """This visit's registration in the day's PCare list, or None when it has none.
+
+    Never adopts a registration another of our visits holds (two units sharing one PCare poli
+    code, the same card registered at both): a candidate must match the card, the poli and
+    what we sent (complaint, sick visit, TKP), and must not be a noUrut another visit owns.
+    When two candidates remain, or another visit whose outcome is unknown matches the same
+    one, it raises RekonsiliasiRagu with the candidates for a person to choose."""
     tgl = row.kunjungan.tanggal
     no_kartu = _no_kartu(row)
     kd_poli = row.payload.get("kd_poli")
+    semua: list[PendaftaranPcare] = []
     start, limit = 0, 100
     for _ in range(100):  # 10,000 registrations a day is far beyond any Puskesmas
         halaman = client.pendaftaran_by_tanggal(tgl, start=start, limit=limit)
-        for item in halaman:
-            if item.no_kartu == no_kartu and item.kd_poli == kd_poli:
-                return item
+        semua.extend(i for i in halaman if i.no_kartu == no_kartu and i.kd_poli == kd_poli)
         if len(halaman) < limit:
-            return None
+            break
         start += limit
-    return None
+    if not semua:
+        return None
+    dimiliki, ragu = _milik_kunjungan_lain(row)
+    kandidat = [i for i in semua if i.no_urut not in dimiliki and _cocok(i, row.kunjungan)]
+    if not kandidat:
+        return None
+    saingan = [r for r in ragu if any(_cocok(i, r.kunjungan) for i in kandidat)]
+    if len(kandidat) == 1 and not saingan:
+        return kandidat[0]
+    daftar = "; ".join(
+        f"{i.no_urut} ({i.nm_poli or i.kd_poli}, keluhan \u201c{i.keluhan or '-'}\u201d)"
+        for i in kandidat
+    )
+    lain = ", ".join(f"{r.kunjungan.unit.nama} #{r.kunjungan_id}" for r in saingan)
+    galat = RekonsiliasiRagu(
+        f"Tidak pasti pendaftaran PCare mana milik kunjungan ini: {daftar}"
+        + (f"; kunjungan lain yang belum pasti: {lain}" if lain else "")
+        + ". Pilih nomor yang benar di worklist, agar tidak mengambil pendaftaran pasien lain."
+    )
+    galat.kode = "rekonsiliasi_ragu"  # type: ignore[attr-defined]
+    galat.data = {  # type: ignore[attr-defined]
+        "kandidat": [
+            {"noUrut": i.no_urut, "nmPoli": i.nm_poli, "keluhan": i.keluhan, "status": i.status}
+            for i in kandidat
+        ],
+        "kunjungan_lain": [r.kunjungan_id for r in saingan],
+    }
+    raise galat
 
 
 def _pendaftaran_add(row: PermintaanBpjs, client: BpjsClient) -> Hasil:
@@ -806,9 +957,9 @@ def _pendaftaran_add(row: PermintaanBpjs, client: BpjsClient) -> Hasil:
     )
     try:
         no_urut = client.pendaftaran_add(req)
-    except BpjsValidationError:
+    except BpjsValidationError as exc:
         if row.ambigu:
-            # "Already registered" after an uncertain attempt is our own earlier request.
+            # "Already registered" after an uncertain attempt may be our own earlier request.
             ada = _cari_di_pcare(client, row)
             if ada is not None:
                 return Hasil(
@@ -816,8 +967,43 @@ def _pendaftaran_add(row: PermintaanBpjs, client: BpjsClient) -> Hasil:
                     {"noUrut": ada.no_urut, "rekonsiliasi": True},
                     HasilPercobaan.REKONSILIASI,
                 )
+        pemegang = _pendaftaran_pemegang(row)
+        teks = f"{exc.bpjs_message or ''} {exc.message}".lower()
+        if pemegang is not None and "sudah terdaftar" in teks:
+            # Say whose registration it is, so the person knows what to do with this one.
+            galat = BpjsValidationError(
+                f"{exc.message} Pendaftaran PCare itu milik kunjungan lain hari ini: "
+                f"{pemegang.kunjungan.unit.nama} (No. urut {pemegang.hasil['noUrut']}), "
+                "karena unit ini memakai kode poli PCare yang sama. Tandai selesai bila "
+                "kunjungan ini cukup tercatat di sana, atau ubah penjamin ke umum.",
+                code=exc.code,
+                bpjs_message=exc.bpjs_message,
+                fields=exc.fields,
+            )
+            galat.kode = "terdaftar_kunjungan_lain"  # type: ignore[attr-defined]
+            raise galat from exc
         raise
     return Hasil(S.BERHASIL, {"noUrut": no_urut})
+
+
+def _pendaftaran_pemegang(row: PermintaanBpjs) -> PermintaanBpjs | None:
+    """Another visit of ours that holds a PCare registration today for this card and poli."""
+    no_kartu = _no_kartu(row)
+    for r in (
+        PermintaanBpjs.objects.filter(
+            puskesmas_id=row.puskesmas_id,
+            jenis=J.PENDAFTARAN_ADD,
+            status__in=STATUS_SELESAI_OK,
+            kunjungan__tanggal=row.kunjungan.tanggal,
+            payload__kd_poli=row.payload.get("kd_poli"),
+        )
+        .exclude(kunjungan_id=row.kunjungan_id)
+        .select_related("kunjungan__unit", "setelah")
+        .order_by("pk")
+    ):
+        if (r.hasil or {}).get("noUrut") and _no_kartu(r) == no_kartu:
+            return r
+    return None
 
 
 def _pendaftaran_delete(row: PermintaanBpjs, client: BpjsClient) -> Hasil:
@@ -825,6 +1011,15 @@ def _pendaftaran_delete(row: PermintaanBpjs, client: BpjsClient) -> Hasil:
     no_urut = (add.hasil if add is not None else {}).get("noUrut")
     if not no_urut:
         return Hasil(S.DIBATALKAN, {"alasan": "tidak ada noUrut PCare untuk dihapus"})
+    dimiliki, _ = _milik_kunjungan_lain(add)
+    if str(no_urut) in dimiliki:
+        # Never delete what another of our visits holds, whatever this row's data says.
+        galat = RekonsiliasiRagu(
+            f"No. urut PCare {no_urut} tercatat juga untuk kunjungan lain; tidak dihapus. "
+            "Periksa di PCare pendaftaran mana yang harus dihapus."
+        )
+        galat.kode = "noUrut_milik_lain"  # type: ignore[attr-defined]
+        raise galat
     try:
         client.pendaftaran_delete(
             _no_kartu(row), row.kunjungan.tanggal, no_urut, row.payload["kd_poli"]
@@ -835,17 +1030,46 @@ def _pendaftaran_delete(row: PermintaanBpjs, client: BpjsClient) -> Hasil:
     return Hasil(S.BERHASIL, {"noUrut": no_urut, "dihapus": True})
 
 
-def _jadwal_dokter(client: BpjsClient, kodepoli: str, tanggal) -> JadwalDokter | None:
+def _jam(teks: str) -> tuple[dt_time, dt_time] | None:
+    """ "08:00-12:00" → (08:00, 12:00); None when BPJS sent something else."""
+    try:
+        awal, akhir = (datetime.strptime(x.strip(), "%H:%M").time() for x in teks.split("-"))
+    except ValueError:
+        return None
+    return awal, akhir
+
+
+def pilih_jadwal(jadwal: list[JadwalDokter], pada: dt_time) -> JadwalDokter | None:
+    """The session in force at the patient's time: the one whose hours contain it, else the
+    next to start, else the last of the day (a patient after the last session)."""
+    berjam = sorted(
+        ((j, jam) for j in jadwal if (jam := _jam(j.jampraktek)) is not None),
+        key=lambda x: x[1][0],
+    )
+    for j, (awal, akhir) in berjam:
+        if awal <= pada < akhir:
+            return j
+    for j, (awal, _) in berjam:
+        if pada < awal:
+            return j
+    if berjam:
+        return berjam[-1][0]
+    return jadwal[0] if jadwal else None
+
+
+def _jadwal_dokter(
+    client: BpjsClient, kodepoli: str, tanggal, pada: dt_time
+) -> JadwalDokter | None:
+    """The day's schedule for a poli comes from BPJS, cached briefly (a schedule can change
+    during the day); the session is chosen per patient, never "the first of the day"."""
     kunci = f"bpjs:jadwal:{kodepoli}:{tanggal:%Y%m%d}"
     ada = cache.get(kunci)
-    if ada:
-        return JadwalDokter(**ada)
-    jadwal = client.ref_dokter(kodepoli, tanggal)
-    if not jadwal:
-        return None
-    pilih = jadwal[0]
-    cache.set(kunci, pilih.__dict__, 3600)
-    return pilih
+    if ada is not None:
+        jadwal = [JadwalDokter(**j) for j in ada]
+    else:
+        jadwal = client.ref_dokter(kodepoli, tanggal)
+        cache.set(kunci, [j.__dict__ for j in jadwal], int(_s("BPJS_JADWAL_CACHE", 600)))
+    return pilih_jadwal(jadwal, pada)
 
 
 def _antrean_add(row: PermintaanBpjs, client: BpjsClient) -> Hasil:
@@ -859,8 +1083,19 @@ def _antrean_add(row: PermintaanBpjs, client: BpjsClient) -> Hasil:
     if not pasien.nik or tiket is None:
         raise DataTidakLengkap("NIK pasien kosong: antrean Mobile JKN membutuhkan NIK 16 digit.")
     kodepoli = row.payload["kodepoli"]
+    pemegang, ragu = _antrean_milik_lain(row)
+    if pemegang is not None:
+        # Antrean FKTP knows one entry per card, poli code and day: another unit sharing this
+        # code already holds it. Sending ours would be refused, and our calls and cancels
+        # would then move that visit's entry.
+        return Hasil(
+            S.DIBATALKAN,
+            {"alasan": f"antrean Mobile JKN poli {kodepoli} dipegang kunjungan #{pemegang.pk}"},
+        )
     try:
-        jadwal = _jadwal_dokter(client, kodepoli, k.tanggal)
+        # The patient's time: joining the queue (a later-day booking: the start of that day).
+        pada = timezone.localtime(tiket.waktu_masuk or k.dibuat_klien).time()
+        jadwal = _jadwal_dokter(client, kodepoli, k.tanggal, pada)
     except BpjsNotFound:
         jadwal = None
     if jadwal is None:
@@ -881,13 +1116,69 @@ def _antrean_add(row: PermintaanBpjs, client: BpjsClient) -> Hasil:
         angkaantrean=tiket.nomor,
         keterangan="Didaftarkan di loket Puskesmas.",
     )
+    jadwal_hasil = {
+        "nomorantrean": tiket.kode,
+        "kodedokter": jadwal.kodedokter,
+        "namadokter": jadwal.namadokter,
+        "jampraktek": jadwal.jampraktek,
+    }
     try:
         client.antrean_add(req)
     except BpjsValidationError as exc:
         if row.ambigu and "sudah terdaftar" in (exc.bpjs_message or exc.message).lower():
-            return Hasil(S.BERHASIL, {"nomorantrean": tiket.kode, "rekonsiliasi": True})
+            if ragu:
+                galat = RekonsiliasiRagu(
+                    "Antrean Mobile JKN sudah terdaftar, tetapi bisa milik kunjungan ini atau "
+                    + ", ".join(f"#{r.kunjungan_id} ({r.kunjungan.unit.nama})" for r in ragu)
+                    + ". Periksa di aplikasi Antrean FKTP, lalu tandai selesai yang benar."
+                )
+                galat.kode = "rekonsiliasi_ragu"  # type: ignore[attr-defined]
+                raise galat from exc
+            return Hasil(S.BERHASIL, {**jadwal_hasil, "rekonsiliasi": True})
         raise
-    return Hasil(S.BERHASIL, {"nomorantrean": tiket.kode})
+    return Hasil(S.BERHASIL, jadwal_hasil)
+
+
+def _antrean_milik_lain(
+    row: PermintaanBpjs,
+) -> tuple[Kunjungan | None, list[PermintaanBpjs]]:
+    """Another of our visits that holds this card's Antrean FKTP entry for the poli code and
+    day (its add went through, or it is a Mobile JKN booking, and it was not cancelled), and
+    other visits whose add may have reached BPJS without us knowing."""
+    k = row.kunjungan
+    no_kartu = _no_kartu(row)
+    kodepoli = row.payload.get("kodepoli")
+    lain = (
+        Kunjungan.objects.filter(
+            puskesmas_id=k.puskesmas_id,
+            tanggal=k.tanggal,
+            unit__kd_poli_pcare=kodepoli,
+            pasien__no_bpjs=no_kartu,
+            penjamin=Penjamin.BPJS,
+        )
+        .exclude(pk=k.pk)
+        .exclude(status=StatusKunjungan.BATAL)
+        .select_related("unit")
+        .order_by("pk")
+    )
+    ragu: list[PermintaanBpjs] = []
+    for kunj in lain:
+        rows = list(
+            PermintaanBpjs.objects.filter(kunjungan=kunj, rantai=Rantai.ANTREAN).order_by("pk")
+        )
+        if any(r.jenis == J.ANTREAN_BATAL and r.status == S.BERHASIL for r in rows):
+            continue
+        add = next((r for r in rows if r.jenis == J.ANTREAN_ADD), None)
+        if add is None:
+            if kunj.sumber == Sumber.MOBILE_JKN:
+                return kunj, []
+            continue
+        if add.status == S.BERHASIL and not (add.hasil or {}).get("tidak_pasti"):
+            return kunj, []
+        if add.ambigu and add.status not in (*STATUS_SELESAI_OK, S.DIBATALKAN):
+            add.kunjungan = kunj
+            ragu.append(add)
+    return None, ragu
 
 
 def _antrean_panggil(row: PermintaanBpjs, client: BpjsClient) -> Hasil:
@@ -1008,6 +1299,29 @@ def probe_pemutus(*, puskesmas_id: int) -> str:
     return "pulih"
 
 
+def akses_periksa_perubahan() -> list[int]:
+    """Beat (with the sweep): where a refusal of our keys holds rows and the keys in use have
+    changed since, lift the hold and release the rows now rather than at their retry time.
+    Returns the Puskesmas released."""
+    dilepas: list[int] = []
+    for pkm_id in (
+        PermintaanBpjs.objects.filter(status__in=STATUS_MENUNGGU)
+        .filter(Q(kode_galat__startswith="auth_") | Q(kode_galat="login_pcare"))
+        .order_by()
+        .values_list("puskesmas_id", flat=True)
+        .distinct()
+    ):
+        if pkm_id in dilepas:
+            continue
+        config = BpjsConfig.from_settings()
+        berubah = [t for t in akses.tahanan(pkm_id) if t.sidik != akses.sidik(config, t.layanan)]
+        if berubah:
+            akses.reset(pkm_id)
+            lepas_antrean_tertunda(puskesmas_id=pkm_id)
+            dilepas.append(pkm_id)
+    return dilepas
+
+
 def lepas_antrean_tertunda(*, puskesmas_id: int, batas: int = 5000) -> int:
     """BPJS is back: everything that was waiting for it is due now, not at its backoff time."""
     sekarang = timezone.now()
@@ -1072,6 +1386,39 @@ def worklist_tandai_selesai(
 
 
 @transaction.atomic
+def worklist_pilih_pcare(
+    *, permintaan: PermintaanBpjs, no_urut: str, oleh, catatan: str = ""
+) -> PermintaanBpjs:
+    """A person looked at PCare and says which of the candidates is this visit's
+    registration. Only a candidate reconciliation showed, and never one another visit holds."""
+    row = _kunci_final(permintaan)
+    kandidat = {str(c.get("noUrut")) for c in (row.hasil or {}).get("kandidat", [])}
+    no_urut = (no_urut or "").strip()
+    if row.jenis != J.PENDAFTARAN_ADD or no_urut not in kandidat:
+        raise WorklistError({"no_urut": [f"No. urut {no_urut or '-'} bukan salah satu kandidat."]})
+    dimiliki, _ = _milik_kunjungan_lain(row)
+    if no_urut in dimiliki:
+        raise WorklistError(
+            {
+                "no_urut": [
+                    f"No. urut PCare {no_urut} sudah dipegang kunjungan lain; pilih yang lain."
+                ]
+            }
+        )
+    sekarang = timezone.now()
+    PermintaanBpjs.objects.filter(pk=row.pk).update(
+        status=S.BERHASIL,
+        hasil={"noUrut": no_urut, "rekonsiliasi": True, "dipilih_petugas": True},
+        ambigu=False,
+        selesai_pada=sekarang,
+    )
+    _catat_tindakan(row, AksiWorklist.PILIH_PCARE, oleh, catatan or f"noUrut {no_urut}")
+    _antrekan_setelah_commit(_penerus_siap(row))
+    row.refresh_from_db()
+    return row
+
+
+@transaction.atomic
 def worklist_ubah_umum(*, permintaan: PermintaanBpjs, oleh, catatan: str = "") -> PermintaanBpjs:
     """The patient pays as umum: the visit's payer changes, BPJS work not yet done is
     cancelled, and a PCare registration already made is deleted (in order)."""
@@ -1104,3 +1451,133 @@ def worklist_ubah_umum(*, permintaan: PermintaanBpjs, oleh, catatan: str = "") -
     )
     row.refresh_from_db()
     return row
+
+
+# --- Eligibility at the counter (the fast path) ---------------------------------------------
+#
+# When the officer opens a BPJS patient, the check starts at once in the background, before
+# any visit exists: a Celery task makes one peserta call and stores the answer in
+# StatusPeserta, which the patient panel polls. Registration never waits for it, and the
+# visit's own outbox check still runs after registration.
+
+
+def kepesertaan_segar() -> float:
+    """A status checked this recently (seconds) is shown as today's answer, not re-asked."""
+    return _s("BPJS_KEPESERTAAN_SEGAR", 600.0)
+
+
+def kepesertaan_timeout() -> float:
+    """The counter cannot wait the outbox's full timeout: a slow BPJS is 'tidak menjawab'."""
+    return _s("BPJS_KEPESERTAAN_TIMEOUT", 5.0)
+
+
+def _kunci_kepesertaan(puskesmas_id: int, pasien_id: int) -> str:
+    return f"bpjs:kepesertaan:{puskesmas_id}:{pasien_id}"
+
+
+def kepesertaan_keadaan(*, puskesmas_id: int, pasien_id: int) -> dict[str, Any] | None:
+    """The fast check's progress: {"status": memeriksa|tidak_menjawab|ditolak|
+    tidak_ditemukan|selesai, "pada": epoch, "pesan": str}, or None when none was started."""
+    try:
+        return cache.get(_kunci_kepesertaan(puskesmas_id, pasien_id))
+    except Exception:
+        return None
+
+
+def _kepesertaan_catat(puskesmas_id: int, pasien_id: int, status: str, pesan: str = "") -> None:
+    try:
+        cache.set(
+            _kunci_kepesertaan(puskesmas_id, pasien_id),
+            {"status": status, "pada": time.time(), "pesan": pesan},
+            3600,
+        )
+    except Exception:
+        log.warning("Cache tidak tersedia; hasil cek kepesertaan tidak disimpan")
+
+
+def kepesertaan_mulai(*, pasien) -> bool:
+    """Start the background check for this patient unless a fresh answer exists or a check
+    is already running. Returns True when a check was started. Never raises, never waits."""
+    from .selectors import status_peserta_pasien
+
+    if not pasien.no_bpjs:
+        return False
+    pkm_id = pasien.puskesmas_id
+    terakhir = status_peserta_pasien(pasien=pasien)
+    if terakhir is not None and (
+        (timezone.now() - terakhir.diperiksa_pada).total_seconds() < kepesertaan_segar()
+    ):
+        return False
+    keadaan = kepesertaan_keadaan(puskesmas_id=pkm_id, pasien_id=pasien.pk)
+    if keadaan and keadaan["status"] == "memeriksa" and time.time() - keadaan["pada"] < 30:
+        return False
+    _kepesertaan_catat(pkm_id, pasien.pk, "memeriksa")
+
+    def terbit() -> None:
+        from .tasks import cek_kepesertaan
+
+        try:
+            cek_kepesertaan.apply_async((pkm_id, pasien.pk), retry=False, expires=120)
+        except Exception:  # broker down: say so at once, the visit's own check follows later
+            log.warning("Broker tidak tersedia; cek kepesertaan di loket tidak dijalankan")
+            _kepesertaan_catat(pkm_id, pasien.pk, "tidak_menjawab", "Antrean tugas tidak aktif.")
+
+    latar = getattr(settings, "BPJS_TERBIT_LATAR", None)
+    if latar is None:
+        latar = db_connections["default"].vendor != "sqlite"
+    if latar:
+        threading.Thread(target=terbit, daemon=True, name="bpjs-kepesertaan").start()
+    else:
+        terbit()
+    return True
+
+
+def kepesertaan_periksa(*, puskesmas_id: int, pasien_id: int) -> str:
+    """One peserta call for the counter (the Celery task). Honours the breaker and an access
+    hold like the outbox; the answer lands in StatusPeserta. Returns the outcome word."""
+    import dataclasses
+
+    from pendaftaran.models import Pasien
+
+    pasien = Pasien.objects.filter(pk=pasien_id, puskesmas_id=puskesmas_id).first()
+    if pasien is None or not pasien.no_bpjs:
+        return "tidak_ada"
+    catat = lambda status, pesan="": _kepesertaan_catat(puskesmas_id, pasien_id, status, pesan)  # noqa: E731
+    izin = breaker.minta_izin(puskesmas_id)
+    if not izin.boleh:
+        catat("tidak_menjawab", "BPJS sedang gangguan.")
+        return "tidak_menjawab"
+    dasar = BpjsConfig.from_settings()
+    batas = min(dasar.timeout, kepesertaan_timeout())
+    konfigurasi = dataclasses.replace(
+        dasar, timeout=batas, connect_timeout=min(dasar.connect_timeout, batas)
+    )
+    tahanan = akses.ditahan(puskesmas_id, "pcare", konfigurasi)
+    if tahanan is not None:
+        catat("ditolak", tahanan.pesan)
+        return "ditolak"
+    try:
+        with BpjsClient(konfigurasi) as client:
+            p = client.peserta_by_noka(pasien.no_bpjs)
+    except BpjsAksesDitolak as exc:
+        breaker.catat_berhasil(puskesmas_id)
+        catat("ditolak", akses.catat_ditolak(puskesmas_id, exc, konfigurasi).pesan)
+        return "ditolak"
+    except BpjsNotFound as exc:
+        breaker.catat_berhasil(puskesmas_id)
+        catat("tidak_ditemukan", exc.message)
+        return "tidak_ditemukan"
+    except BpjsTransientError as exc:
+        breaker.catat_gagal(puskesmas_id, probe=izin.probe)
+        catat("tidak_menjawab", exc.message)
+        return "tidak_menjawab"
+    except BpjsPermanentError as exc:
+        breaker.catat_berhasil(puskesmas_id)
+        catat("tidak_menjawab", exc.message)
+        return "ditolak_lain"
+    breaker.catat_berhasil(puskesmas_id)
+    if akses.catat_berhasil(puskesmas_id, "pcare", konfigurasi):
+        lepas_antrean_tertunda(puskesmas_id=puskesmas_id)
+    _simpan_status_peserta(puskesmas_id, _data_peserta(p), timezone.now())
+    catat("selesai")
+    return "selesai"

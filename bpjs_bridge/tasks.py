@@ -17,7 +17,13 @@ def proses_permintaan(permintaan_id: int) -> str:
 @shared_task(name="bpjs_bridge.sapu", ignore_result=True)
 def sapu() -> dict:
     hasil = services.sapu()
-    return {"basi": hasil.basi, "diantrekan": hasil.diantrekan, "probe": hasil.probe}
+    akses = services.akses_periksa_perubahan()  # keys fixed since a refusal: release now
+    return {
+        "basi": hasil.basi,
+        "diantrekan": hasil.diantrekan,
+        "probe": hasil.probe,
+        "akses": akses,
+    }
 
 
 @shared_task(name="bpjs_bridge.probe", ignore_result=True)
@@ -44,3 +50,9 @@ def cek_pemutus() -> list[int]:
     for pk in siap:
         probe.apply_async((pk,), retry=False)
     return siap
+
+
+@shared_task(name="bpjs_bridge.cek_kepesertaan", ignore_result=True)
+def cek_kepesertaan(puskesmas_id: int, pasien_id: int) -> str:
+    """The counter's eligibility check for a patient just opened (no visit yet)."""
+    return services.kepesertaan_periksa(puskesmas_id=puskesmas_id, pasien_id=pasien_id)

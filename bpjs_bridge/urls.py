@@ -9,6 +9,7 @@ app_name = "bpjs_bridge"
 urlpatterns = [
     path("status/", views.banner, name="banner"),
     path("kunjungan/<int:pk>/badge/", views.badge, name="badge"),
+    path("pasien/<int:pk>/kepesertaan/", views.kepesertaan, name="kepesertaan"),
     path("worklist/", views.worklist, name="worklist"),
     path("permintaan/<int:pk>/<str:aksi>/", views.worklist_aksi, name="worklist_aksi"),
     path("jkn/auth", views.jkn_auth, name="jkn_auth"),

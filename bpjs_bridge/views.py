@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -20,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.services import catat
-from pendaftaran.models import Kunjungan
+from pendaftaran.models import Kunjungan, Pasien
 from puskesmas.access import PERAN_LOKET, peran_wajib
 from puskesmas.models import Peran, Puskesmas
 
@@ -54,6 +55,19 @@ def badge(request: HttpRequest, pk: int) -> HttpResponse:
     return TemplateResponse(request, "bpjs_bridge/_badge.html", konteks)
 
 
+@require_http_methods(["GET", "POST"])
+@peran_wajib(*PERAN_LOKET)
+def kepesertaan(request: HttpRequest, pk: int) -> HttpResponse:
+    """The patient panel's live eligibility: POST (when the panel opens) starts the background
+    check, GET polls it. Never waits for BPJS."""
+    pkm = request.petugas.puskesmas  # type: ignore[attr-defined]
+    pasien = get_object_or_404(Pasien.objects.select_related("puskesmas"), pk=pk, puskesmas=pkm)
+    if request.method == "POST":
+        services.kepesertaan_mulai(pasien=pasien)
+    konteks = {"pasien": pasien, "hasil": selectors.kepesertaan_hasil(pasien=pasien)}
+    return TemplateResponse(request, "bpjs_bridge/_kepesertaan.html", konteks)
+
+
 # --- Worklist ---------------------------------------------------------------------------------
 
 
@@ -74,6 +88,7 @@ AKSI = {
     AksiWorklist.COBA_LAGI: (services.worklist_coba_lagi, "Dikirim ulang ke BPJS."),
     AksiWorklist.UBAH_UMUM: (services.worklist_ubah_umum, "Penjamin diubah ke umum."),
     AksiWorklist.TANDAI_SELESAI: (services.worklist_tandai_selesai, "Ditandai selesai."),
+    AksiWorklist.PILIH_PCARE: (services.worklist_pilih_pcare, "Pendaftaran PCare dipilih."),
 }
 
 
@@ -85,12 +100,22 @@ def worklist_aksi(request: HttpRequest, pk: int, aksi: str) -> HttpResponse:
     if aksi not in AKSI:
         return HttpResponse("Aksi tidak dikenal.", status=400)
     fungsi, pesan = AKSI[aksi]
+    tambahan = (
+        {"no_urut": request.POST.get("no_urut", "")} if aksi == AksiWorklist.PILIH_PCARE else {}
+    )
     try:
-        fungsi(permintaan=row, oleh=request.user, catatan=request.POST.get("catatan", ""))
+        fungsi(
+            permintaan=row, oleh=request.user, catatan=request.POST.get("catatan", ""), **tambahan
+        )
     except services.WorklistError as e:
         messages.error(request, e.pesan)
     else:
         catat(request=request, aksi="bpjs_worklist", objek=row, keterangan=aksi)
+        if request.POST.get("balasan") == "badge":
+            # Done from the ticket's badge: answer with the badge, as it stands now.
+            kunjungan = Kunjungan.objects.select_related("pasien").get(pk=row.kunjungan_id)
+            konteks = {"kunjungan": kunjungan, "status": selectors.status_kunjungan(kunjungan)}
+            return TemplateResponse(request, "bpjs_bridge/_badge.html", konteks)
         messages.success(request, f"#{row.pk} {row.kunjungan.pasien.nama}: {pesan}")
     return redirect("bpjs_bridge:worklist")
 
@@ -144,8 +169,29 @@ def jkn_auth(request: HttpRequest) -> JsonResponse:
     return _jkn(jkn.Jawaban(200, "Ok", {"token": token}))
 
 
+def _metode_jkn(*metode: str):
+    """Like require_http_methods, but a wrong method gets the protocol's JSON envelope (code
+    201, saying which method to use) instead of Django's HTML 405 page."""
+
+    def hias(view):
+        @wraps(view)
+        def bungkus(request: HttpRequest, *args, **kwargs):
+            if request.method not in metode:
+                jawaban = jkn.Jawaban(
+                    201, f"Metode {request.method} tidak didukung; gunakan {' / '.join(metode)}."
+                )
+                r = JsonResponse(jawaban.json(), status=405)
+                r["Allow"] = ", ".join(metode)
+                return r
+            return view(request, *args, **kwargs)
+
+        return bungkus
+
+    return hias
+
+
 @csrf_exempt
-@require_GET
+@_metode_jkn("GET")
 def jkn_status(request: HttpRequest, kodepoli: str, tanggal: str) -> JsonResponse:
     return _layani(
         request, lambda pkm: jkn.status_antrean(puskesmas=pkm, kodepoli=kodepoli, tanggal=tanggal)
@@ -153,7 +199,7 @@ def jkn_status(request: HttpRequest, kodepoli: str, tanggal: str) -> JsonRespons
 
 
 @csrf_exempt
-@require_GET
+@_metode_jkn("GET")
 def jkn_sisa(request: HttpRequest, nomorkartu: str, kodepoli: str, tanggal: str) -> JsonResponse:
     return _layani(
         request,

@@ -136,6 +136,7 @@ else:
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        "control_folder": str(VAR_DIR / "celery" / "control"),  # else ./control in the cwd
         "store_processed": False,
     }
     CELERY_RESULT_BACKEND = env.str(
@@ -199,6 +200,12 @@ BPJS_ANTRE_ULANG = env.float("BPJS_ANTRE_ULANG", default=120.0)
 BPJS_BREAKER_AMBANG = env.int("BPJS_BREAKER_AMBANG", default=5)
 BPJS_BREAKER_JEDA = env.float("BPJS_BREAKER_JEDA", default=30.0)
 BPJS_SAPU_DETIK = env.float("BPJS_SAPU_DETIK", default=30.0)
+# Issue 12: a refusal of our keys/clock holds that service's rows; one retry every AKSES_JEDA s.
+BPJS_AKSES_JEDA = env.float("BPJS_AKSES_JEDA", default=300.0)
+BPJS_KEPESERTAAN_SEGAR = env.float("BPJS_KEPESERTAAN_SEGAR", default=600.0)  # counter check
+BPJS_KEPESERTAAN_TIMEOUT = env.float("BPJS_KEPESERTAAN_TIMEOUT", default=5.0)
+BPJS_JADWAL_CACHE = env.float("BPJS_JADWAL_CACHE", default=600.0)  # doctor schedule cache
+JKN_VERSI_ANTREAN = env.int("JKN_VERSI_ANTREAN", default=1)  # status antrean V1 or V2
 # Mobile JKN calls our Antrean FKTP web services (/bpjs/jkn/) with these credentials.
 # Live queue updates: server-sent event streams per process (each holds a thread; beyond the cap
 # pages poll a cheap version URL) and how long one stream lives before the browser reconnects.

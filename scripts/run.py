@@ -23,7 +23,7 @@ PORT = os.environ.get("PORT", "8000")
 def main() -> int:
     os.chdir(ROOT)
     env = {**os.environ, "DJANGO_DEBUG": os.environ.get("DJANGO_DEBUG", "true")}
-    for folder in ("broker", "processed", "results"):
+    for folder in ("broker", "processed", "results", "control"):
         (ROOT / "var" / "celery" / folder).mkdir(parents=True, exist_ok=True)
     for step in (["migrate", "-v0"], ["collectstatic", "--noinput", "-v0"], ["muat_demo"]):
         subprocess.run([PY, "manage.py", *step], check=True, env=env)

@@ -78,12 +78,18 @@ class SimConfig:
     http_200_always: bool = False  # True: never mirror 4xx/5xx metaData codes in the status
     encrypt_errors: bool = False  # True: encrypt 412 field lists too [NOT CONFIRMED upstream]
     not_found_message: str = "Data peserta tidak ditemukan"
+    # Seconds added to the simulator's clock: checks the X-timestamp and fills the reply's Date
+    # header, so a test can put "BPJS" 10 minutes away from our server.
+    clock_offset: int = 0
+    # True: the same card may be registered twice a day at one PCare poli (two of our units
+    # sharing code 001). Whether real PCare refuses that is NOT CONFIRMED.
+    allow_duplicate_poli: bool = False
     seed: int = 2026
     count: int = 3000
 
     # Fields that POST /_sim/config may change at run time.
     RUNTIME = ("max_skew", "auth_fail_status", "http_200_always", "encrypt_errors",
-               "not_found_message")  # fmt: skip
+               "not_found_message", "clock_offset", "allow_duplicate_poli")  # fmt: skip
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> SimConfig:
@@ -189,7 +195,7 @@ class Simulator:
     def __init__(self, config: SimConfig | None = None, clock: Callable[[], float] = time.time):
         self.initial_config = config or SimConfig()
         self.config = dataclasses.replace(self.initial_config)
-        self.clock = clock
+        self._clock = clock
         self.participants = generate_participants(self.config.seed, self.config.count)
         self.by_kartu = {p["no_kartu"]: p for p in self.participants}
         self.by_nik = {p["nik"]: p for p in self.participants}
@@ -244,6 +250,10 @@ class Simulator:
                 ("POST", re.compile(r"antrean/batal"), self._antrean_batal),
             ],
         }
+
+    def clock(self) -> float:
+        """The simulated BPJS's own time (the real clock plus `clock_offset`)."""
+        return self._clock() + self.config.clock_offset
 
     # ------------------------------------------------------------------ entry point
 
@@ -558,7 +568,7 @@ class Simulator:
                 ],
             )
         tgl = b["tglDaftar"]
-        for reg in self.state.pendaftaran.values():
+        for reg in [] if self.config.allow_duplicate_poli else self.state.pendaftaran.values():
             if (reg["tglDaftar"], reg["noKartu"], reg["kdPoli"]) == (tgl, no_kartu, poli["kdPoli"]):
                 return _Outcome(
                     412,

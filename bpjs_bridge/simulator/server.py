@@ -11,6 +11,7 @@ import logging
 import socket
 import struct
 import threading
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -61,7 +62,11 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if result.delay:
             sim.wait(result.delay)
-        self.send_response(result.status)
+        self.log_request(result.status)
+        self.send_response_only(result.status)
+        self.send_header("Server", self.version_string())
+        # BPJS's clock, not ours: a client measures its clock skew against this header.
+        self.send_header("Date", formatdate(sim.clock(), usegmt=True))
         self.send_header("Content-Type", result.content_type)
         self.send_header("Content-Length", str(len(result.body)))
         self.end_headers()

@@ -28,7 +28,6 @@ from bpjs_bridge.client import (
     BpjsReferenceError,
     BpjsServerError,
     BpjsTimeoutError,
-    BpjsTransientError,
     BpjsValidationError,
     FieldError,
     PendaftaranRequest,
@@ -272,14 +271,17 @@ def test_antrean_add_with_a_short_nik_is_a_permanent_validation_error(
 # ---------------------------------------------------------------- authentication
 
 
-def test_wrong_secret_is_an_auth_error_that_counts_as_transient(
+def test_wrong_secret_is_a_permanent_auth_error_that_names_the_keys_not_the_clock(
     bpjs_config: BpjsConfig, pick: Pick
 ) -> None:
     wrong = dataclasses.replace(bpjs_config, secret_key="not-the-secret")
     with BpjsClient(wrong) as c, pytest.raises(BpjsAuthError) as info:
         c.peserta_by_noka(pick("aktif")["no_kartu"])
-    assert isinstance(info.value, BpjsTransientError)
-    assert info.value.code == 401
+    err = info.value
+    assert isinstance(err, BpjsPermanentError) and not err.transient
+    assert err.code == 401 and err.layanan == "pcare" and err.kode == "auth_kredensial"
+    assert abs(err.selisih_jam) < 5  # measured against the reply's Date header
+    assert "secret key" in err.message and "jam server sesuai" in err.message
 
 
 def test_clock_skew_beyond_the_gateway_tolerance_fails_authentication(
@@ -289,8 +291,21 @@ def test_clock_skew_beyond_the_gateway_tolerance_fails_authentication(
     with BpjsClient(bpjs_config, clock=lambda: time.time() + 120) as c:
         assert c.peserta_by_noka(no_kartu).aktif  # inside the default 300 s
     late = BpjsClient(bpjs_config, clock=lambda: time.time() - 1000)
-    with late, pytest.raises(BpjsAuthError):
+    with late, pytest.raises(BpjsAuthError) as info:
         late.peserta_by_noka(no_kartu)
+    assert info.value.kode == "auth_jam"
+    assert "17 menit lebih lambat dari jam BPJS" in info.value.message
+
+
+def test_a_bpjs_clock_ten_minutes_ahead_is_named_as_the_cause(
+    bpjs: BpjsClient, control: httpx.Client
+) -> None:
+    control.post("/config", json={"clock_offset": 600})
+    with pytest.raises(BpjsAuthError) as info:
+        bpjs.ref_poli(date.today())
+    assert info.value.kode == "auth_jam" and info.value.layanan == "antrean"
+    assert "BPJS Antrean FKTP" in info.value.message
+    assert "10 menit lebih lambat" in info.value.message and "NTP" in info.value.message
 
 
 def test_auth_failure_with_http_200_status_is_still_an_auth_error(
@@ -314,8 +329,9 @@ def test_wrong_pcare_password_is_a_permanent_credentials_error(
 
 def test_antrean_calls_need_the_antrean_user_key(bpjs_config: BpjsConfig) -> None:
     swapped = dataclasses.replace(bpjs_config, antrean_user_key=bpjs_config.user_key)
-    with BpjsClient(swapped) as c, pytest.raises(BpjsAuthError):
+    with BpjsClient(swapped) as c, pytest.raises(BpjsAuthError) as info:
         c.ref_poli(date.today())
+    assert "user key Antrean FKTP" in info.value.message
 
 
 # ---------------------------------------------------------------- faults

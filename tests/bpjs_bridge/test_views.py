@@ -96,3 +96,45 @@ def test_unknown_worklist_action_is_refused(
     cek = PermintaanBpjs.objects.get(kunjungan=k, jenis=J.CEK_PESERTA)
     assert client_loket.post(f"/bpjs/permintaan/{cek.pk}/hapus/").status_code == 400
     assert client_loket.get(f"/bpjs/permintaan/{cek.pk}/coba_lagi/").status_code == 405
+
+
+def test_worklist_says_which_rows_need_a_person_in_indonesian_and_shows_one_banner(
+    client_loket, bpjs_settings, peserta_pasien, daftar_bpjs
+):
+    for kategori in ("tidak_aktif", "menunggak", "fktp_lain"):
+        k = daftar_bpjs(peserta_pasien(kategori))
+        for r in PermintaanBpjs.objects.filter(kunjungan=k).order_by("pk"):
+            services.permintaan_proses(permintaan_id=r.pk)
+    html = client_loket.get("/bpjs/worklist/").content.decode()
+    for label in ("Peserta tidak aktif", "Menunggak iuran", "Terdaftar di FKTP lain"):
+        assert label in html
+    for kode in ("· tidak_aktif", "· menunggak", "· fktp_lain"):
+        assert kode not in html
+    # Six rows (PCare registration + Mobile JKN queue of each visit) wait behind the refused
+    # checks: they are not "in the automatic send queue".
+    assert "6 permintaan menunggu di belakang baris di bawah" in html
+    assert "dikirim otomatis" not in html
+    assert html.count('id="bpjs-banner"') == 0  # base.html loads the one banner itself
+    assert html.count("bpjs_bridge/status") == 0 and html.count('hx-get="/bpjs/status/"') == 1
+
+
+def test_an_eligibility_refusal_on_the_ticket_offers_umum_and_answers_with_the_new_badge(
+    client_loket, bpjs_settings, peserta_pasien, daftar_bpjs
+):
+    from pendaftaran.models import Kunjungan
+
+    k = daftar_bpjs(peserta_pasien("menunggak"))
+    for r in PermintaanBpjs.objects.filter(kunjungan=k).order_by("pk"):
+        services.permintaan_proses(permintaan_id=r.pk)
+    cek = PermintaanBpjs.objects.get(kunjungan=k, jenis=J.CEK_PESERTA)
+    html = client_loket.get(f"/bpjs/kunjungan/{k.pk}/badge/").content.decode()
+    aksi = f"/bpjs/permintaan/{cek.pk}/ubah_umum/"
+    assert f'hx-post="{aksi}"' in html and "Ubah ke umum" in html
+    r = client_loket.post(aksi, {"balasan": "badge", "catatan": "di loket"}, HTTP_HX_REQUEST="true")
+    assert r.status_code == 200
+    assert "Penjamin diubah ke umum" in r.content.decode()
+    assert Kunjungan.objects.get(pk=k.pk).penjamin == "umum"
+    # An active patient's ticket offers no such choice.
+    aktif = daftar_bpjs(peserta_pasien("aktif"))
+    html = client_loket.get(f"/bpjs/kunjungan/{aktif.pk}/badge/").content.decode()
+    assert "Ubah ke umum" not in html
