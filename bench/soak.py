@@ -319,6 +319,11 @@ def main() -> int:
                 f"p95 {lama[int(0.95 * (len(lama) - 1))]:.2f} s, maks {lama[-1]:.2f} s, "
                 f"n {len(lama)}"
             )
+        lambat = [e for e in entri if e.lama_total > 10]
+        print(
+            f"pendaftaran > 10 s (F4 → tiket)     {len(lambat)}; "
+            f"Ctrl+Enter ditekan ulang pada {sum(e.ulang > 0 for e in entri)} entri"
+        )
         for j in ("redis", "worker"):
             jendela = [(g.mulai, g.pulih + 2) for g in gangguan if g.jenis == j]
             xs = [e.lama_simpan for e in daring if any(a <= e.t <= b for a, b in jendela)]

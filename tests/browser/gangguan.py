@@ -493,11 +493,14 @@ class Orang:
     nik: str = ""
 
 
-def orang_ke(seri: int, n: int, *, dengan_nik: bool = True) -> Orang:
-    """The n-th new patient of series `seri` (one series per loket): unique name and NIK."""
+def orang_ke(seri: int, n: int, *, dengan_nik: bool = True, dewasa: bool = False) -> Orang:
+    """The n-th new patient of series `seri` (one series per loket): unique name and NIK.
+    Ages 6–86 go to different units (children, elderly); `dewasa`: a man of 26–56, whom the
+    routing rules send to Poli Umum (prefix A)."""
     rng = random.Random(seri * 100_003 + n)
-    jk = rng.choice("LP")
-    lahir = date(1940 + rng.randrange(80), 1 + rng.randrange(12), 1 + rng.randrange(28))
+    jk = "L" if dewasa else rng.choice("LP")
+    tahun = 1970 + rng.randrange(30) if dewasa else 1940 + rng.randrange(80)
+    lahir = date(tahun, 1 + rng.randrange(12), 1 + rng.randrange(28))
     nama = f"{rng.choice(DEPAN)} {kata_dari(seri + 7)} {kata_dari(n + 12)}"
     nik = nik_untuk(lahir, jk, seri * 1000 + n) if dengan_nik else ""
     return Orang(nama=nama, lahir=lahir, jk=jk, nik=nik)
@@ -557,6 +560,8 @@ class Entri:
     t: float  # true time the ticket appeared (epoch s)
     jam_geser: float = 0.0  # PC clock offset (s) when it was typed
     lama_simpan: float = 0.0  # s from the visit's first Ctrl+Enter to the ticket on screen
+    lama_total: float = 0.0  # s from F4 to the ticket
+    ulang: int = 0  # Ctrl+Enter pressed again because nothing happened
 
 
 @dataclass
@@ -641,7 +646,7 @@ class Loket:
                 return v
             if time.monotonic() > akhir:
                 raise GagalDiLoket(pesan or "menunggu", self.pesan_terlihat())
-            time.sleep(0.1)
+            self.jeda(0.1)
 
     def siap(self, batas: float = 20.0) -> None:
         self.tunggu(
@@ -649,6 +654,14 @@ class Loket:
             batas,
             "modul luring tidak siap",
         )
+
+    def jeda(self, detik: float) -> None:
+        """Sleep while Playwright dispatches: route handlers and the page's reports only run
+        inside a Playwright call of this thread, never during time.sleep."""
+        try:
+            self.page.wait_for_timeout(detik * 1000)
+        except Exception:  # the page is navigating or gone
+            time.sleep(detik)
 
     def jalankan_perintah(self) -> None:
         while True:
@@ -749,6 +762,8 @@ class Loket:
         officer would. Raises GagalDiLoket when no ticket appears."""
         p = self.page
         self.ke_awal()
+        t_awal = time.monotonic()
+        ditekan_lagi = 0
         p.keyboard.press("F4")
         self.tunggu(
             lambda: p.locator("#panel-pasien-baru #id_nama").is_visible(),
@@ -773,6 +788,7 @@ class Loket:
             except GagalDiLoket:
                 if i == ulang - 1 or not p.locator("#panel-pasien-baru").is_visible():
                     raise
+                ditekan_lagi += 1
         client_uuid = p.locator(form_kunjungan).first.input_value()
         if keluhan:
             p.fill("#panel form.form-kunjungan [name=keluhan]", keluhan)
@@ -794,6 +810,7 @@ class Loket:
                 e.client_uuid = client_uuid  # type: ignore[attr-defined]
                 if i == ulang - 1 or p.locator(form_kunjungan).count() == 0:
                     raise
+                ditekan_lagi += 1
         teks = p.locator("#nomor-antrean").inner_text().strip()
         panel = p.locator("#tiket-panel")
         luring = "tiket-panel--luring" in (panel.get_attribute("class") or "")
@@ -809,6 +826,8 @@ class Loket:
             time.time(),
             self.geser,
             time.monotonic() - t_simpan,
+            time.monotonic() - t_awal,
+            ditekan_lagi,
         )
         p.keyboard.press("Escape")
         return entri
@@ -830,7 +849,7 @@ class Loket:
                     dorong = time.monotonic() + 10
             except Exception:  # a reload in between
                 pass
-            time.sleep(0.5)
+            self.jeda(0.5)
         return False
 
 

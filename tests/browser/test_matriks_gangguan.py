@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import itertools
 import time
-from datetime import date
 
 import pytest
 
@@ -27,7 +26,6 @@ from tests.browser.gangguan import (
     Loket,
     Orang,
     Tumpukan,
-    nik_untuk,
     orang_ke,
     periksa,
     tersedia,
@@ -85,9 +83,11 @@ def buka_loket(playwright, server: Tumpukan, tmp_path):
         lk.tutup()
 
 
-def ketik(lk: Loket, seri: int, jumlah: int, mulai: int = 0) -> list[Entri]:
+def ketik(lk: Loket, seri: int, jumlah: int, mulai: int = 0, **opsi) -> list[Entri]:
+    """`jumlah` new patients of series `seri` (orang_ke), each typed to a ticket."""
     return [
-        lk.daftar_baru(orang_ke(seri, n), keluhan="demam") for n in range(mulai, mulai + jumlah)
+        lk.daftar_baru(orang_ke(seri, n, **opsi), keluhan="demam")
+        for n in range(mulai, mulai + jumlah)
     ]
 
 
@@ -123,6 +123,33 @@ def luring(*lokets: Loket) -> None:
 
 # --- 1. a printed number belongs to its patient ----------------------------------------------
 @TUNDA
+def test_a_lost_online_answer_never_lets_its_number_be_printed_again(server, buka_loket):
+    """Saved online, the answer lost on the way back: the loket takes over offline with the
+    same entry (same client_uuid) and prints an offline number; the server already gave that
+    visit an online number. The printed one must stay that patient's (or the loket is told
+    the change), and never be printed for the next patient."""
+    l1 = buka_loket("L1")
+    hilang = {"n": 0}
+
+    def jawaban_hilang(route):
+        if route.request.method == "POST" and hilang["n"] == 0:
+            hilang["n"] += 1
+            route.fetch()  # stored on the server ...
+            route.abort("connectionreset")  # ... the answer lost
+        else:
+            route.continue_()
+
+    l1.ctx.route("**/loket/pasien/*/daftar/", jawaban_hilang)
+    entri = [l1.daftar_baru(orang_ke(1, 0, dewasa=True))]
+    assert hilang["n"] == 1 and entri[0].modus == "offline", entri
+    l1.ctx.unroute("**/loket/pasien/*/daftar/")
+    kuras(l1)
+    luring(l1)
+    entri += ketik(l1, 1, 3, mulai=1, dewasa=True)
+    kuras(l1)
+    invarian(server, entri, l1)
+
+
 def test_a_lost_replay_answer_never_lets_a_printed_number_be_reused(server, buka_loket):
     """The server stores a batch but its answer is lost; later entries and the final tickets
     must never give one of those printed numbers to someone else."""
@@ -204,14 +231,15 @@ def test_gunicorn_dying_mid_batch_leaves_every_printed_number_with_its_patient(s
 @TUNDA
 def test_numbers_of_duplicate_and_review_entries_are_never_issued_again(server, buka_loket):
     l1, l2 = buka_loket("L1"), buka_loket("L2")
-    lahir = date(1988, 6, 14)
-    joko = Orang("Joko Pemilik Nik", lahir, "L", nik_untuk(lahir, "L", 4321))
-    entri = [l1.daftar_baru(joko)]  # online: the NIK now belongs to Joko
+    # A demo patient who has not been here lately (so not in the lokets' local copy).
+    [(nik, lahir, jk)] = server.baris(
+        "SELECT nik, tanggal_lahir, jenis_kelamin FROM pendaftaran_pasien"
+        " WHERE nik <> '' ORDER BY id LIMIT 1"
+    )
     luring(l1, l2)
     sama = orang_ke(9, 1)
-    entri.append(l1.daftar_baru(sama))  # the same new patient at both lokets → duplikat
-    entri.append(l2.daftar_baru(sama))
-    entri.append(l1.daftar_baru(Orang("Jaka Lain Orang", lahir, "L", joko.nik)))  # → ditinjau
+    entri = [l1.daftar_baru(sama), l2.daftar_baru(sama)]  # both lokets → one duplikat
+    entri.append(l1.daftar_baru(Orang("Jaka Lain Orang", lahir, jk, nik)))  # → ditinjau
     kuras(l1, l2)
     # Offline again: the numbers the duplicate and the review entry printed stay theirs.
     luring(l1, l2)
@@ -326,7 +354,8 @@ def test_a_wrong_pc_clock_neither_reorders_the_queue_nor_files_the_visit_on_anot
 def test_every_patient_of_a_long_outage_is_told_their_final_number(server, buka_loket):
     l1 = buka_loket("L1")
     luring(l1)
-    entri = ketik(l1, 1, 53)  # a block holds 50: the last three are "nomor menyusul"
+    # A block holds 50 numbers of a unit: the last three Poli Umum patients get "menyusul".
+    entri = ketik(l1, 1, 53, dewasa=True)
     menyusul = [e for e in entri if not e.kode_tampil]
     assert menyusul, "the offline block did not run out"
     kuras(l1, batas=90)
