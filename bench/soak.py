@@ -281,7 +281,7 @@ def main() -> int:
         for p in pekerja:
             diberitahu.update(p.pemberitahuan)
         lap = periksa(stack.db_url, entri, diberitahu)
-        sadar: list[float] = []
+        sadar: list[tuple[str, float]] = []
         tak_sadar: list[str] = []
         for g in gangguan:
             if g.jenis not in MEMUTUS:
@@ -293,7 +293,7 @@ def main() -> int:
                 if w is None:
                     tak_sadar.append(f"{g.jenis}@{g.mulai - mulai:.0f}s {p.kode}")
                 else:
-                    sadar.append(w)
+                    sadar.append((g.jenis, w))
         print("\n==== soak: hasil ====")
         print(f"durasi                              {args.menit} min, seed {args.seed}")
         print(
@@ -301,11 +301,15 @@ def main() -> int:
             f"({', '.join(f'{k} {v}' for k, v in Counter(g.jenis for g in gangguan).items())})"
         )
         print(lap.ringkas())
-        nyata = [w for w in sadar if w > 0]
+        nyata = [w for _, w in sadar if w > 0]  # 0: the loket was offline already
         if nyata:
+            per = ", ".join(
+                f"{j} {max(w for k, w in sadar if k == j):.1f} s"
+                for j in sorted({k for k, _ in sadar})
+            )
             print(
                 f"waktu sadar gangguan (→ mode luring) terburuk {max(nyata):.1f} s, "
-                f"p50 {statistics.median(nyata):.1f} s, n {len(nyata)}"
+                f"p50 {statistics.median(nyata):.1f} s, n {len(nyata)}  (terburuk: {per})"
             )
         print(
             f"gangguan tak disadari loket         {len(tak_sadar)}"
@@ -345,6 +349,8 @@ def main() -> int:
             )
             if p.galat:
                 print(f"  galat: {p.galat[-800:]}")
+            for g in (p.loket.galat_js if p.loket else [])[:3]:
+                print(f"  galat JS: {g[:200]}")
         if not lap.bersih or lap.tertahan:
             print("\n" + lap.semua().split("\n", len(lap.ringkas().splitlines()))[-1])
         if gagal:

@@ -273,12 +273,15 @@ def test_postgresql_down_switches_the_loket_offline_with_a_message(server, buka_
 @TUNDA
 def test_redis_down_keeps_online_saves_fast_and_successful(server, buka_loket):
     l1 = buka_loket("L1")
-    entri = ketik(l1, 1, 1)
+    entri = ketik(l1, 1, 1, dewasa=True)
+    # Not a speed target: a save that waits on a dead Redis takes ~13 s, a normal one well
+    # under a second; the bound is relative to this machine's own save just before.
+    batas = max(3.0, 3 * entri[0].lama_simpan)
     server.hentikan_redis()
-    daring = ketik(l1, 1, 3, mulai=1)
+    daring = ketik(l1, 1, 3, mulai=1, dewasa=True)
     for e in daring:
-        assert e.modus == "online", e
-        assert e.lama_simpan < 3.0, e
+        assert e.modus == "online" and e.kode_tampil.startswith("A-0"), e
+        assert e.lama_simpan < batas, (e, batas)
     assert "kode 500" not in l1.pesan_terlihat()
     entri += daring
     luring(l1)
@@ -397,11 +400,11 @@ def test_the_harness_sees_a_healthy_stack_register_online_and_offline_cleanly(se
     """The control: no fault but a plain LAN cut. If this fails, the harness is broken, not
     the product."""
     l1 = buka_loket("L1")
-    entri = ketik(l1, 1, 2)
+    entri = ketik(l1, 1, 2, dewasa=True)
     t0 = time.time()
     luring(l1)
     assert (waktu_sadar(l1, t0 - 0.01, time.time()) or 0) < 2
-    entri += ketik(l1, 1, 2, mulai=2)
+    entri += ketik(l1, 1, 2, mulai=2, dewasa=True)
     assert [e.modus for e in entri] == ["online", "online", "offline", "offline"]
     assert entri[2].kode_tampil.startswith("A-5")
     kuras(l1)
