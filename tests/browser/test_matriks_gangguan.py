@@ -327,27 +327,33 @@ def test_a_wrong_pc_clock_neither_reorders_the_queue_nor_files_the_visit_on_anot
 ):
     l1, l2 = buka_loket("L1"), buka_loket("L2")
     l1.atur_jam(geser)
-    entri = ketik(l2, 2, 3)  # three patients who came before, registered online
+    entri = ketik(l2, 2, 3, dewasa=True)  # three who came before, online, Poli Umum
     l1.tunggu(
         lambda: l1.page.locator("#peringatan-jam").is_visible(), 12, "tidak ada peringatan jam PC"
     )
     luring(l1)
     t_datang = time.time()
-    e = l1.daftar_baru(orang_ke(1, 0))
+    e = l1.daftar_baru(orang_ke(1, 0, dewasa=True))
     entri.append(e)
     kuras(l1)
     invarian(server, entri, l1, l2)
-    [(tanggal, urut, waktu_masuk)] = server.baris(
-        """SELECT t.tanggal, t.urut, t.waktu_masuk FROM antrean_tiket t
+    tiket = server.baris(
+        """SELECT t.tanggal, t.urut, t.waktu_masuk, t.unit_id FROM antrean_tiket t
            JOIN pendaftaran_kunjungan k ON k.id = t.kunjungan_id
            WHERE k.client_uuid::text = %s""",
         [e.client_uuid],
     )
+    assert len(tiket) == 1, server.baris(
+        "SELECT status, pesan FROM downtime_entrireplay WHERE client_uuid::text = %s",
+        [e.client_uuid],
+    )
+    [(tanggal, urut, waktu_masuk, unit_id)] = tiket
     [(hari_ini,)] = server.baris("SELECT (now() AT TIME ZONE 'Asia/Jakarta')::date")
     assert tanggal == hari_ini
     assert abs(waktu_masuk.timestamp() - t_datang) < 120, waktu_masuk
     [(terakhir_daring,)] = server.baris(
-        "SELECT max(nomor) FROM antrean_tiket WHERE tanggal = %s AND NOT luring", [hari_ini]
+        "SELECT max(nomor) FROM antrean_tiket WHERE tanggal = %s AND unit_id = %s AND NOT luring",
+        [hari_ini, unit_id],
     )
     assert urut >= terakhir_daring, "queued ahead of patients who came earlier"
 
