@@ -877,6 +877,7 @@ class Laporan:
     bentrok: list[str] = field(default_factory=list)  # a number held by 2+ patients
     diganti_diam: list[str] = field(default_factory=list)  # number changed, loket not told
     menyusul_tak_diberitahu: list[str] = field(default_factory=list)
+    tertahan_tak_diberitahu: list[str] = field(default_factory=list)  # review etc., loket silent
     pasien_ganda: list[str] = field(default_factory=list)
     hari_salah: list[str] = field(default_factory=list)  # visit filed under another day
     rincian: list[str] = field(default_factory=list)
@@ -884,7 +885,8 @@ class Laporan:
     @property
     def bersih(self) -> bool:
         return not (
-            self.hilang
+            self.tertahan_tak_diberitahu
+            or self.hilang
             or self.ganda
             or self.bentrok
             or self.diganti_diam
@@ -903,6 +905,7 @@ class Laporan:
             f"bentrok nomor (1 nomor, >1 pasien)  {len(self.bentrok)}",
             f"nomor diganti tanpa diberi tahu     {len(self.diganti_diam)}",
             f"'menyusul' tanpa nomor akhir        {len(self.menyusul_tak_diberitahu)}",
+            f"tanpa kunjungan, loket tak diberi tahu {len(self.tertahan_tak_diberitahu)}",
             f"pasien ganda                        {len(self.pasien_ganda)}",
             f"kunjungan di hari yang salah        {len(self.hari_salah)}",
         ]
@@ -916,6 +919,7 @@ class Laporan:
             ("bentrok", self.bentrok),
             ("diganti diam-diam", self.diganti_diam),
             ("menyusul tak diberi tahu", self.menyusul_tak_diberitahu),
+            ("tanpa kunjungan, loket tak diberi tahu", self.tertahan_tak_diberitahu),
             ("pasien ganda", self.pasien_ganda),
             ("hari salah", self.hari_salah),
             ("rincian", self.rincian),
@@ -1011,6 +1015,8 @@ def periksa(
         elif st:
             lap.tertahan[st] = lap.tertahan.get(st, 0) + 1
             lap.rincian.append(f"{label}: {st}, loket: {diberitahu.get(e.client_uuid, '—')[:80]}")
+            if not diberitahu.get(e.client_uuid):
+                lap.tertahan_tak_diberitahu.append(f"{label}: {st}")
         else:
             lap.hilang.append(label)
         kunci = f"{e.orang.nama.upper()} ({e.orang.lahir})"
