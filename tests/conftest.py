@@ -58,16 +58,7 @@ def _cache_per_test(settings):
 
 
 # --- Browser (Debian's Chromium; never a downloaded browser) ------------------------------------
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from tests.proses import CHROMIUM, CHROMIUM_ARGS  # noqa: E402 - Django-free, shared with bench/
 
 
 @pytest.fixture(scope="session")

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import time
+
+# Debian's Chromium (never a downloaded browser), and how every test and bench launches it.
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def port_bebas() -> int:
