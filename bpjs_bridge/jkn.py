@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from antrean.models import StatusTiket, Tiket, UnitLayanan
 from antrean.selectors import posisi_tiket, unit_untuk_saran
+from integrasi.selectors import jkn_username_sah, punya_login_jkn_sendiri, puskesmas_jkn_untuk
 from pendaftaran import services as pendaftaran_services
 from pendaftaran.models import Kunjungan, Pasien, StatusKunjungan, Sumber
 from pendaftaran.validasi import DataKunjungan, DataPasien
@@ -77,13 +78,19 @@ def puskesmas_jkn() -> Puskesmas:
 
 
 def token_buat(*, username: str, password: str) -> str:
-    if not (
-        username
-        and _sama(username, settings.JKN_USERNAME)
-        and _sama(password or "", settings.JKN_PASSWORD)
-    ):
-        raise Ditolak("Username atau password tidak sesuai.")
-    return signing.dumps({"u": username, "f": puskesmas_jkn().kode_faskes}, salt=SALT)
+    # A Puskesmas' own Mobile JKN login (integrasi) names that Puskesmas; else the
+    # deployment's JKN_* login names JKN_KODE_FASKES (or the first Puskesmas).
+    pkm = puskesmas_jkn_untuk(username, password) if username else None
+    if pkm is None:
+        if not (
+            username
+            and not punya_login_jkn_sendiri(username)
+            and _sama(username, settings.JKN_USERNAME)
+            and _sama(password or "", settings.JKN_PASSWORD)
+        ):
+            raise Ditolak("Username atau password tidak sesuai.")
+        pkm = puskesmas_jkn()
+    return signing.dumps({"u": username, "f": pkm.kode_faskes}, salt=SALT)
 
 
 def token_periksa(*, token: str, username: str) -> Puskesmas:
@@ -96,11 +103,13 @@ def token_periksa(*, token: str, username: str) -> Puskesmas:
         raise Ditolak("Token kedaluwarsa; minta token baru lewat /auth.") from None
     except signing.BadSignature:
         raise Ditolak("Token tidak valid.") from None
-    if not _sama(str(isi.get("u", "")), username) or not _sama(username, settings.JKN_USERNAME):
+    if not _sama(str(isi.get("u", "")), username):
         raise Ditolak("Token tidak sesuai dengan username.")
     pkm = Puskesmas.objects.filter(kode_faskes=isi.get("f")).first()
     if pkm is None:
         raise Ditolak("Token tidak valid.")
+    if not jkn_username_sah(pkm, username):
+        raise Ditolak("Token tidak sesuai dengan username.")
     return pkm
 
 
