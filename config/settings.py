@@ -323,6 +323,7 @@ INTEGRASI_KUNCI = _dari_file("INTEGRASI_KUNCI", env.str("INTEGRASI_KUNCI", defau
 # Defaults for a Puskesmas without its own SATUSEHAT settings: our simulator on :8091.
 SATUSEHAT_SIMULATOR_PORT = env.int("SATUSEHAT_SIMULATOR_PORT", default=8091)
 SATUSEHAT_AKTIF = env.bool("SATUSEHAT_AKTIF", default=False)
+SATUSEHAT_KODE_FASKES = env.str("SATUSEHAT_KODE_FASKES", default="")  # who the defaults serve
 SATUSEHAT_CLIENT_ID = env.str("SATUSEHAT_CLIENT_ID", default="sim-satusehat-client")
 SATUSEHAT_CLIENT_SECRET = _dari_file(
     "SATUSEHAT_CLIENT_SECRET", env.str("SATUSEHAT_CLIENT_SECRET", default="sim-satusehat-secret")
@@ -336,3 +337,5 @@ SATUSEHAT_RETRY_DASAR = env.float("SATUSEHAT_RETRY_DASAR", default=10.0)
 SATUSEHAT_RETRY_BATAS = env.float("SATUSEHAT_RETRY_BATAS", default=900.0)
 SATUSEHAT_PERCOBAAN_MAKS = env.int("SATUSEHAT_PERCOBAAN_MAKS", default=12)
 SATUSEHAT_SAPU_DETIK = env.float("SATUSEHAT_SAPU_DETIK", default=30.0)
+SATUSEHAT_BREAKER_AMBANG = env.int("SATUSEHAT_BREAKER_AMBANG", default=5)
+SATUSEHAT_BREAKER_JEDA = env.float("SATUSEHAT_BREAKER_JEDA", default=30.0)

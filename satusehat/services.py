@@ -404,9 +404,15 @@ def _data(row: KirimanSatusehat, client: SatusehatClient, config: SatusehatConfi
     belum_hadir = tiket is not None and tiket.hadir_pada is None and not tiket.dipanggil_pertama
     if belum_hadir and k.sumber == Sumber.MOBILE_JKN:
         # A booking is not an arrival: the Encounter starts when the patient is here.
-        if k.tanggal < timezone.localdate():
+        hari_ini = timezone.localdate()
+        if k.tanggal < hari_ini:
             raise Ditahan("tidak_hadir", "Booking Mobile JKN: pasien tidak datang.")
-        raise Tunda(timezone.now() + timedelta(minutes=10), "Menunggu pasien hadir di loket.")
+        from pendaftaran.services import awal_hari
+
+        nanti = timezone.now() + timedelta(minutes=10)
+        if k.tanggal > hari_ini:  # booked for a later day: look again when that day starts
+            nanti = awal_hari(k.tanggal)
+        raise Tunda(nanti, "Menunggu pasien hadir di loket.")
     datang = (tiket.hadir_pada or tiket.waktu_masuk) if tiket is not None else k.dibuat_klien
     return DataEncounter(
         organization_id=config.organization_id,

@@ -310,3 +310,19 @@ def test_kiriman_proses_twice_makes_one_call(ss_sim, pasien_ss, daftar):
 def test_a_puskesmas_without_satusehat_writes_no_rows(puskesmas, pasien_umum, daftar):
     daftar(pasien_umum)
     assert not KirimanSatusehat.objects.exists()
+
+
+def test_a_mobile_jkn_booking_starts_its_encounter_when_the_patient_is_here(
+    ss_sim, pasien_ss, daftar, petugas_loket
+):
+    k = daftar(pasien_ss(14), sumber=Sumber.MOBILE_JKN)
+    assert proses_semua(k, ulang=1) == ["ditunda"]  # a booking is not an arrival
+    row = KirimanSatusehat.objects.get(kunjungan=k)
+    assert row.status == "menunggu" and row.percobaan == 0 and row.jadwal > timezone.now()
+    tiket = antrean_services.hadir(tiket=k.tiket.get(), oleh=petugas_loket.user)
+    assert proses_semua(k) == ["berhasil"]
+    body = _encounter(ss_sim, k)[1]
+    assert (
+        body["period"]["start"]
+        == tiket.hadir_pada.astimezone(UTC).replace(microsecond=0).isoformat()
+    )
