@@ -82,6 +82,8 @@ class IhsPasien(models.Model):
     )
     ihs = models.CharField("IHS number", max_length=20)
     dicari_dengan = models.CharField(max_length=8, default="nik")  # nik | nik_ibu
+    # The number it was found by: a corrected NIK on the patient means a new lookup.
+    nomor = models.CharField("NIK / NIK ibu yang dicari", max_length=16, default="")
     dicari_pada = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -359,7 +359,7 @@ def _gagal_final(row, exc: SatusehatError, mulai, t0) -> None:
 
 def _ihs(pasien: Pasien, client: SatusehatClient) -> str:
     ada = IhsPasien.objects.filter(pasien=pasien).first()
-    if ada is not None:
+    if ada is not None and ada.nomor == (pasien.nik or pasien.nik_ibu):
         return ada.ihs
     if pasien.nik:
         p, cara = client.pasien_by_nik(pasien.nik), "nik"
@@ -386,7 +386,8 @@ def _ihs(pasien: Pasien, client: SatusehatClient) -> str:
             "Pasien tanpa NIK: isi NIK (atau NIK ibu untuk bayi) di data pasien, lalu Coba lagi.",
         )
     IhsPasien.objects.update_or_create(
-        pasien=pasien, defaults={"ihs": p.ihs, "dicari_dengan": cara}
+        pasien=pasien,
+        defaults={"ihs": p.ihs, "dicari_dengan": cara, "nomor": pasien.nik or pasien.nik_ibu},
     )
     return p.ihs
 

@@ -326,3 +326,15 @@ def test_a_mobile_jkn_booking_starts_its_encounter_when_the_patient_is_here(
         body["period"]["start"]
         == tiket.hadir_pada.astimezone(UTC).replace(microsecond=0).isoformat()
     )
+
+
+def test_a_corrected_nik_is_looked_up_again(ss_sim, pasien_ss, daftar):
+    pasien = pasien_ss(15)
+    proses_semua(daftar(pasien, unit="UMUM"))
+    nik_baru = list(ss_sim.simulator.pasien.values())[16]["nik"]
+    ihs_baru = next(i for i, p in ss_sim.simulator.pasien.items() if p["nik"] == nik_baru)
+    pasien.nik = nik_baru
+    pasien.save()
+    proses_semua(daftar(pasien, unit="GIGI"))
+    assert IhsPasien.objects.get(pasien=pasien).ihs == ihs_baru
+    assert len(panggilan_ss(ss_sim, "GET", "/Patient")) == 2
