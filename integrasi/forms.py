@@ -26,8 +26,10 @@ class PengaturanForm(forms.Form):
         label="Password PCare", required=False, widget=forms.PasswordInput(**_RAHASIA)
     )
     bpjs_app_code = forms.CharField(label="Kode aplikasi", max_length=10, required=False)
-    pcare_base_url = forms.URLField(label="URL PCare", required=False)
-    antrean_base_url = forms.URLField(label="URL Antrean FKTP", required=False)
+    pcare_base_url = forms.URLField(label="URL PCare", required=False, assume_scheme="https")
+    antrean_base_url = forms.URLField(
+        label="URL Antrean FKTP", required=False, assume_scheme="https"
+    )
     jkn_aktif = forms.BooleanField(label="Pakai login Mobile JKN sendiri", required=False)
     jkn_username = forms.CharField(label="Username web service", max_length=60, required=False)
     jkn_password = forms.CharField(
@@ -41,7 +43,10 @@ class PengaturanForm(forms.Form):
     ss_organization_id = forms.CharField(label="Organization id", max_length=64, required=False)
     ss_lingkungan = forms.ChoiceField(label="Lingkungan", choices=Lingkungan.choices)
     ss_base_url = forms.URLField(
-        label="URL dasar (ganti)", required=False, help_text="Kosong: URL resmi lingkungan."
+        label="URL dasar (ganti)",
+        required=False,
+        help_text="Kosong: URL resmi lingkungan.",
+        assume_scheme="https",
     )
 
     def __init__(self, *args, pengaturan=None, **kwargs):
