@@ -35,6 +35,7 @@ def _masuk(page: Page, base: str, username: str) -> None:
 
 def _keluar(page: Page) -> None:
     page.click("#form-keluar button")
+    expect(page).to_have_url(re.compile(r"/masuk/"))  # wait: a goto now would abort it
 
 
 def _pasien_dewasa(simulator_ss, puskesmas):
