@@ -352,5 +352,10 @@ class Pemutus:
             return True
         return False
 
+    def lepas_probe(self, pkm: int) -> None:
+        """The probe made no call (the row was held back for our own reasons): let another
+        row probe, without claiming the service answered."""
+        cache.delete(self._k(pkm, "probe"))
+
     def reset(self, pkm: int) -> None:
         cache.delete_many([self._k(pkm, x) for x in ("gagal", "probe", "buka")])

@@ -238,12 +238,12 @@ def kiriman_proses(*, kiriman_id: int, pekerja: str | None = None) -> str:
             hasil = PENANGAN[row.jenis](row, client, config)
     except Tunda as t:
         if izin.probe:
-            PEMUTUS.catat_berhasil(row.puskesmas_id)
+            PEMUTUS.lepas_probe(row.puskesmas_id)
         outbox.lepas(row, jadwal=t.sampai, diantrekan_pada=None, pesan_galat=t.alasan[:500])
         return "ditunda"
     except Ditahan as exc:
         if izin.probe:
-            PEMUTUS.reset(row.puskesmas_id)
+            PEMUTUS.lepas_probe(row.puskesmas_id)
         _gagal_final(row, exc, mulai, t0)
         return "ditahan"
     except SatusehatTransientError as exc:
