@@ -25,6 +25,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from integrasi import peristiwa
+
 from . import live
 from .models import PenomoranHarian, StatusTiket, Tiket, TiketRiwayat, UnitLayanan
 from .routing import UMUR_LANSIA, umur_tahun
@@ -246,10 +248,8 @@ def _pindah(
     t.save(update_fields=sorted(ubah))
     _catat(t, aksi=aksi, dari=dari, oleh=oleh, pada=pada, alasan=alasan, unit_tujuan=unit_tujuan)
     if aksi in (Aksi.PANGGIL, Aksi.LEWATI):
-        # Mobile JKN hears "hadir" / "tidak hadir" through the BPJS outbox (same transaction).
-        from bpjs_bridge.services import outbox_antrean_panggil
-
-        outbox_antrean_panggil(tiket=t, hadir=aksi == Aksi.PANGGIL)
+        # Mobile JKN hears "hadir" / "tidak hadir", SATUSEHAT "in-progress" (same transaction).
+        peristiwa.kunjungan_dipanggil.terbitkan(tiket=t, hadir=aksi == Aksi.PANGGIL)
     live.tandai_berubah(t.unit.puskesmas_id)
     return t
 

@@ -40,6 +40,7 @@ class Aksi(models.TextChoices):
     TOKEN_BUAT = "token_buat", "Token API dibuat"
     TOKEN_CABUT = "token_cabut", "Token API dicabut"
     AUDIT_EKSPOR = "audit_ekspor", "Log audit diekspor"
+    INTEGRASI_UBAH = "integrasi_ubah", "Pengaturan integrasi diubah"
 
 
 class AuditTidakBolehDiubah(Exception):

@@ -10,6 +10,15 @@ class BpjsBridgeConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
+        from integrasi import peristiwa
+
+        from . import services
+
+        # The domain's events become BPJS outbox rows (in the domain's own transaction).
+        peristiwa.kunjungan_terdaftar.langganan(services.outbox_kunjungan_baru)
+        peristiwa.kunjungan_dipanggil.langganan(services.outbox_antrean_panggil)
+        peristiwa.kunjungan_batal.langganan(services.outbox_kunjungan_batal)
+
         # Periodic work (Celery beat). The sweep is the safety net that makes a lost message
         # harmless; the breaker check is cheap and keeps recovery quick after an outage.
         jadwal = getattr(settings, "CELERY_BEAT_SCHEDULE", None)

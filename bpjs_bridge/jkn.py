@@ -12,6 +12,7 @@ Answers use the protocol's codes: 200 ok, 201 refused (the message says why, in 
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import re
 import uuid
@@ -27,6 +28,7 @@ from django.utils import timezone
 
 from antrean.models import StatusTiket, Tiket, UnitLayanan
 from antrean.selectors import posisi_tiket, unit_untuk_saran
+from integrasi.selectors import jkn_username_sah, punya_login_jkn_sendiri, puskesmas_jkn_untuk
 from pendaftaran import services as pendaftaran_services
 from pendaftaran.models import Kunjungan, Pasien, StatusKunjungan, Sumber
 from pendaftaran.validasi import DataKunjungan, DataPasien
@@ -99,15 +101,31 @@ def token_buat(*, username: str, password: str) -> str:
     if kunci and cache.get(kunci, 0) >= maks:
         menit = max(1, round(detik / 60))
         raise Ditolak(f"Terlalu banyak percobaan gagal. Coba lagi setelah {menit} menit.")
-    sandi = settings.JKN_PASSWORD
-    if not sandi or (sandi == JKN_SANDI_DEMO and not mode_demo()):
-        raise Ditolak("Mobile JKN belum dikonfigurasi di Puskesmas ini (JKN_PASSWORD).")
-    if not (username and _sama(username, settings.JKN_USERNAME) and _sama(password or "", sandi)):
+
+    def gagal() -> Ditolak:
         if kunci:
             cache.add(kunci, 0, timeout=detik)
-            cache.incr(kunci)
-        raise Ditolak("Username atau password tidak sesuai.")
-    return signing.dumps({"u": username, "f": puskesmas_jkn().kode_faskes}, salt=SALT)
+            # The cache may have lost the key (Redis down): the throttle is best-effort.
+            with contextlib.suppress(ValueError):
+                cache.incr(kunci)
+        return Ditolak("Username atau password tidak sesuai.")
+
+    # A Puskesmas' own Mobile JKN login (integrasi) names that Puskesmas; else the
+    # deployment's JKN_* login names JKN_KODE_FASKES (or the first Puskesmas).
+    pkm = puskesmas_jkn_untuk(username, password) if username else None
+    if pkm is None:
+        sandi = settings.JKN_PASSWORD
+        if not sandi or (sandi == JKN_SANDI_DEMO and not mode_demo()):
+            raise Ditolak("Mobile JKN belum dikonfigurasi di Puskesmas ini (JKN_PASSWORD).")
+        if not (
+            username
+            and not punya_login_jkn_sendiri(username)
+            and _sama(username, settings.JKN_USERNAME)
+            and _sama(password or "", sandi)
+        ):
+            raise gagal()
+        pkm = puskesmas_jkn()
+    return signing.dumps({"u": username, "f": pkm.kode_faskes}, salt=SALT)
 
 
 def token_periksa(*, token: str, username: str) -> Puskesmas:
@@ -120,11 +138,13 @@ def token_periksa(*, token: str, username: str) -> Puskesmas:
         raise Ditolak("Token kedaluwarsa; minta token baru lewat /auth.") from None
     except signing.BadSignature:
         raise Ditolak("Token tidak valid.") from None
-    if not _sama(str(isi.get("u", "")), username) or not _sama(username, settings.JKN_USERNAME):
+    if not _sama(str(isi.get("u", "")), username):
         raise Ditolak("Token tidak sesuai dengan username.")
     pkm = Puskesmas.objects.filter(kode_faskes=isi.get("f")).first()
     if pkm is None:
         raise Ditolak("Token tidak valid.")
+    if not jkn_username_sah(pkm, username):
+        raise Ditolak("Token tidak sesuai dengan username.")
     return pkm
 
 

@@ -20,9 +20,7 @@ The contract (see saleor's webhook delivery, zulip's queue workers):
 from __future__ import annotations
 
 import logging
-import os
 import random
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -36,10 +34,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connections as db_connections
 from django.db import transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Q
 from django.utils import timezone
 
 from antrean.models import Tiket
+from integrasi import outbox
+from integrasi.selectors import konfigurasi_bpjs  # the visit's Puskesmas' own credentials
 from pendaftaran.models import Kunjungan, Penjamin, StatusKunjungan, Sumber
 
 from . import akses, breaker
@@ -136,12 +136,10 @@ def jeda_backoff(percobaan: int, *, rng: Callable[[], float] = random.random) ->
 
     The jitter ("equal jitter": half fixed, half random) spreads the retries of a whole
     backlog so BPJS coming back is not greeted by every row in the same second."""
-    dasar = min(retry_batas(), retry_dasar() * (2 ** max(percobaan - 1, 0)))
-    return dasar / 2 + rng() * dasar / 2
+    return outbox.jeda_backoff(percobaan, dasar=retry_dasar(), batas=retry_batas(), rng=rng)
 
 
-def nama_pekerja() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+nama_pekerja = outbox.nama_pekerja  # shared with the SATUSEHAT outbox (integrasi/outbox.py)
 
 
 # --- Publishing -----------------------------------------------------------------------------
@@ -215,10 +213,7 @@ def _antrekan_setelah_commit(ids: list[int], *, countdown: float | None = None) 
 
 def _siap(qs):
     """Rows whose predecessor is settled (or cancelled, so they can cancel themselves)."""
-    return qs.filter(
-        Q(setelah__isnull=True)
-        | Q(setelah__status__in=(*STATUS_SELESAI_OK, StatusPermintaan.DIBATALKAN))
-    )
+    return outbox.siap(qs)
 
 
 # --- Writing the outbox (inside the caller's transaction) ------------------------------------
@@ -447,43 +442,19 @@ class Hasil:
 
 
 def _klaim(pk: int, pekerja: str, sekarang: datetime) -> bool:
-    basi = sekarang - timedelta(seconds=klaim_kedaluwarsa())
-    return bool(
-        PermintaanBpjs.objects.filter(pk=pk)
-        .filter(
-            Q(status__in=STATUS_MENUNGGU, jadwal__lte=sekarang + timedelta(seconds=1))
-            | Q(status=S.DIPROSES, diklaim_pada__lt=basi)
-        )
-        .update(
-            # Taking over a stale claim: that worker may have sent the call and died before
-            # saving the answer. (SQL evaluates every SET expression against the old row.)
-            ambigu=Case(When(status=S.DIPROSES, then=Value(True)), default=F("ambigu")),
-            status=S.DIPROSES,
-            diklaim_pada=sekarang,
-            diklaim_oleh=pekerja,
-            diubah_pada=sekarang,
-        )
-    )
+    # Taking over a stale claim marks the row ambigu: that worker may have sent the call.
+    return outbox.klaim(PermintaanBpjs, pk, pekerja=pekerja, kedaluwarsa=klaim_kedaluwarsa())
 
 
 def _milik(row: PermintaanBpjs):
     """The row, only while it is still ours: a worker that was presumed dead and overtaken
     must not overwrite what the new owner saved."""
-    return PermintaanBpjs.objects.filter(
-        pk=row.pk, status=S.DIPROSES, diklaim_oleh=row.diklaim_oleh, diklaim_pada=row.diklaim_pada
-    )
+    return outbox.milik(row)
 
 
 def _lepas(row: PermintaanBpjs, *, jadwal: datetime | None = None, **ubah: Any) -> None:
     """Give the claim back without counting an attempt (predecessor not ready, breaker open)."""
-    _milik(row).update(
-        status=S.MENUNGGU if row.percobaan == 0 else S.GAGAL_SEMENTARA,
-        jadwal=jadwal or row.jadwal,
-        diklaim_pada=None,
-        diklaim_oleh="",
-        diubah_pada=timezone.now(),
-        **ubah,
-    )
+    outbox.lepas(row, jadwal=jadwal, **ubah)
 
 
 def _penerus_siap(row: PermintaanBpjs) -> list[int]:
@@ -528,7 +499,7 @@ def permintaan_proses(*, permintaan_id: int, pekerja: str | None = None) -> str:
     layanan = "antrean" if row.rantai == Rantai.ANTREAN else "pcare"
     konfigurasi: BpjsConfig | None = None
     try:
-        with BpjsClient(BpjsConfig.from_settings()) as client:
+        with BpjsClient(konfigurasi_bpjs(row.puskesmas_id)) as client:
             konfigurasi = client.config
             tahanan = akses.ditahan(row.puskesmas_id, layanan, konfigurasi)
             if tahanan is not None:
@@ -603,18 +574,7 @@ def _percobaan(
 def _simpan(row: PermintaanBpjs, hasil: Hasil, waktu: tuple[datetime, float] | None) -> None:
     sekarang = timezone.now()
     with transaction.atomic():
-        n = _milik(row).update(
-            status=hasil.status,
-            hasil=hasil.data,
-            percobaan=row.percobaan + (1 if waktu else 0),
-            kode_galat="",
-            pesan_galat="",
-            ambigu=False,
-            selesai_pada=sekarang,
-            diklaim_pada=None,
-            diubah_pada=sekarang,
-        )
-        if not n:
+        if not outbox.tuntas(row, status=hasil.status, hasil=hasil.data, dihitung=bool(waktu)):
             log.warning("Permintaan BPJS #%s diambil alih pekerja lain; hasil dibuang", row.pk)
             return
         if waktu is not None:
@@ -1062,7 +1022,7 @@ def _jadwal_dokter(
 ) -> JadwalDokter | None:
     """The day's schedule for a poli comes from BPJS, cached briefly (a schedule can change
     during the day); the session is chosen per patient, never "the first of the day"."""
-    kunci = f"bpjs:jadwal:{kodepoli}:{tanggal:%Y%m%d}"
+    kunci = f"bpjs:jadwal:{client.config.cons_id}:{kodepoli}:{tanggal:%Y%m%d}"  # per cons-id
     ada = cache.get(kunci)
     if ada is not None:
         jadwal = [JadwalDokter(**j) for j in ada]
@@ -1232,20 +1192,8 @@ class HasilSapuan:
 def sapu(*, batas: int = 1000) -> HasilSapuan:
     """Periodic (Celery beat): recover stale claims, publish due rows whose message is missing,
     and ask for a probe where a breaker is half-open. Safe to run on several nodes at once."""
-    sekarang = timezone.now()
-    basi = PermintaanBpjs.objects.filter(
-        status=S.DIPROSES,
-        diklaim_pada__lt=sekarang - timedelta(seconds=klaim_kedaluwarsa()),
-    ).update(
-        status=S.GAGAL_SEMENTARA,
-        ambigu=True,
-        jadwal=sekarang,
-        diklaim_pada=None,
-        diklaim_oleh="",
-        diantrekan_pada=None,
-        pesan_galat="Pekerja berhenti di tengah panggilan; dicek ulang sebelum dikirim lagi.",
-        diubah_pada=sekarang,
-    )
+    basi = outbox.sapu_basi(PermintaanBpjs, kedaluwarsa=klaim_kedaluwarsa())
+    sekarang = timezone.now()  # after: the rows just recovered are due now
     terbuka: set[int] = set()
     probe: list[int] = []
     for pkm_id in (
@@ -1288,7 +1236,7 @@ def probe_pemutus(*, puskesmas_id: int) -> str:
     if not izin.probe:
         return "probe_lain_berjalan"
     try:
-        with BpjsClient(BpjsConfig.from_settings()) as client:
+        with BpjsClient(konfigurasi_bpjs(puskesmas_id)) as client:
             client.poli_fktp(0, 1)
     except BpjsTransientError:
         breaker.catat_gagal(puskesmas_id, probe=True)
@@ -1313,7 +1261,7 @@ def akses_periksa_perubahan() -> list[int]:
     ):
         if pkm_id in dilepas:
             continue
-        config = BpjsConfig.from_settings()
+        config = konfigurasi_bpjs(pkm_id)
         berubah = [t for t in akses.tahanan(pkm_id) if t.sidik != akses.sidik(config, t.layanan)]
         if berubah:
             akses.reset(pkm_id)
@@ -1547,7 +1495,7 @@ def kepesertaan_periksa(*, puskesmas_id: int, pasien_id: int) -> str:
     if not izin.boleh:
         catat("tidak_menjawab", "BPJS sedang gangguan.")
         return "tidak_menjawab"
-    dasar = BpjsConfig.from_settings()
+    dasar = konfigurasi_bpjs(puskesmas_id)
     batas = min(dasar.timeout, kepesertaan_timeout())
     konfigurasi = dataclasses.replace(
         dasar, timeout=batas, connect_timeout=min(dasar.connect_timeout, batas)

@@ -35,6 +35,7 @@ from pendaftaran.services import (
     PendaftaranError,
 )
 from puskesmas.api_auth import CsrfGagal, SesiPetugas, TokenApi
+from satusehat.api import router as satusehat_router
 
 logger = logging.getLogger(__name__)
 
@@ -243,6 +244,7 @@ api.add_router("", pendaftaran_router)
 api.add_router("", antrean_router)
 api.add_router("", downtime_router)
 api.add_router("", bpjs_router)
+api.add_router("", satusehat_router)
 
 
 def jawab_galat(

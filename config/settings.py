@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "bpjs_bridge",
     "downtime",
     "audit",  # append-only audit log (security issue)
+    "integrasi",  # per-Puskesmas credentials of outside systems; domain events
+    "satusehat",  # SATUSEHAT (FHIR) outbox
     "axes",  # login throttling and lockout
 ]
 
@@ -345,3 +347,26 @@ for _nama_logger in ("django", "django.server"):
     )
 # django-axes logs every successful login at INFO; lockouts (WARNING) are what matters.
 LOGGING["loggers"].setdefault("axes", {"level": "WARNING"})
+
+# --- Per-Puskesmas integration settings and SATUSEHAT (integrasi/, satusehat/) ---------------
+# Key for the secrets stored per Puskesmas (Fernet key or passphrase; old keys after a comma).
+INTEGRASI_KUNCI = _dari_file("INTEGRASI_KUNCI", env.str("INTEGRASI_KUNCI", default=""))
+# Defaults for a Puskesmas without its own SATUSEHAT settings: our simulator on :8091.
+SATUSEHAT_SIMULATOR_PORT = env.int("SATUSEHAT_SIMULATOR_PORT", default=8091)
+SATUSEHAT_AKTIF = env.bool("SATUSEHAT_AKTIF", default=False)
+SATUSEHAT_KODE_FASKES = env.str("SATUSEHAT_KODE_FASKES", default="")  # who the defaults serve
+SATUSEHAT_CLIENT_ID = env.str("SATUSEHAT_CLIENT_ID", default="sim-satusehat-client")
+SATUSEHAT_CLIENT_SECRET = _dari_file(
+    "SATUSEHAT_CLIENT_SECRET", env.str("SATUSEHAT_CLIENT_SECRET", default="sim-satusehat-secret")
+)
+SATUSEHAT_ORGANIZATION_ID = env.str("SATUSEHAT_ORGANIZATION_ID", default="10000004")
+SATUSEHAT_BASE_URL = env.str(
+    "SATUSEHAT_BASE_URL", default=f"http://127.0.0.1:{SATUSEHAT_SIMULATOR_PORT}"
+)
+SATUSEHAT_TIMEOUT = env.float("SATUSEHAT_TIMEOUT", default=10.0)
+SATUSEHAT_RETRY_DASAR = env.float("SATUSEHAT_RETRY_DASAR", default=10.0)
+SATUSEHAT_RETRY_BATAS = env.float("SATUSEHAT_RETRY_BATAS", default=900.0)
+SATUSEHAT_PERCOBAAN_MAKS = env.int("SATUSEHAT_PERCOBAAN_MAKS", default=12)
+SATUSEHAT_SAPU_DETIK = env.float("SATUSEHAT_SAPU_DETIK", default=30.0)
+SATUSEHAT_BREAKER_AMBANG = env.int("SATUSEHAT_BREAKER_AMBANG", default=5)
+SATUSEHAT_BREAKER_JEDA = env.float("SATUSEHAT_BREAKER_JEDA", default=30.0)

@@ -10,6 +10,8 @@ urlpatterns = [
     path("antrean/", include("antrean.urls")),
     path("bpjs/", include("bpjs_bridge.urls")),
     path("downtime/", include("downtime.urls")),
+    path("integrasi/", include("integrasi.urls")),
+    path("satusehat/", include("satusehat.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

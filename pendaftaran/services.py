@@ -16,6 +16,7 @@ from antrean.models import UnitLayanan
 from antrean.selectors import unit_untuk_saran
 from antrean.services import tiket_terbitkan
 from audit.services import catat
+from integrasi import peristiwa
 from puskesmas.models import Loket, Puskesmas
 from puskesmas.services import no_rm_berikutnya
 
@@ -291,11 +292,8 @@ def kunjungan_daftar(
                 # Made offline or on paper and arriving now: queued by when the patient came.
                 luring=sumber in (Sumber.OFFLINE, Sumber.SUSULAN),
             )
-            if kunjungan.penjamin == "bpjs":
-                # BPJS work as outbox rows in this same transaction; published on commit.
-                from bpjs_bridge.services import outbox_kunjungan_baru
-
-                outbox_kunjungan_baru(kunjungan=kunjungan)
+            # Each bridge (BPJS, SATUSEHAT) writes its outbox rows in this same transaction.
+            peristiwa.kunjungan_terdaftar.terbitkan(kunjungan=kunjungan)
             catat(user=oleh, aksi="kunjungan_buat", objek=kunjungan, puskesmas=puskesmas)
     except IntegrityError:
         # The same UUID raced in from a second request: that one won, return its result.
@@ -348,8 +346,6 @@ def kunjungan_batal(*, kunjungan: Kunjungan, oleh, alasan: str) -> Kunjungan:
     from antrean.services import batal_kunjungan
 
     batal_kunjungan(kunjungan=kunjungan, alasan=kunjungan.alasan_batal, oleh=oleh)
-    from bpjs_bridge.services import outbox_kunjungan_batal  # undo at BPJS, via the outbox
-
-    outbox_kunjungan_batal(kunjungan=kunjungan)
+    peristiwa.kunjungan_batal.terbitkan(kunjungan=kunjungan)  # each bridge undoes its part
     catat(user=oleh, aksi="kunjungan_batal", objek=kunjungan, puskesmas=kunjungan.puskesmas_id)
     return kunjungan

@@ -119,6 +119,14 @@ IZIN: dict[str, Izin] = {
     "downtime:laporan": _i(LAPORAN),
     "downtime:laporan_csv": _i(LAPORAN),
     "downtime:laporan_pdf": _i(LAPORAN),
+    # --- integrasi + satusehat: credentials per Puskesmas, unit mapping, compliance ----------
+    "integrasi:pengaturan": _i({A.ADMIN}, metode=("GET", "POST"), catatan="rahasia tak tampil"),
+    "integrasi:uji": _i({A.ADMIN}, metode=("POST",), catatan="uji koneksi per layanan"),
+    "integrasi:pemetaan": _i({A.ADMIN}, objek="unit", metode=("POST",)),
+    "satusehat:kepatuhan": _i(LAPORAN),
+    "satusehat:kepatuhan_csv": _i(LAPORAN),
+    "satusehat:kepatuhan_pdf": _i(LAPORAN),
+    "satusehat:coba_lagi": _i(LOKET, objek="kiriman_satusehat", metode=("POST",)),
     # --- offline mode (downtime/urls_luring.py, served at the site root) ----------------------
     "service_worker": _i(PUBLIK, catatan="skrip service worker; tanpa data"),
     "luring_pasien": _i(
@@ -144,6 +152,7 @@ IZIN: dict[str, Izin] = {
     "api-v1:replay_kirim": _i(LOKET | {A.INTEGRATOR}, metode=("POST",)),
     "api-v1:pemberitahuan": _i(LOKET | {A.INTEGRATOR}),
     "api-v1:pemberitahuan_dibaca": _i(LOKET | {A.INTEGRATOR}, metode=("POST",)),
+    "api-v1:kunjungan_satusehat": _i(STAF | {A.INTEGRATOR}, objek="kunjungan"),
 }
 
 # URL namespaces decided as a whole rather than name by name.

@@ -17,6 +17,8 @@ MENU: list[tuple[str, str, tuple[str, ...]]] = [
     ("Downtime", "downtime:beranda", (Peran.ADMIN,)),
     ("Entri susulan", "downtime:susulan", (Peran.LOKET,)),
     ("Worklist BPJS", "bpjs_bridge:worklist", (Peran.LOKET, Peran.ADMIN)),
+    ("Kepatuhan", "satusehat:kepatuhan", (Peran.ADMIN, Peran.KEPALA)),
+    ("Integrasi", "integrasi:pengaturan", (Peran.ADMIN,)),
 ]
 
 

@@ -29,6 +29,7 @@ def main() -> int:
         subprocess.run([PY, "manage.py", *step], check=True, env=env)
 
     sim_port = env.get("BPJS_SIMULATOR_PORT", "8090")
+    ss_port = env.get("SATUSEHAT_SIMULATOR_PORT", "8091")
     procs = {
         # Through manage.py so the simulator accepts exactly the app's BPJS_* credentials.
         "bpjs-simulator": [
@@ -40,6 +41,8 @@ def main() -> int:
             "--port",
             sim_port,
         ],
+        # SATUSEHAT simulator: the demo Puskesmas sends its Encounters here (muat_demo).
+        "satusehat-simulator": [PY, "manage.py", "satusehat_simulator", "--host", "127.0.0.1"],
         "worker": [
             PY,
             "-m",
@@ -67,6 +70,7 @@ def main() -> int:
  Admin:                           http://{HOST}:{PORT}/admin/
  API (dokumentasi):               http://{HOST}:{PORT}/api/v1/docs
  Simulator BPJS:                  http://127.0.0.1:{sim_port}/_sim/faults
+ Simulator SATUSEHAT:             http://127.0.0.1:{ss_port}/_sim/faults
  Akun demo (kata sandi: sehat-2026):
    loket1 / loket2 / loket3   petugas loket
    poli_umum / poli_kia       petugas poli (klaster 3 / klaster 2)

@@ -24,6 +24,8 @@ PRODUKSI = {
     "CSRF_TRUSTED_ORIGINS": "https://pendaftaran.puskesmas.example",
     "SECURE_HSTS_PRELOAD": "true",
     "JKN_PASSWORD": "prod-jkn-" + "Qm4rT8wZ1xK6" * 2,
+    # Encrypts the per-Puskesmas integration secrets; without it check --deploy warns.
+    "INTEGRASI_KUNCI": "hS1Qm2rK0bX9c8W7v6U5t4S3r2Q1p0O9n8M7l6K5j4I=",
     # An empty database of its own: a developer's var/db.sqlite3 holds the demo accounts,
     # which `check --deploy` rightly refuses (test_keamanan_jkn.py).
     "DATABASE_URL": f"sqlite:///{tempfile.gettempdir()}/produksi-uji-{os.getpid()}.sqlite3",
@@ -64,6 +66,13 @@ def test_check_deploy_passes_with_production_settings():
     hasil = _jalankan("manage.py", "check", "--deploy", "--fail-level", "WARNING", env=PRODUKSI)
     assert hasil.returncode == 0, hasil.stdout + hasil.stderr
     assert "no issues" in hasil.stdout
+
+
+def test_check_deploy_warns_without_a_key_for_the_integration_secrets():
+    env = {k: v for k, v in PRODUKSI.items() if k != "INTEGRASI_KUNCI"}
+    hasil = _jalankan("manage.py", "check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert hasil.returncode != 0
+    assert "integrasi.W001" in hasil.stdout + hasil.stderr
 
 
 def test_check_deploy_complains_about_the_default_development_key():

@@ -10,9 +10,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--pasien", type=int, default=3000, help="jumlah pasien sintetis")
+        parser.add_argument(
+            "--tanpa-satusehat",
+            action="store_true",
+            help="jangan sambungkan ke simulator SATUSEHAT",
+        )
 
     def handle(self, *args, pasien: int, **options) -> None:
         hasil = muat_demo(jumlah_pasien=pasien)
+        if not options["tanpa_satusehat"]:
+            from satusehat.demo import siapkan_demo
+
+            if siapkan_demo(hasil.puskesmas):  # against the simulator `make run` starts
+                self.stdout.write("SATUSEHAT: dikirim ke simulator, unit dipetakan.")
         self.stdout.write(
             f"Data demo siap: {hasil.puskesmas} ({hasil.puskesmas.kode_faskes}), "
             f"{hasil.pasien_baru} pasien baru."

@@ -1,0 +1,361 @@
+"""The outbox mechanics every bridge shares (saleor's webhook delivery, zulip's workers):
+
+* a row is written in the domain's own transaction and published to Celery on commit;
+* a worker claims it once with a conditional UPDATE (`klaim`), and stores the outcome only
+  while the claim is still its own (`milik`), so a task delivered twice makes one call;
+* transient failures back off exponentially with jitter up to a cap (`jeda_backoff`);
+* a breaker per Puskesmas and per outside system (`Pemutus`) stops a dead service from
+  burning attempts, and one Puskesmas' outage or bad keys never hold back another;
+* a periodic sweep takes over stale claims (`sapu_basi`) and republishes rows whose message
+  was lost (`jatuh_tempo`); what needs a person is the worklist (`STATUS_FINAL`).
+
+The SATUSEHAT outbox is built on this module. BPJS (bpjs_bridge/services.py, breaker.py)
+predates it and uses it for the backoff and the worker name; its claim/sweep/breaker are the
+same algorithm still written out there.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connections, models, transaction
+from django.db.models import Case, F, Q, Value, When
+from django.utils import timezone
+
+log = logging.getLogger(__name__)
+
+
+class StatusKirim(models.TextChoices):
+    MENUNGGU = "menunggu", "Menunggu"
+    DIPROSES = "diproses", "Sedang diproses"
+    BERHASIL = "berhasil", "Terkirim"
+    GAGAL_SEMENTARA = "gagal_sementara", "Gagal sementara (dicoba lagi)"
+    GAGAL_FINAL = "gagal_final", "Perlu ditangani"
+    DIBATALKAN = "dibatalkan", "Dibatalkan"
+    SELESAI_MANUAL = "selesai_manual", "Ditandai selesai oleh petugas"
+
+
+S = StatusKirim
+STATUS_MENUNGGU = (S.MENUNGGU, S.GAGAL_SEMENTARA)
+STATUS_SELESAI_OK = (S.BERHASIL, S.SELESAI_MANUAL)
+STATUS_FINAL = (S.GAGAL_FINAL,)
+
+
+class BarisOutbox(models.Model):
+    """The columns a claimable outbox row needs (abstract)."""
+
+    status = models.CharField(max_length=16, choices=StatusKirim.choices, default=S.MENUNGGU)
+    percobaan = models.PositiveSmallIntegerField("jumlah percobaan", default=0)
+    jadwal = models.DateTimeField("dicoba pada / setelah", db_index=True)
+    diklaim_pada = models.DateTimeField(null=True, blank=True)
+    diklaim_oleh = models.CharField(max_length=120, blank=True)
+    diantrekan_pada = models.DateTimeField(null=True, blank=True)
+    # An attempt may have reached the service without us seeing the answer.
+    ambigu = models.BooleanField("hasil percobaan sebelumnya tidak pasti", default=False)
+    kode_galat = models.CharField("kode galat", max_length=40, blank=True)
+    pesan_galat = models.CharField("pesan galat", max_length=500, blank=True)
+    hasil = models.JSONField("hasil", default=dict, blank=True)
+    selesai_pada = models.DateTimeField(null=True, blank=True)
+    dibuat_pada = models.DateTimeField(auto_now_add=True)
+    diubah_pada = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+# --- Timing ----------------------------------------------------------------------------------
+
+
+def jeda_backoff(
+    percobaan: int, *, dasar: float, batas: float, rng: Callable[[], float] = random.random
+) -> float:
+    """Exponential backoff with "equal jitter" (half fixed, half random) and a cap, so a
+    whole backlog does not greet a recovering service in the same second."""
+    nilai = min(batas, dasar * (2 ** max(percobaan - 1, 0)))
+    return nilai / 2 + rng() * nilai / 2
+
+
+def nama_pekerja() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+# --- Claim and own ----------------------------------------------------------------------------
+
+
+def klaim(model: type[models.Model], pk: int, *, pekerja: str, kedaluwarsa: float) -> bool:
+    """Take the row if it is due, or if its claim is stale (that worker died: whatever it
+    sent may have arrived, so the row becomes `ambigu`)."""
+    sekarang = timezone.now()
+    basi = sekarang - timedelta(seconds=kedaluwarsa)
+    return bool(
+        model.objects.filter(pk=pk)  # type: ignore[attr-defined]
+        .filter(
+            Q(status__in=STATUS_MENUNGGU, jadwal__lte=sekarang + timedelta(seconds=1))
+            | Q(status=S.DIPROSES, diklaim_pada__lt=basi)
+        )
+        .update(
+            ambigu=Case(When(status=S.DIPROSES, then=Value(True)), default=F("ambigu")),
+            status=S.DIPROSES,
+            diklaim_pada=sekarang,
+            diklaim_oleh=pekerja,
+            diubah_pada=sekarang,
+        )
+    )
+
+
+def milik(row: Any):
+    """The row, only while the claim is still ours."""
+    return type(row).objects.filter(
+        pk=row.pk, status=S.DIPROSES, diklaim_oleh=row.diklaim_oleh, diklaim_pada=row.diklaim_pada
+    )
+
+
+def lepas(row: Any, *, jadwal: datetime | None = None, **ubah: Any) -> None:
+    """Give the claim back without counting an attempt."""
+    milik(row).update(
+        status=S.MENUNGGU if row.percobaan == 0 else S.GAGAL_SEMENTARA,
+        jadwal=jadwal or row.jadwal,
+        diklaim_pada=None,
+        diklaim_oleh="",
+        diubah_pada=timezone.now(),
+        **ubah,
+    )
+
+
+def tuntas(row: Any, *, status: str, hasil: dict[str, Any], dihitung: bool) -> bool:
+    """Store the outcome (success or cancelled) while the claim is ours; False when another
+    worker took the row over meanwhile (the result is then dropped)."""
+    sekarang = timezone.now()
+    return bool(
+        milik(row).update(
+            status=status,
+            hasil=hasil,
+            percobaan=row.percobaan + (1 if dihitung else 0),
+            kode_galat="",
+            pesan_galat="",
+            ambigu=False,
+            selesai_pada=sekarang,
+            diklaim_pada=None,
+            diubah_pada=sekarang,
+        )
+    )
+
+
+def siap(qs):
+    """Rows whose predecessor (`setelah`) is settled or cancelled."""
+    return qs.filter(
+        Q(setelah__isnull=True) | Q(setelah__status__in=(*STATUS_SELESAI_OK, S.DIBATALKAN))
+    )
+
+
+# --- Sweep ------------------------------------------------------------------------------------
+
+
+def sapu_basi(model: type[models.Model], *, kedaluwarsa: float) -> int:
+    sekarang = timezone.now()
+    return model.objects.filter(  # type: ignore[attr-defined]
+        status=S.DIPROSES, diklaim_pada__lt=sekarang - timedelta(seconds=kedaluwarsa)
+    ).update(
+        status=S.GAGAL_SEMENTARA,
+        ambigu=True,
+        jadwal=sekarang,
+        diklaim_pada=None,
+        diklaim_oleh="",
+        diantrekan_pada=None,
+        pesan_galat="Pekerja berhenti di tengah panggilan; dicek ulang sebelum dikirim lagi.",
+        diubah_pada=sekarang,
+    )
+
+
+def jatuh_tempo(
+    model: type[models.Model], *, antre_ulang: float, kecuali: Iterable[int] = (), batas: int = 1000
+) -> list[int]:
+    """Due rows whose Celery message is missing or overdue."""
+    sekarang = timezone.now()
+    lama = sekarang - timedelta(seconds=antre_ulang)
+    qs = siap(
+        model.objects.filter(status__in=STATUS_MENUNGGU, jadwal__lte=sekarang)  # type: ignore[attr-defined]
+    ).filter(Q(diantrekan_pada__isnull=True) | Q(diantrekan_pada__lt=lama))
+    return list(
+        qs.exclude(puskesmas_id__in=list(kecuali))
+        .order_by("jadwal", "pk")
+        .values_list("pk", flat=True)[:batas]
+    )
+
+
+# --- Publishing -------------------------------------------------------------------------------
+
+
+class Penerbit:
+    """Publishes one Celery message per row id, never raising: with the broker down the rows
+    stay in the database, unmarked, and the sweep publishes them later. In the background by
+    default (a slow broker never delays the officer), inline on SQLite and in tests."""
+
+    JEDA_BROKER_MATI = 5.0
+
+    def __init__(self, model_label: str, task_path: str, setting_latar: str) -> None:
+        self.model_label = model_label
+        self.task_path = task_path
+        self.setting_latar = setting_latar
+        self._mati_sampai = 0.0
+        self._pelaksana: ThreadPoolExecutor | None = None
+        self._kunci = threading.Lock()
+
+    def _task(self):
+        from importlib import import_module
+
+        modul, _, nama = self.task_path.rpartition(".")
+        return getattr(import_module(modul), nama)
+
+    def _model(self):
+        from django.apps import apps
+
+        return apps.get_model(self.model_label)
+
+    def antrekan(self, ids: Iterable[int], *, countdown: float | None = None, paksa=False) -> int:
+        if not paksa and time.monotonic() < self._mati_sampai:
+            return 0
+        task = self._task()
+        terkirim: list[int] = []
+        for pk in ids:
+            try:
+                task.apply_async((pk,), countdown=countdown, retry=False)
+            except Exception:  # broker down: the sweep covers it
+                log.warning("Broker tidak tersedia; %s #%s menunggu sapuan", self.model_label, pk)
+                self._mati_sampai = time.monotonic() + self.JEDA_BROKER_MATI
+                break
+            terkirim.append(pk)
+        if terkirim:
+            self._model().objects.filter(pk__in=terkirim).update(diantrekan_pada=timezone.now())
+        return len(terkirim)
+
+    def _latar(self, ids: list[int], countdown: float | None) -> None:
+        try:
+            self.antrekan(ids, countdown=countdown)
+        except Exception:
+            log.exception("Gagal menerbitkan %s %s", self.model_label, ids)
+        finally:
+            connections.close_all()
+
+    def terbitkan(self, ids: list[int], countdown: float | None = None) -> None:
+        latar = getattr(settings, self.setting_latar, None)
+        if latar is None:
+            latar = connections["default"].vendor != "sqlite"
+        if not latar:
+            self.antrekan(ids, countdown=countdown)
+            return
+        with self._kunci:
+            if self._pelaksana is None:
+                self._pelaksana = ThreadPoolExecutor(max_workers=1, thread_name_prefix="terbit")
+        self._pelaksana.submit(self._latar, ids, countdown)
+
+    def setelah_commit(self, ids: list[int], *, countdown: float | None = None) -> None:
+        if ids:
+            transaction.on_commit(lambda: self.terbitkan(ids, countdown))
+
+
+# --- Breaker per (system, Puskesmas) ---------------------------------------------------------
+
+TERTUTUP = "tertutup"
+TERBUKA = "terbuka"
+SETENGAH = "setengah_terbuka"
+
+
+@dataclass(frozen=True)
+class Izin:
+    boleh: bool
+    probe: bool = False
+    tunda_sampai: float = 0.0
+
+
+class Pemutus:
+    """tertutup ─N transient failures─▶ terbuka ─after jeda─▶ setengah (one probe) ─answer─▶
+    tertutup. State in the shared cache; losing it just closes the breaker."""
+
+    TTL = 24 * 3600
+
+    def __init__(self, nama: str, setting_ambang: str, setting_jeda: str) -> None:
+        self.nama = nama
+        self.setting_ambang = setting_ambang
+        self.setting_jeda = setting_jeda
+
+    def _k(self, pkm: int, x: str) -> str:
+        return f"{self.nama}:pemutus:{pkm}:{x}"
+
+    def ambang(self) -> int:
+        return int(getattr(settings, self.setting_ambang, 5))
+
+    def jeda(self) -> float:
+        return float(getattr(settings, self.setting_jeda, 30))
+
+    def keadaan(self, pkm: int) -> str:
+        try:
+            raw = cache.get(self._k(pkm, "buka"))
+        except Exception:
+            return TERTUTUP
+        if not raw:
+            return TERTUTUP
+        return SETENGAH if time.time() >= json.loads(raw)["probe_setelah"] else TERBUKA
+
+    def minta_izin(self, pkm: int) -> Izin:
+        try:
+            raw = cache.get(self._k(pkm, "buka"))
+        except Exception:  # cache down: let the call go; the service decides
+            return Izin(True)
+        if not raw:
+            return Izin(True)
+        probe_setelah = json.loads(raw)["probe_setelah"]
+        if time.time() < probe_setelah:
+            return Izin(False, tunda_sampai=probe_setelah)
+        if cache.add(self._k(pkm, "probe"), "1", int(self.jeda() * 3 + 30)):
+            return Izin(True, probe=True)
+        return Izin(False, tunda_sampai=time.time() + self.jeda())
+
+    def catat_berhasil(self, pkm: int) -> bool:
+        """The service answered. True when this closed an open breaker."""
+        cache.delete_many([self._k(pkm, "gagal"), self._k(pkm, "probe")])
+        ditutup = bool(cache.delete(self._k(pkm, "buka")))
+        if ditutup:
+            log.warning("%s kembali tersedia (Puskesmas %s): pemutus ditutup", self.nama, pkm)
+        return ditutup
+
+    def catat_gagal(self, pkm: int, *, probe: bool = False) -> bool:
+        cache.delete(self._k(pkm, "probe"))
+        kunci = self._k(pkm, "gagal")
+        cache.add(kunci, 0, self.TTL)
+        try:
+            gagal = cache.incr(kunci)
+        except ValueError:
+            cache.set(kunci, 1, self.TTL)
+            gagal = 1
+        sekarang = time.time()
+        buka = self._k(pkm, "buka")
+        data = json.dumps({"sejak": sekarang, "probe_setelah": sekarang + self.jeda()})
+        if probe:
+            cache.set(buka, data, self.TTL)
+            return True
+        if gagal >= self.ambang() and cache.add(buka, data, self.TTL):
+            log.warning("%s tidak tersedia (Puskesmas %s): pemutus dibuka", self.nama, pkm)
+            return True
+        return False
+
+    def lepas_probe(self, pkm: int) -> None:
+        """The probe made no call (the row was held back for our own reasons): let another
+        row probe, without claiming the service answered."""
+        cache.delete(self._k(pkm, "probe"))
+
+    def reset(self, pkm: int) -> None:
+        cache.delete_many([self._k(pkm, x) for x in ("gagal", "probe", "buka")])
