@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from antrean import routing
@@ -20,7 +20,7 @@ from puskesmas.models import Loket, Puskesmas
 from puskesmas.services import no_rm_berikutnya
 
 from . import selectors
-from .dedupe import normalisasi_nama
+from .dedupe import kunci_identitas, nama_kunci, normalisasi_nama, tanggal_tertukar
 from .models import Kunjungan, Pasien, StatusKunjungan, Sumber
 from .validasi import DataKunjungan, DataPasien, Galat, validasi_kunjungan, validasi_pasien
 
@@ -103,20 +103,39 @@ def pasien_buat(
 
     Raises PasienSudahAda when the NIK or card is known, and — for a patient without NIK —
     KemungkinanDuplikat when similar patients exist, unless the officer confirmed they are new.
+    The check and the insert run under a lock on the person's identity (_tahan_identitas), so
+    two counters or replays saving the same new person at once make one patient: the second
+    waits, then sees the first and gets KemungkinanDuplikat / PasienSudahAda.
     """
     data = data.rapikan()
     galat = validasi_pasien(data, hari_ini=timezone.localdate())
     if galat:
         raise PendaftaranError(galat)
-    _cek_identitas_unik(puskesmas, data, kecuali=None)
-    if not data.nik and not konfirmasi_baru and data.tanggal_lahir:
-        kandidat = selectors.kandidat_duplikat(
-            puskesmas=puskesmas, nama=data.nama, tanggal_lahir=data.tanggal_lahir
+    kunci = ""
+    if not data.nik and data.tanggal_lahir:
+        kunci = kunci_identitas(
+            nama=data.nama, tanggal_lahir=data.tanggal_lahir, jenis_kelamin=data.jenis_kelamin
         )
-        if kandidat:
-            raise KemungkinanDuplikat(kandidat)
     try:
         with transaction.atomic():
+            _tahan_identitas(puskesmas, data)
+            _cek_identitas_unik(puskesmas, data, kecuali=None)
+            if kunci:
+                if not konfirmasi_baru:
+                    kandidat = selectors.kandidat_duplikat(
+                        puskesmas=puskesmas,
+                        nama=data.nama,
+                        tanggal_lahir=data.tanggal_lahir,
+                        jenis_kelamin=data.jenis_kelamin,
+                        alamat=data.alamat,
+                        nik_ibu=data.nik_ibu,
+                    )
+                    if kandidat:
+                        raise KemungkinanDuplikat(kandidat)
+                elif Pasien.objects.filter(puskesmas=puskesmas, kunci_identitas=kunci).exists():
+                    # The officer looked and says this namesake (same name, day, sex) is
+                    # another person: the key stays with the first one.
+                    kunci = ""
             pasien = Pasien.objects.create(
                 puskesmas=puskesmas,
                 no_rm=no_rm_berikutnya(puskesmas=puskesmas),
@@ -125,6 +144,8 @@ def pasien_buat(
                 no_bpjs=data.no_bpjs or None,
                 nama=data.nama,
                 nama_cari=normalisasi_nama(data.nama),
+                nama_kunci=nama_kunci(data.nama),
+                kunci_identitas=kunci,
                 tanggal_lahir=data.tanggal_lahir,
                 jenis_kelamin=data.jenis_kelamin,
                 alamat=data.alamat,
@@ -134,9 +155,36 @@ def pasien_buat(
             catat(user=oleh, aksi="pasien_buat", objek=pasien, puskesmas=puskesmas)
             return pasien
     except IntegrityError:
-        # Another counter saved the same NIK/card a moment ago: show that patient.
+        # Another counter saved the same NIK/card (or, on a database without the lock, the same
+        # identity key) a moment ago: show that patient.
         _cek_identitas_unik(puskesmas, data, kecuali=None)
+        if kunci:
+            sama = Pasien.objects.filter(puskesmas=puskesmas, kunci_identitas=kunci).first()
+            if sama is not None:
+                raise KemungkinanDuplikat([(sama, 100.0)]) from None
         raise
+
+
+def _tahan_identitas(puskesmas: Puskesmas, data: DataPasien) -> None:
+    """Serialise creation on the person: on PostgreSQL a transaction-level advisory lock on the
+    NIK, the card, and the birth date (and its day/month swap) + sex, released at commit. Birth
+    date + sex, not the name, so two spellings of one name wait for each other too; a handful
+    of people share a birth date and sex, so nobody waits for long. SQLite needs none: it lets
+    one writer at a time, and the identity key's unique constraint has the last word."""
+    if connection.vendor != "postgresql":
+        return
+    kunci = set()
+    if data.nik:
+        kunci.add(f"nik:{puskesmas.pk}:{data.nik}")
+    if data.no_bpjs:
+        kunci.add(f"bpjs:{puskesmas.pk}:{data.no_bpjs}")
+    if data.tanggal_lahir:
+        for tgl in (data.tanggal_lahir, tanggal_tertukar(data.tanggal_lahir)):
+            if tgl is not None:
+                kunci.add(f"lahir:{puskesmas.pk}:{tgl:%Y%m%d}:{data.jenis_kelamin}")
+    with connection.cursor() as c:
+        for k in sorted(kunci):  # one order everywhere: no deadlock between two savers
+            c.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [k])
 
 
 @transaction.atomic
@@ -151,6 +199,19 @@ def pasien_ubah(*, pasien: Pasien, data: DataPasien) -> Pasien:
     pasien.no_bpjs = data.no_bpjs or None
     pasien.nama = data.nama
     pasien.nama_cari = normalisasi_nama(data.nama)
+    pasien.nama_kunci = nama_kunci(data.nama)
+    kunci = ""
+    if not data.nik:
+        kunci = kunci_identitas(
+            nama=data.nama, tanggal_lahir=data.tanggal_lahir, jenis_kelamin=data.jenis_kelamin
+        )
+        if (
+            Pasien.objects.filter(puskesmas=pasien.puskesmas, kunci_identitas=kunci)
+            .exclude(pk=pasien.pk)
+            .exists()
+        ):
+            kunci = ""  # a namesake already holds it; the candidate check still finds both
+    pasien.kunci_identitas = kunci
     pasien.tanggal_lahir = data.tanggal_lahir
     pasien.jenis_kelamin = data.jenis_kelamin
     pasien.alamat = data.alamat
