@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from antrean import routing
@@ -20,7 +20,7 @@ from puskesmas.models import Loket, Puskesmas
 from puskesmas.services import no_rm_berikutnya
 
 from . import selectors
-from .dedupe import kunci_identitas, nama_kunci, normalisasi_nama, tanggal_tertukar
+from .dedupe import kunci_identitas, nama_kunci, normalisasi_nama
 from .models import Kunjungan, Pasien, StatusKunjungan, Sumber
 from .validasi import DataKunjungan, DataPasien, Galat, validasi_kunjungan, validasi_pasien
 
@@ -103,9 +103,9 @@ def pasien_buat(
 
     Raises PasienSudahAda when the NIK or card is known, and — for a patient without NIK —
     KemungkinanDuplikat when similar patients exist, unless the officer confirmed they are new.
-    The check and the insert run under a lock on the person's identity (_tahan_identitas), so
-    two counters or replays saving the same new person at once make one patient: the second
-    waits, then sees the first and gets KemungkinanDuplikat / PasienSudahAda.
+    The checks and the insert run under one lock (_tahan_identitas), so two counters or
+    replays saving the same new person at once make one patient: the second waits, then sees
+    the first and gets KemungkinanDuplikat / PasienSudahAda.
     """
     data = data.rapikan()
     galat = validasi_pasien(data, hari_ini=timezone.localdate())
@@ -118,7 +118,7 @@ def pasien_buat(
         )
     try:
         with transaction.atomic():
-            _tahan_identitas(puskesmas, data)
+            _tahan_identitas(puskesmas)
             _cek_identitas_unik(puskesmas, data, kecuali=None)
             if kunci:
                 if not konfirmasi_baru:
@@ -165,26 +165,16 @@ def pasien_buat(
         raise
 
 
-def _tahan_identitas(puskesmas: Puskesmas, data: DataPasien) -> None:
-    """Serialise creation on the person: on PostgreSQL a transaction-level advisory lock on the
-    NIK, the card, and the birth date (and its day/month swap) + sex, released at commit. Birth
-    date + sex, not the name, so two spellings of one name wait for each other too; a handful
-    of people share a birth date and sex, so nobody waits for long. SQLite needs none: it lets
-    one writer at a time, and the identity key's unique constraint has the last word."""
-    if connection.vendor != "postgresql":
-        return
-    kunci = set()
-    if data.nik:
-        kunci.add(f"nik:{puskesmas.pk}:{data.nik}")
-    if data.no_bpjs:
-        kunci.add(f"bpjs:{puskesmas.pk}:{data.no_bpjs}")
-    if data.tanggal_lahir:
-        for tgl in (data.tanggal_lahir, tanggal_tertukar(data.tanggal_lahir)):
-            if tgl is not None:
-                kunci.add(f"lahir:{puskesmas.pk}:{tgl:%Y%m%d}:{data.jenis_kelamin}")
-    with connection.cursor() as c:
-        for k in sorted(kunci):  # one order everywhere: no deadlock between two savers
-            c.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [k])
+def _tahan_identitas(puskesmas: Puskesmas) -> None:
+    """Serialise patient creation in this Puskesmas from the look-alike check to the commit.
+
+    The lock is the Puskesmas row, the very row the No. RM counter updates: every creation
+    takes it anyway, so this only moves it before the checks (a few ms) and adds no lock order
+    of its own. (An advisory lock per birth date deadlocked against replay, which holds the
+    Puskesmas row for its downtime episode before it creates patients.) On SQLite this is a
+    no-op: it lets one writer at a time, and the identity key's unique constraint has the last
+    word there as everywhere."""
+    Puskesmas.objects.select_for_update().filter(pk=puskesmas.pk).first()
 
 
 @transaction.atomic
