@@ -46,6 +46,7 @@ SHELL = [
     "js/offline/routing.js",
     "js/offline/detector.js",
     "js/offline/pasien_lokal.js",
+    "js/offline/nama.js",
     "js/offline/blok.js",
 ]
 

@@ -97,15 +97,19 @@ def hubungan_tanggal(a: date, b: date) -> str:
 
 
 _ANGKA_ALAMAT = re.compile(r"\d+")
+_KATA_ALAMAT = frozenset(
+    {"JL", "JLN", "JALAN", "RT", "RW", "NO", "DUSUN", "DSN", "DS", "DESA", "KEL", "KEC", "GG"}
+    | {"GANG", "BLOK", "PERUM"}
+)
 
 
 def alamat_mirip(a: str, b: str) -> bool:
     """Half or more of the address words shared (RT/RW numbers count as words)."""
     ka, kb = set(normalisasi_nama(a).split()), set(normalisasi_nama(b).split())
-    ka |= set(_ANGKA_ALAMAT.findall(a or ""))
-    kb |= set(_ANGKA_ALAMAT.findall(b or ""))
-    ka -= {"JL", "JALAN", "RT", "RW", "NO", "DUSUN", "DS", "DESA", "KEL", "KEC", "GG", "GANG"}
-    kb -= {"JL", "JALAN", "RT", "RW", "NO", "DUSUN", "DS", "DESA", "KEL", "KEC", "GG", "GANG"}
+    ka |= {str(int(n)) for n in _ANGKA_ALAMAT.findall(a or "")}  # RT 02 = RT 2
+    kb |= {str(int(n)) for n in _ANGKA_ALAMAT.findall(b or "")}
+    ka -= _KATA_ALAMAT
+    kb -= _KATA_ALAMAT
     if not ka or not kb:
         return False
     return len(ka & kb) / min(len(ka), len(kb)) >= 0.5

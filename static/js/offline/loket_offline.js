@@ -346,8 +346,25 @@ async function simpanPasienBaru(form) {
     return;
   }
   const pasien = { client_uuid: crypto.randomUUID(), no_rm: "", ...d, tanggal_lahir: lahir ? `${lahir.tahun}-${dua(lahir.bulan)}-${dua(lahir.hari)}` : "", baru: true };
+  // Without NIK: the server's look-alike rule (nama.js) over the local copy, asked once.
+  if (!d.nik && form.dataset.konfirmasiBaru !== "1" && tampilMirip(form, await lokal.mirip(pasien))) return;
   await lokal.simpan(pasien);
   panelKunjungan(pasien, { pesanOk: `Pasien baru tersimpan di komputer ini: ${pasien.nama}. No. RM diberikan server saat tersambung.` });
+}
+
+function tampilMirip(form, kandidat) {
+  if (!kandidat.length) return false;
+  tampilGalat(form, {});
+  form.dataset.konfirmasiBaru = "1";
+  const p = document.createElement("div");
+  p.className = "alert alert--warn alert--galat-luring"; p.setAttribute("role", "alert"); p.id = "luring-mirip";
+  p.innerHTML = "Ada pasien di salinan lokal dengan nama dan tanggal lahir mirip. Periksa dulu:<ul>" +
+    kandidat.map(({ pasien: k }) => `<li><b>${h(k.nama)}</b>, lahir ${h(k.tanggal_lahir)} (RM ${h(k.no_rm || "menyusul")}) ` +
+      `<a href="#" class="btn btn--kecil" data-luring-pasien="${h(kunciPasien(k))}">Buka pasien ini</a></li>`).join("") +
+    "</ul>Bila memang orang lain, tekan <b>Simpan pasien baru</b> sekali lagi.";
+  form.prepend(p);
+  $("a", p).focus();
+  return true;
 }
 
 function dataKunjunganDari(form) {
