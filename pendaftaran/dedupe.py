@@ -31,13 +31,17 @@ def skor_nama(a: str, b: str) -> float:
     return fuzz.token_sort_ratio(normalisasi_nama(a), normalisasi_nama(b))
 
 
+def _ddmmyyyy(d: date) -> str:
+    return f"{d.day:02d}{d.month:02d}{d.year:04d}"
+
+
 def tanggal_mirip(a: date, b: date) -> bool:
     """Same date, or one typing slip away: day and month swapped, or one digit wrong."""
     if a == b:
         return True
     if (a.year, a.month, a.day) == (b.year, b.day, b.month):
         return True
-    sa, sb = a.strftime("%d%m%Y"), b.strftime("%d%m%Y")
+    sa, sb = _ddmmyyyy(a), _ddmmyyyy(b)
     return sum(x != y for x, y in zip(sa, sb, strict=True)) == 1
 
 
@@ -72,7 +76,7 @@ def tanggal_tertukar(d: date) -> date | None:
 
 def tanggal_selisih_satu(d: date) -> list[date]:
     """Every valid date whose dd-mm-yyyy differs from `d` in exactly one digit."""
-    s = d.strftime("%d%m%Y")
+    s = _ddmmyyyy(d)
     hasil = []
     for i, c in enumerate(s):
         for g in "0123456789":
@@ -80,9 +84,11 @@ def tanggal_selisih_satu(d: date) -> list[date]:
                 continue
             t = s[:i] + g + s[i + 1 :]
             try:
-                hasil.append(date(int(t[4:]), int(t[2:4]), int(t[:2])))
+                slip = date(int(t[4:]), int(t[2:4]), int(t[:2]))
             except ValueError:
                 continue
+            if slip.year >= 1900:  # a birth year 0990 is no one's
+                hasil.append(slip)
     return hasil
 
 
@@ -104,7 +110,8 @@ _KATA_ALAMAT = frozenset(
 
 
 def alamat_mirip(a: str, b: str) -> bool:
-    """Half or more of the address words shared (RT/RW numbers count as words)."""
+    """Three quarters of the address words shared (RT/RW and house numbers count as words):
+    the same street at another house number is a neighbour, not the same home."""
     ka, kb = set(normalisasi_nama(a).split()), set(normalisasi_nama(b).split())
     ka |= {str(int(n)) for n in _ANGKA_ALAMAT.findall(a or "")}  # RT 02 = RT 2
     kb |= {str(int(n)) for n in _ANGKA_ALAMAT.findall(b or "")}
@@ -112,7 +119,7 @@ def alamat_mirip(a: str, b: str) -> bool:
     kb -= _KATA_ALAMAT
     if not ka or not kb:
         return False
-    return len(ka & kb) / min(len(ka), len(kb)) >= 0.5
+    return len(ka & kb) / min(len(ka), len(kb)) >= 0.75
 
 
 def mirip(baru: Identitas, lama: Identitas) -> Kecocokan | None:

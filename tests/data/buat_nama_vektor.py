@@ -92,6 +92,8 @@ nama = [
     ("beda_orang", "Tan Siok Lan", "Tan Siok Mei", False, False),
     ("beda_orang", "Agus Santoso", "Budi Santoso", False, False),
     ("beda_orang", "Siti", "Siti Nurhaliza", False, False),
+    ("beda_orang", "I Made Yusuf", "Muhammad Yusuf Hidayat", False, False),
+    ("nama_tengah", "Sudarsana", "I Made Sudarsana", True, True),
     ("beda_orang", "Putri Ayu", "Putri Ayu Lestari", False, False),
     ("beda_orang", "Andi", "Andini", False, False),
     ("nama_tengah", "Rudi", "Rudy Hartono", True, False),

@@ -13,7 +13,7 @@ const ALIAS = {};
 for (const [daftar, jadi] of [
   ["M MUH MUHD MOH MOHD MHD MUHAMAD MOHAMAD MUHAMED MOHAMED MUHAMET MOHAMET MAMAD", "MUHAMAD"],
   ["NURUL NOR NOER NURU", "NUR"], ["ABD ABDU", "ABDUL"], ["AHMED AMAD", "AHMAD"], ["SITTI", "SITI"],
-  ["LIEM LIM", "LIM"], ["LIE LI LE", "LI"], ["UI OUW UW WI WIE", "UI"], ["GOUW GO GOH", "GO"],
+  ["LIEM LIM", "LIM"], ["LIE LI LE", "LI"], ["UI UY OUW UW WI WIE", "UI"], ["GOUW GO GOH", "GO"],
   ["KWE KWIK", "KWE"], ["COA CUA", "CUA"], ["TE TEE", "TE"],
   ["WAYAN GEDE PUTU ILUH", "#1"], ["MADE KADEK NENGAH", "#2"], ["NYOMAN KOMANG", "#3"], ["KETUT", "#4"],
 ]) for (const k of kata(daftar)) ALIAS[k] = jadi;
@@ -120,6 +120,8 @@ export function banding(a, b) {
     }
   }
   if (ta.length || !bukti) return TIDAK;
+  // One word found in a three-word name proves too little.
+  if ((na.inti.length === 1 && nb.inti.length > 2) || (nb.inti.length === 1 && na.inti.length > 2)) return TIDAK;
   return { sama: true, penuh: !sisa.length && !inisial, skor: Math.round(1000 * bobot / panjang) / 10 };
 }
 
@@ -168,7 +170,7 @@ export function alamatMirip(a, b) {
   if (!ka.size || !kb.size) return false;
   let sama = 0;
   for (const x of ka) if (kb.has(x)) sama++;
-  return sama / Math.min(ka.size, kb.size) >= 0.5;
+  return sama / Math.min(ka.size, kb.size) >= 0.75;
 }
 
 /** { skor, alasan } when `lama` is probably the person being registered as `baru`, else null.
