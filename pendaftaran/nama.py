@@ -198,7 +198,7 @@ def banding(a: str | Nama, b: str | Nama) -> Banding:
     if na.urutan and nb.urutan and na.urutan != nb.urutan:
         return TIDAK  # I Wayan … and I Made …: brothers, not one man
     ta, tb = list(na.inti), list(nb.inti)
-    if not ta or not tb or _tanda(na).isdisjoint(_tanda(nb)):
+    if not ta or not tb:
         return TIDAK
     ta, tb = _gabung(ta, tb), _gabung(tb, ta)
     if len(ta) > len(tb):
@@ -229,38 +229,6 @@ def banding(a: str | Nama, b: str | Nama) -> Banding:
     if (len(na.inti) == 1 and len(nb.inti) > 2) or (len(nb.inti) == 1 and len(na.inti) > 2):
         return TIDAK  # one word found in a three-word name proves too little
     return Banding(True, not sisa and not inisial, round(100 * bobot / panjang, 1))
-
-
-def _hapus_satu(kata: str) -> set[str]:
-    return {kata[:i] + kata[i + 1 :] for i in range(len(kata))}
-
-
-@lru_cache(maxsize=200_000)
-def _tanda(n: Nama) -> frozenset[str]:
-    """A quick 'cannot be the same' test (an optimisation only; the rule is `banding`). Two
-    names can only be the same if some uncommon word, or two or three adjacent words written
-    as one, matches exactly or within kata_mirip's slips; words that close share a string
-    left after deleting one letter (two for 9+ letters) from each. So disjoint marks mean no
-    match, decided by one set operation instead of the full comparison — it keeps a crowded
-    birthday (hundreds of patients born on 1 January) fast."""
-    inti = n.inti
-    kata = set(inti)
-    for i in range(len(inti) - 1):
-        kata.add(inti[i] + inti[i + 1])
-        if i + 2 < len(inti):
-            kata.add(inti[i] + inti[i + 1] + inti[i + 2])
-    tanda: set[str] = set()
-    for k in kata:
-        if k in UMUM or len(k) < 3:
-            continue
-        tanda.add(k)
-        if len(k) >= 5:
-            satu = _hapus_satu(k)
-            tanda |= satu
-            if len(k) >= 9:
-                for s in satu:
-                    tanda |= _hapus_satu(s)
-    return frozenset(tanda)
 
 
 def _cari(k: str, daftar: list[str], tahap: str) -> int | None:

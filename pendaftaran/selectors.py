@@ -146,6 +146,11 @@ def pasien_dengan_identitas(
     return Pasien.objects.filter(cond, puskesmas=puskesmas).first()
 
 
+def nik_dikenal(*, puskesmas: Puskesmas, nik: str) -> bool:
+    """A patient holds this NIK, or babies are registered under it as their mother's."""
+    return Pasien.objects.filter(Q(nik=nik) | Q(nik_ibu=nik), puskesmas=puskesmas).exists()
+
+
 def kunjungan_loket(*, loket: Loket, tanggal: date) -> QuerySet[Kunjungan]:
     """Today's registrations at a counter, newest first, with their tickets."""
     return (

@@ -97,11 +97,15 @@ def _konteks_hari_ini(loket: Loket | None) -> dict[str, Any]:
     }
 
 
-def _isian_dari_cari(q: str) -> dict[str, Any]:
+def _isian_dari_cari(q: str, puskesmas) -> dict[str, Any]:
     """Pre-fill a new-patient form with what the officer already typed in the search box."""
     angka = "".join(ch for ch in q if ch.isdigit())
     if angka and len(angka) == len(q.replace(" ", "").replace("-", "").replace(".", "")):
         if len(angka) == 16:
+            # A NIK we know (a mother, or the NIK her babies are under): the new patient is
+            # her baby, so it is the mother's NIK field.
+            if selectors.nik_dikenal(puskesmas=puskesmas, nik=angka):
+                return {"nik_ibu": angka}
             return {"nik": angka}
         if len(angka) == 13:
             return {"no_bpjs": angka}
@@ -236,7 +240,8 @@ def pasien_baru(request: HttpRequest) -> HttpResponse:
     petugas = request.petugas  # type: ignore[attr-defined]
     konteks: dict[str, Any] = {}
     if request.method == "GET":
-        form = FormPasien(initial=_isian_dari_cari(request.GET.get("q", "").strip()))
+        q = request.GET.get("q", "").strip()
+        form = FormPasien(initial=_isian_dari_cari(q, petugas.puskesmas))
         return _render(request, "panel_pasien_baru", {"form": form}, panel="pasien_baru")
 
     form = FormPasien(request.POST)

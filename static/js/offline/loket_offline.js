@@ -282,7 +282,7 @@ function panelPasienBaru(isi = {}) {
     isian("no_bpjs", "No. kartu BPJS", { nilai: isi.no_bpjs, attrs: 'inputmode="numeric" placeholder="13 digit"' }) +
     isian("tanggal_lahir", "Tanggal lahir", { tipe: "date", nilai: isi.tanggal_lahir }) +
     `<fieldset class="isian isian--pilihan"><legend>Jenis kelamin</legend><div class="pilihan-baris">${jk("L", "Laki-laki")}${jk("P", "Perempuan")}</div></fieldset>` +
-    isian("nik_ibu", "NIK ibu (untuk bayi tanpa NIK)", { bantuan: "Bayi yang belum punya NIK didaftarkan dengan NIK ibunya.", attrs: 'inputmode="numeric"' }) +
+    isian("nik_ibu", "NIK ibu (untuk bayi tanpa NIK)", { nilai: isi.nik_ibu, bantuan: "Bayi yang belum punya NIK didaftarkan dengan NIK ibunya.", attrs: 'inputmode="numeric"' }) +
     isian("no_hp", "No. HP", { attrs: 'inputmode="tel"' }) +
     isian("alamat", "Alamat", { kelas: "isian--lebar" }) +
     '</div><button type="submit" class="btn btn--primary btn--big">Simpan pasien baru <kbd>Ctrl+Enter</kbd></button></form></div>');
@@ -295,6 +295,14 @@ function isianDariCari(q) {
     return angka.length === 16 ? { nik: angka } : angka.length === 13 ? { no_bpjs: angka } : {};
   }
   return q ? { nama: q.replace(/\S+/g, (w) => w[0].toUpperCase() + w.slice(1).toLowerCase()) } : {};
+}
+
+/** As isianDariCari, but a NIK the local copy knows (a mother, or her babies' NIK ibu) goes to
+ *  the mother's NIK field: F4 after searching by it registers her baby. */
+async function isianBaru(q) {
+  const isi = isianDariCari(q);
+  if (isi.nik && (await lokal.cari(isi.nik)).length) return { nik_ibu: isi.nik };
+  return isi;
 }
 
 function tampilGalat(form, galat) {
@@ -534,7 +542,7 @@ function tangani(verb, path, elt) {
   if (path === "/loket/cari/") return cariLokal(($("#q") || {}).value);
   if (path === "/loket/pasien/baru/") {
     if (verb === "post" && form) return simpanPasienBaru(form);
-    return panelPasienBaru(isianDariCari(($("#q") || {}).value));
+    return isianBaru(($("#q") || {}).value).then(panelPasienBaru);
   }
   if ((m = /^\/loket\/pasien\/(\d+)\/saran\/$/.exec(path))) return perbaruiSaran(elt.closest("form"));
   if ((m = /^\/loket\/pasien\/(\d+)\/daftar\/$/.exec(path)) && form) return simpanKunjungan(form);
@@ -598,7 +606,7 @@ window.addEventListener("click", (e) => {
   e.stopPropagation();
   if (t.hasAttribute("data-cetak-luring")) cetakLuring(t.getAttribute("data-cetak-luring"));
   else if (t.hasAttribute("data-luring-pasien")) bukaPasien(t.getAttribute("data-luring-pasien"));
-  else if (t.hasAttribute("data-luring-baru")) panelPasienBaru(isianDariCari(($("#q") || {}).value));
+  else if (t.hasAttribute("data-luring-baru")) isianBaru(($("#q") || {}).value).then(panelPasienBaru);
   else if (t.hasAttribute("data-luring-kosong")) {
     if (modus === "online" && window.htmx) window.htmx.ajax("GET", "/loket/", { target: "#panel" }); else panelKosong();
   } else if (t.hasAttribute("data-luring-kirim")) { detektor.periksa().then(() => kirim()); }
