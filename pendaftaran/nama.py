@@ -224,8 +224,8 @@ def banding(a: str | Nama, b: str | Nama) -> Banding:
                 bobot += 1.0 if tahap == "persis" else 0.9
                 if k not in UMUM and lawan not in UMUM and len(k) >= 3:
                     bukti = True
-    if ta or not bukti:
-        return TIDAK
+    if ta or (not bukti and (sisa or inisial)):
+        return TIDAK  # a common word or two found proves nothing — unless that is all the name
     if (len(na.inti) == 1 and len(nb.inti) > 2) or (len(nb.inti) == 1 and len(na.inti) > 2):
         return TIDAK  # one word found in a three-word name proves too little
     return Banding(True, not sisa and not inisial, round(100 * bobot / panjang, 1))

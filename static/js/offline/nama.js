@@ -119,7 +119,8 @@ export function banding(a, b) {
       }
     }
   }
-  if (ta.length || !bukti) return TIDAK;
+  // A common word or two found proves nothing — unless that is all the name.
+  if (ta.length || (!bukti && (sisa.length || inisial))) return TIDAK;
   // One word found in a three-word name proves too little.
   if ((na.inti.length === 1 && nb.inti.length > 2) || (nb.inti.length === 1 && na.inti.length > 2)) return TIDAK;
   return { sama: true, penuh: !sisa.length && !inisial, skor: Math.round(1000 * bobot / panjang) / 10 };
