@@ -47,6 +47,7 @@ SHELL = [
     "js/offline/detector.js",
     "js/offline/pasien_lokal.js",
     "js/offline/nama.js",
+    "js/offline/salinan.js",
     "js/offline/blok.js",
 ]
 

@@ -18,6 +18,7 @@ import { saranUntuk, unitUntukSaran, umurTahun, LAYANAN_DIMINTA, LAYANAN_LABEL }
 import { buatDetektor } from "./detector.js";
 import { buatPasienLokal, kunciPasien } from "./pasien_lokal.js";
 import { blokTerbaru, nomorBerikut, sisaNomor } from "./blok.js";
+import { bukaSalinanDb, storeSalinanIdb, buatSalinan, cariGabung, miripGabung, ambilJson } from "./salinan.js";
 
 const elData = document.getElementById("data-luring");
 const D = elData ? JSON.parse(elData.dataset.json || "null") : null;
@@ -26,7 +27,7 @@ const UNIT_PER_ID = new Map(((D && D.unit) || []).map((u) => [String(u.id), u]))
 const UNIT_PER_KODE = new Map(((D && D.unit) || []).map((u) => [u.kode, u]));
 
 let modus = "online";
-let db = null, outbox = null, lokal = null, blokStore = null, meta = null, hasilStore = null;
+let db = null, outbox = null, lokal = null, blokStore = null, meta = null, hasilStore = null, salinan = null;
 let siap = null; // promise: the database is open
 let mengirim = false;
 let statusTerakhir = null;
@@ -246,7 +247,7 @@ async function cariLokal(q) {
   const wadah = $("#hasil");
   q = String(q || "").trim();
   if (!q) { wadah.innerHTML = ""; umumkan(wadah); return; }
-  const hasil = await lokal.cari(q);
+  const hasil = await cariGabung(lokal, salinan, q);
   let html;
   const pendek = !/\d/.test(q) && q.length < 2;
   if (pendek) html = '<p class="help">Ketik minimal 2 huruf nama, atau NIK / No. RM / No. BPJS.</p>';
@@ -341,7 +342,7 @@ async function simpanPasienBaru(form) {
   const d = rapikan(isi);
   const lahir = uraiTanggal(d.tanggal_lahir);
   // Already in the local copy under this NIK/card: open that patient, never a second one.
-  const sama = d.nik ? await lokal.cari(d.nik) : d.no_bpjs ? await lokal.cari(d.no_bpjs) : [];
+  const sama = d.nik || d.no_bpjs ? await cariGabung(lokal, salinan, d.nik || d.no_bpjs) : [];
   const ada = sama.find((p) => (d.nik && p.nik === d.nik) || (d.no_bpjs && p.no_bpjs === d.no_bpjs));
   if (ada) {
     tampilGalat(form, {});
@@ -355,7 +356,7 @@ async function simpanPasienBaru(form) {
   }
   const pasien = { client_uuid: crypto.randomUUID(), no_rm: "", ...d, tanggal_lahir: lahir ? `${lahir.tahun}-${dua(lahir.bulan)}-${dua(lahir.hari)}` : "", baru: true };
   // Without NIK: the server's look-alike rule (nama.js) over the local copy, asked once.
-  if (!d.nik && form.dataset.konfirmasiBaru !== "1" && tampilMirip(form, await lokal.mirip(pasien))) return;
+  if (!d.nik && form.dataset.konfirmasiBaru !== "1" && tampilMirip(form, await miripGabung(lokal, salinan, pasien))) return;
   await lokal.simpan(pasien);
   panelKunjungan(pasien, { pesanOk: `Pasien baru tersimpan di komputer ini: ${pasien.nama}. No. RM diberikan server saat tersambung.` });
 }
@@ -649,7 +650,7 @@ async function keluar(e) {
 // unsent entry may still need it on this PC); the cached loket page, which lists today's
 // patients, never outlives a session.
 async function lupakanPasien() {
-  await lokal.kosongkan(); await hasilStore.kosongkan(); await meta.hapus("preload");
+  await lokal.kosongkan(); await hasilStore.kosongkan(); await meta.hapus("preload"); await salinan.kosongkan();
   await lupakanHalaman();
 }
 async function lupakanHalaman() {
@@ -709,9 +710,10 @@ if (D && D.loket) {
     blokStore = storeIdb(db, "blok");
     meta = storeIdb(db, "meta");
     hasilStore = storeIdb(db, "hasil");
+    salinan = buatSalinan(storeSalinanIdb(await bukaSalinanDb(window.idb)), { ambil: ambilJson });
   })();
   siap.then(async () => {
-    window.loketLuring = { outbox, lokal, blokStore, detektor, kirim, get modus() { return modus; },
+    window.loketLuring = { outbox, lokal, salinan, blokStore, detektor, kirim, get modus() { return modus; },
       set ukuranBatch(n) { ukuranBatch = n; } }; // tests and support
     ingatPasienDi(document);
     await gambarStatus();
@@ -719,7 +721,7 @@ if (D && D.loket) {
     else await detektor.periksa();
     detektor.mulai();
     jadwalKirim();
-    if (modus === "online") { await ambilBlok(); kirim(); preload(); }
+    if (modus === "online") { await ambilBlok(); kirim(); preload(); salinan.segarkan().catch(() => {}); }
     document.documentElement.setAttribute("data-luring-siap", "1");
   }).catch((err) => {
     const el = $("#banner-luring");
