@@ -9,7 +9,9 @@ candidate check at 10,000 and 100,000 patients on PostgreSQL.
     then `selectors.kandidat_duplikat` for the later record of every pair — found (positives),
     offered by mistake (negatives) and any other patient offered — and its latency p50/p95/max,
     also on a crowded day (1,500 patients born 1 January 1970, most named "M. …"), and the whole
-    `pasien_buat` (lock + check + insert, rolled back).
+    `pasien_buat` (lock + check + insert, rolled back);
+(c) the offline copy of returning patients (pendaftaran/salinan.py) at the largest size: time
+    to build every page on the server, JSON size, an incremental refresh.
 
 Usage:  DATABASE_URL=postgres://user@host:5432/any .venv/bin/python bench/dedupe.py [--pasien N]
 Without DATABASE_URL on PostgreSQL only (a) runs. The database is a throwaway `bench_*` one.
@@ -237,6 +239,7 @@ def nilai_db(pasangan: list[dict], ukuran: list[int]) -> None:
                 transaction.set_rollback(True)
             lat_buat.append(time.perf_counter() - t)
         _lat("pasien_buat (lock + check + insert, rolled back)", lat_buat)
+    _salinan(pkm, ada)
     # A crowded day: the first of January for unknown dates, names beginning with "M.".
     hari = date(1970, 1, 1)
     ramai = []
@@ -262,7 +265,34 @@ def nilai_db(pasangan: list[dict], ukuran: list[int]) -> None:
     _lat("kandidat_duplikat on the crowded day", lat)
 
 
+def _salinan(pkm, jumlah: int) -> None:
+    """(c) The loket's offline copy of returning patients (everyone here was registered now,
+    so all are in it): the server's full answer page by page, its size, and a refresh."""
+    from django.utils import timezone
+
+    from pendaftaran.salinan import halaman_salinan
+
+    t = time.perf_counter()
+    setelah, n, ukuran, halaman = 0, 0, 0, 0
+    mulai = timezone.now()
+    while setelah is not None:
+        isi, setelah = halaman_salinan(puskesmas=pkm, setelah=setelah)
+        ukuran += len(json.dumps({"pasien": isi}, ensure_ascii=False))
+        n += len(isi)
+        halaman += 1
+    penuh = time.perf_counter() - t
+    t = time.perf_counter()
+    isi, _ = halaman_salinan(puskesmas=pkm, sejak=mulai)
+    segar = time.perf_counter() - t
+    print(
+        f"\n(c) offline copy at {jumlah:,} patients: {n:,} records in {halaman} pages, "
+        f"{ukuran / 1e6:.1f} MB of JSON, built in {penuh:.1f} s on the server; "
+        f"a refresh with nothing changed {segar * 1000:.0f} ms ({len(isi)} records)"
+    )
+
+
 def main() -> None:
+    print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--buat", action="store_true", help="write the evaluation set again")
     p.add_argument("--per-jenis", type=int, default=100, help="pairs per kind (with --buat)")
@@ -285,6 +315,7 @@ def main() -> None:
         os.environ["DATABASE_URL"] = db_url
         os.environ["CACHE_KEY_PREFIX"] = f"bench{os.getpid()}"
         nilai_db(pasangan, sorted(args.pasien))
+    print(f"\nload average at end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
