@@ -18,7 +18,9 @@ A name becomes a list of canonical tokens:
 Two names are the same when every core token of the shorter one is found in the longer one:
 equal, one typing slip apart, an initial of it, or two adjacent parts written as one
 ("Nur Aini" / "Nuraini"); and at least one found token is not a very common name part
-(Muhammad, Siti, Nur…), so "Siti Aminah" is not "Siti Rahayu".
+(Muhammad, Siti, Nur…), so "Siti Aminah" is not "Siti Rahayu" — unless the two names are made
+of those words only and match in full ("Muhammad Nur" = "Muhammad Nur"). One word found in a
+name of three or more proves too little ("Yusuf" is not "Muhammad Yusuf Hidayat").
 """
 
 from __future__ import annotations

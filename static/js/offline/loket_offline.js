@@ -650,7 +650,7 @@ async function keluar(e) {
 // unsent entry may still need it on this PC); the cached loket page, which lists today's
 // patients, never outlives a session.
 async function lupakanPasien() {
-  await lokal.kosongkan(); await hasilStore.kosongkan(); await meta.hapus("preload"); await salinan.kosongkan();
+  await lokal.kosongkan(); await hasilStore.kosongkan(); await meta.hapus("preload"); if (salinan) await salinan.kosongkan();
   await lupakanHalaman();
 }
 async function lupakanHalaman() {
@@ -710,7 +710,8 @@ if (D && D.loket) {
     blokStore = storeIdb(db, "blok");
     meta = storeIdb(db, "meta");
     hasilStore = storeIdb(db, "hasil");
-    salinan = buatSalinan(storeSalinanIdb(await bukaSalinanDb(window.idb)), { ambil: ambilJson });
+    // The two-year copy is a help, not a condition: without it offline mode still works.
+    try { salinan = buatSalinan(storeSalinanIdb(await bukaSalinanDb(window.idb)), { ambil: ambilJson }); } catch (e) { salinan = null; }
   })();
   siap.then(async () => {
     window.loketLuring = { outbox, lokal, salinan, blokStore, detektor, kirim, get modus() { return modus; },
@@ -721,7 +722,7 @@ if (D && D.loket) {
     else await detektor.periksa();
     detektor.mulai();
     jadwalKirim();
-    if (modus === "online") { await ambilBlok(); kirim(); preload(); salinan.segarkan().catch(() => {}); }
+    if (modus === "online") { await ambilBlok(); kirim(); preload(); if (salinan) salinan.segarkan().catch(() => {}); }
     document.documentElement.setAttribute("data-luring-siap", "1");
   }).catch((err) => {
     const el = $("#banner-luring");
