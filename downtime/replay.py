@@ -31,10 +31,10 @@ from antrean.services import format_kode
 from audit.services import catat
 from config.security import JsonTerlaluRumit, periksa_json
 from pendaftaran import nik as nik_rules
-from pendaftaran import selectors as p_selectors
-from pendaftaran.dedupe import AMBANG_NAMA, skor_nama
 from pendaftaran.models import Kunjungan, Pasien, Penjamin
+from pendaftaran.nama import sama as nama_sama
 from pendaftaran.services import (
+    KemungkinanDuplikat,
     KunjunganGanda,
     PasienSudahAda,
     PendaftaranError,
@@ -356,10 +356,7 @@ def _pasien_untuk(entri: EntriReplay, u: Urai, oleh) -> tuple[Pasien, str]:
         )
     ada = oleh_nik or oleh_kartu
     if ada is not None:
-        if (
-            ada.tanggal_lahir == data.tanggal_lahir
-            and skor_nama(data.nama, ada.nama) >= AMBANG_NAMA
-        ):
+        if ada.tanggal_lahir == data.tanggal_lahir and nama_sama(data.nama, ada.nama):
             return ada, StatusEntri.DILAMPIRKAN
         label = "NIK" if ada is oleh_nik else "No. kartu BPJS"
         raise _Tinjau(
@@ -369,27 +366,20 @@ def _pasien_untuk(entri: EntriReplay, u: Urai, oleh) -> tuple[Pasien, str]:
             f"{data.tanggal_lahir:%d-%m-%Y}.",
             [ada.pk],
         )
-    if not data.nik:
-        kandidat = p_selectors.kandidat_duplikat(
-            puskesmas=pkm, nama=data.nama, tanggal_lahir=data.tanggal_lahir
-        )
-        if kandidat:
-            raise _Tinjau(
-                AlasanTinjau.MIRIP_TANPA_NIK,
-                f"Pasien tanpa NIK; {len(kandidat)} pasien terdaftar bernama dan berlahir mirip.",
-                [p.pk for p, _ in kandidat],
-            )
     try:
-        return pasien_buat(puskesmas=pkm, data=data, oleh=oleh, konfirmasi_baru=True), (
-            StatusEntri.DIBUAT
-        )
+        # The look-alike check runs inside pasien_buat, under its identity lock: a second loket
+        # replaying the same new person at the same moment waits and lands here, in review.
+        return pasien_buat(puskesmas=pkm, data=data, oleh=oleh), StatusEntri.DIBUAT
+    except KemungkinanDuplikat as e:
+        raise _Tinjau(
+            AlasanTinjau.MIRIP_TANPA_NIK,
+            f"Pasien tanpa NIK; {len(e.kandidat)} pasien terdaftar bernama dan berlahir mirip.",
+            [p.pk for p, _ in e.kandidat],
+        ) from e
     except PasienSudahAda as e:
         # Registered a moment ago by another loket or replay: judge against that patient.
         ada = e.pasien
-        if (
-            ada.tanggal_lahir == data.tanggal_lahir
-            and skor_nama(data.nama, ada.nama) >= AMBANG_NAMA
-        ):
+        if ada.tanggal_lahir == data.tanggal_lahir and nama_sama(data.nama, ada.nama):
             return ada, StatusEntri.DILAMPIRKAN
         pesan = " ".join(m for daftar in e.galat.values() for m in daftar)
         raise _Tinjau(AlasanTinjau.KONFLIK_NIK, pesan, [ada.pk]) from e

@@ -31,6 +31,13 @@ class Pasien(models.Model):
     no_bpjs = models.CharField("No. kartu BPJS", max_length=13, null=True, blank=True)
     nama = models.CharField("nama", max_length=150)
     nama_cari = models.CharField(max_length=150, editable=False, db_index=True)
+    # pendaftaran.nama's canonical core tokens without spaces ("Siti Nur Aini", "Sity Nuraini"
+    # → SITINURAINI): finds a namesake behind a one-digit birth-date slip by index.
+    nama_kunci = models.CharField(max_length=150, editable=False, blank=True, default="")
+    # A patient without NIK: sex + birth date + nama_kunci, unique per Puskesmas, the database's
+    # last word against two counters creating one person twice (services.pasien_buat also
+    # serialises on it). Blank with a NIK, or when an officer confirmed a namesake is new.
+    kunci_identitas = models.CharField(max_length=170, editable=False, blank=True, default="")
     tanggal_lahir = models.DateField("tanggal lahir")
     jenis_kelamin = models.CharField("jenis kelamin", max_length=1, choices=JenisKelamin.choices)
     alamat = models.CharField("alamat", max_length=255, blank=True)
@@ -54,6 +61,11 @@ class Pasien(models.Model):
                 condition=Q(no_bpjs__isnull=False),
                 name="pasien_bpjs_unik",
             ),
+            models.UniqueConstraint(
+                fields=["puskesmas", "kunci_identitas"],
+                condition=~Q(kunci_identitas=""),
+                name="pasien_identitas_unik",
+            ),
         ]
         indexes = [
             models.Index(fields=["puskesmas", "tanggal_lahir"], name="pasien_lahir_idx"),
@@ -61,6 +73,7 @@ class Pasien(models.Model):
             models.Index(
                 fields=["puskesmas", "nik_ibu"], condition=~Q(nik_ibu=""), name="pasien_nik_ibu_idx"
             ),
+            models.Index(fields=["puskesmas", "nama_kunci"], name="pasien_nama_kunci_idx"),
         ]
 
     def __str__(self) -> str:

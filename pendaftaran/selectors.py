@@ -10,7 +10,15 @@ from django.db.models import Q, QuerySet
 from puskesmas.models import Loket, Puskesmas
 
 from . import nik as nik_rules
-from .dedupe import AMBANG_NAMA, AMBANG_NAMA_KETAT, normalisasi_nama, skor_nama, tanggal_mirip
+from .dedupe import (
+    Identitas,
+    mirip,
+    nama_kunci,
+    normalisasi_nama,
+    skor_nama,
+    tanggal_selisih_satu,
+    tanggal_tertukar,
+)
 from .models import Kunjungan, Pasien
 
 BATAS_HASIL = 20
@@ -80,32 +88,48 @@ def kandidat_duplikat(
     puskesmas: Puskesmas,
     nama: str,
     tanggal_lahir: date,
+    jenis_kelamin: str = "",
+    alamat: str = "",
+    nik_ibu: str = "",
     kecuali: int | None = None,
     batas: int = 5,
 ) -> list[tuple[Pasien, float]]:
-    """Existing patients who are probably the same person: a similar name with the same birth
-    date, or a very similar name with a birth date one typing slip away."""
-    tahun = tanggal_lahir.year
-    calon = Pasien.objects.filter(
-        puskesmas=puskesmas, tanggal_lahir__year__in=(tahun - 1, tahun, tahun + 1)
-    )
+    """Existing patients who are probably the person being registered (dedupe.mirip), closest
+    first.
+
+    Complete at any size: `mirip` only accepts a birth date that is the same, day/month swapped,
+    or one digit off with the very same canonical name, so every patient it could accept is
+    fetched by index — all patients born on the date or its swap, plus namesakes (nama_kunci)
+    on the one-digit-off dates — and every one is scored before the best `batas` are kept."""
+    tanggal = [tanggal_lahir]
+    if (tukar := tanggal_tertukar(tanggal_lahir)) is not None:
+        tanggal.append(tukar)
+    cond = Q(tanggal_lahir__in=tanggal)
+    kunci = nama_kunci(nama)
+    if kunci:
+        cond |= Q(tanggal_lahir__in=tanggal_selisih_satu(tanggal_lahir), nama_kunci=kunci)
+    calon = Pasien.objects.filter(cond, puskesmas=puskesmas)
+    if jenis_kelamin:
+        calon = calon.filter(jenis_kelamin=jenis_kelamin)
     if kecuali is not None:
         calon = calon.exclude(pk=kecuali)
-    nama_n = normalisasi_nama(nama)
-    kata_pertama = nama_n.split(" ")[0][:3] if nama_n else ""
-    if kata_pertama:
-        # Cheap pre-filter in the database; the fuzzy score decides in Python.
-        calon = calon.filter(Q(tanggal_lahir=tanggal_lahir) | Q(nama_cari__contains=kata_pertama))
-    hasil = []
-    for p in calon[:500]:
-        skor = skor_nama(nama_n, p.nama_cari)
-        sama_lahir = p.tanggal_lahir == tanggal_lahir
-        if (sama_lahir and skor >= AMBANG_NAMA) or (
-            skor >= AMBANG_NAMA_KETAT and tanggal_mirip(p.tanggal_lahir, tanggal_lahir)
-        ):
-            hasil.append((p, skor))
-    hasil.sort(key=lambda ps: -ps[1])
-    return hasil[:batas]
+    baru = Identitas(
+        nama=nama,
+        tanggal_lahir=tanggal_lahir,
+        jenis_kelamin=jenis_kelamin,
+        alamat=alamat,
+        nik_ibu=nik_ibu,
+    )
+    skor: list[tuple[float, int]] = []
+    kolom = ("pk", "nama", "tanggal_lahir", "jenis_kelamin", "alamat", "nik_ibu")
+    for pk, n, tgl, jk, al, ibu in calon.values_list(*kolom):
+        cocok = mirip(baru, Identitas(n, tgl, jk, al, ibu))
+        if cocok is not None:
+            skor.append((cocok.skor, pk))
+    skor.sort(key=lambda sp: (-sp[0], sp[1]))
+    terbaik = skor[:batas]
+    pasien = Pasien.objects.in_bulk([pk for _, pk in terbaik])
+    return [(pasien[pk], s) for s, pk in terbaik]
 
 
 def pasien_dengan_identitas(
@@ -120,6 +144,11 @@ def pasien_dengan_identitas(
     if not cond:
         return None
     return Pasien.objects.filter(cond, puskesmas=puskesmas).first()
+
+
+def nik_dikenal(*, puskesmas: Puskesmas, nik: str) -> bool:
+    """A patient holds this NIK, or babies are registered under it as their mother's."""
+    return Pasien.objects.filter(Q(nik=nik) | Q(nik_ibu=nik), puskesmas=puskesmas).exists()
 
 
 def kunjungan_loket(*, loket: Loket, tanggal: date) -> QuerySet[Kunjungan]:

@@ -21,7 +21,7 @@ from puskesmas.models import Loket, Puskesmas
 from puskesmas.services import no_rm_berikutnya
 
 from . import selectors
-from .dedupe import normalisasi_nama
+from .dedupe import kunci_identitas, nama_kunci, normalisasi_nama
 from .models import Kunjungan, Pasien, StatusKunjungan, Sumber
 from .validasi import DataKunjungan, DataPasien, Galat, validasi_kunjungan, validasi_pasien
 
@@ -104,20 +104,39 @@ def pasien_buat(
 
     Raises PasienSudahAda when the NIK or card is known, and — for a patient without NIK —
     KemungkinanDuplikat when similar patients exist, unless the officer confirmed they are new.
+    The checks and the insert run under one lock (_tahan_identitas), so two counters or
+    replays saving the same new person at once make one patient: the second waits, then sees
+    the first and gets KemungkinanDuplikat / PasienSudahAda.
     """
     data = data.rapikan()
     galat = validasi_pasien(data, hari_ini=timezone.localdate())
     if galat:
         raise PendaftaranError(galat)
-    _cek_identitas_unik(puskesmas, data, kecuali=None)
-    if not data.nik and not konfirmasi_baru and data.tanggal_lahir:
-        kandidat = selectors.kandidat_duplikat(
-            puskesmas=puskesmas, nama=data.nama, tanggal_lahir=data.tanggal_lahir
+    kunci = ""
+    if not data.nik and data.tanggal_lahir:
+        kunci = kunci_identitas(
+            nama=data.nama, tanggal_lahir=data.tanggal_lahir, jenis_kelamin=data.jenis_kelamin
         )
-        if kandidat:
-            raise KemungkinanDuplikat(kandidat)
     try:
         with transaction.atomic():
+            _tahan_identitas(puskesmas)
+            _cek_identitas_unik(puskesmas, data, kecuali=None)
+            if kunci:
+                if not konfirmasi_baru:
+                    kandidat = selectors.kandidat_duplikat(
+                        puskesmas=puskesmas,
+                        nama=data.nama,
+                        tanggal_lahir=data.tanggal_lahir,
+                        jenis_kelamin=data.jenis_kelamin,
+                        alamat=data.alamat,
+                        nik_ibu=data.nik_ibu,
+                    )
+                    if kandidat:
+                        raise KemungkinanDuplikat(kandidat)
+                elif Pasien.objects.filter(puskesmas=puskesmas, kunci_identitas=kunci).exists():
+                    # The officer looked and says this namesake (same name, day, sex) is
+                    # another person: the key stays with the first one.
+                    kunci = ""
             pasien = Pasien.objects.create(
                 puskesmas=puskesmas,
                 no_rm=no_rm_berikutnya(puskesmas=puskesmas),
@@ -126,6 +145,8 @@ def pasien_buat(
                 no_bpjs=data.no_bpjs or None,
                 nama=data.nama,
                 nama_cari=normalisasi_nama(data.nama),
+                nama_kunci=nama_kunci(data.nama),
+                kunci_identitas=kunci,
                 tanggal_lahir=data.tanggal_lahir,
                 jenis_kelamin=data.jenis_kelamin,
                 alamat=data.alamat,
@@ -135,9 +156,26 @@ def pasien_buat(
             catat(user=oleh, aksi="pasien_buat", objek=pasien, puskesmas=puskesmas)
             return pasien
     except IntegrityError:
-        # Another counter saved the same NIK/card a moment ago: show that patient.
+        # Another counter saved the same NIK/card (or, on a database without the lock, the same
+        # identity key) a moment ago: show that patient.
         _cek_identitas_unik(puskesmas, data, kecuali=None)
+        if kunci:
+            sama = Pasien.objects.filter(puskesmas=puskesmas, kunci_identitas=kunci).first()
+            if sama is not None:
+                raise KemungkinanDuplikat([(sama, 100.0)]) from None
         raise
+
+
+def _tahan_identitas(puskesmas: Puskesmas) -> None:
+    """Serialise patient creation in this Puskesmas from the look-alike check to the commit.
+
+    The lock is the Puskesmas row, the very row the No. RM counter updates: every creation
+    takes it anyway, so this only moves it before the checks (a few ms) and adds no lock order
+    of its own. (An advisory lock per birth date deadlocked against replay, which holds the
+    Puskesmas row for its downtime episode before it creates patients.) On SQLite this is a
+    no-op: it lets one writer at a time, and the identity key's unique constraint has the last
+    word there as everywhere."""
+    Puskesmas.objects.select_for_update().filter(pk=puskesmas.pk).first()
 
 
 @transaction.atomic
@@ -152,6 +190,19 @@ def pasien_ubah(*, pasien: Pasien, data: DataPasien) -> Pasien:
     pasien.no_bpjs = data.no_bpjs or None
     pasien.nama = data.nama
     pasien.nama_cari = normalisasi_nama(data.nama)
+    pasien.nama_kunci = nama_kunci(data.nama)
+    kunci = ""
+    if not data.nik:
+        kunci = kunci_identitas(
+            nama=data.nama, tanggal_lahir=data.tanggal_lahir, jenis_kelamin=data.jenis_kelamin
+        )
+        if (
+            Pasien.objects.filter(puskesmas=pasien.puskesmas, kunci_identitas=kunci)
+            .exclude(pk=pasien.pk)
+            .exists()
+        ):
+            kunci = ""  # a namesake already holds it; the candidate check still finds both
+    pasien.kunci_identitas = kunci
     pasien.tanggal_lahir = data.tanggal_lahir
     pasien.jenis_kelamin = data.jenis_kelamin
     pasien.alamat = data.alamat

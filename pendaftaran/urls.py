@@ -10,6 +10,7 @@ urlpatterns = [
     path("pilih-loket/", views.pilih_loket, name="pilih_loket"),
     path("cari/", views.cari, name="cari"),
     path("hari-ini/", views.hari_ini, name="hari_ini"),
+    path("salinan.json", views.salinan_luring, name="salinan_luring"),
     path("pasien/baru/", views.pasien_baru, name="pasien_baru"),
     path("pasien/<int:pk>/", views.pasien, name="pasien"),
     path("pasien/<int:pk>/ubah/", views.pasien_ubah, name="pasien_ubah"),

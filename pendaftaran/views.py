@@ -14,11 +14,12 @@ from itertools import groupby
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import push_url, trigger_client_event
 
@@ -27,7 +28,7 @@ from audit.services import catat
 from puskesmas.access import PERAN_LOKET, SESSION_LOKET, loket_aktif, peran_wajib
 from puskesmas.models import Loket
 
-from . import selectors, services
+from . import salinan, selectors, services
 from .forms import (
     FormBatal,
     FormCari,
@@ -97,11 +98,15 @@ def _konteks_hari_ini(loket: Loket | None) -> dict[str, Any]:
     }
 
 
-def _isian_dari_cari(q: str) -> dict[str, Any]:
+def _isian_dari_cari(q: str, puskesmas) -> dict[str, Any]:
     """Pre-fill a new-patient form with what the officer already typed in the search box."""
     angka = "".join(ch for ch in q if ch.isdigit())
     if angka and len(angka) == len(q.replace(" ", "").replace("-", "").replace(".", "")):
         if len(angka) == 16:
+            # A NIK we know (a mother, or the NIK her babies are under): the new patient is
+            # her baby, so it is the mother's NIK field.
+            if selectors.nik_dikenal(puskesmas=puskesmas, nik=angka):
+                return {"nik_ibu": angka}
             return {"nik": angka}
         if len(angka) == 13:
             return {"no_bpjs": angka}
@@ -236,7 +241,8 @@ def pasien_baru(request: HttpRequest) -> HttpResponse:
     petugas = request.petugas  # type: ignore[attr-defined]
     konteks: dict[str, Any] = {}
     if request.method == "GET":
-        form = FormPasien(initial=_isian_dari_cari(request.GET.get("q", "").strip()))
+        q = request.GET.get("q", "").strip()
+        form = FormPasien(initial=_isian_dari_cari(q, petugas.puskesmas))
         return _render(request, "panel_pasien_baru", {"form": form}, panel="pasien_baru")
 
     form = FormPasien(request.POST)
@@ -467,3 +473,36 @@ def batal(request: HttpRequest, pk: int) -> HttpResponse:
             return TemplateResponse(request, f"{TEMPLATE}#baris_kunjungan", {"k": k})
     konteks = {"k": k, "form_batal": form, "batal_id": k.pk}
     return _render(request, "baris_kunjungan", konteks)
+
+
+@require_GET
+@peran_wajib(*PERAN_LOKET)
+def salinan_luring(request: HttpRequest) -> JsonResponse:
+    """A page of the loket's offline copy of returning patients (pendaftaran/salinan.py).
+    ?setelah=<id> pages on; ?sejak=<ISO time> asks only for what changed since that time."""
+    petugas = request.petugas  # type: ignore[attr-defined]
+    try:
+        setelah = int(request.GET.get("setelah") or 0)
+    except ValueError:
+        return JsonResponse({"galat": {"setelah": ["Harus angka."]}}, status=400)
+    sejak = None
+    if request.GET.get("sejak"):
+        sejak = parse_datetime(request.GET["sejak"])
+        if sejak is None:
+            return JsonResponse({"galat": {"sejak": ["Waktu tidak dapat dibaca."]}}, status=400)
+    waktu = timezone.now()
+    pasien, lanjut = salinan.halaman_salinan(
+        puskesmas=petugas.puskesmas, setelah=setelah, sejak=sejak
+    )
+    if setelah == 0:  # once per refresh, not once per page
+        catat(request=request, aksi="pasien_lihat", keterangan="salinan luring pasien lama")
+    resp = JsonResponse(
+        {
+            "garam": salinan.garam(petugas.puskesmas),
+            "pasien": pasien,
+            "setelah": lanjut,
+            "waktu": waktu.isoformat(),
+        }
+    )
+    resp["Cache-Control"] = "no-store"
+    return resp

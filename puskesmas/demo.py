@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from antrean.models import Klaster, Layanan, UnitLayanan
-from pendaftaran.dedupe import normalisasi_nama
+from pendaftaran.dedupe import nama_kunci, normalisasi_nama
 from pendaftaran.models import Pasien
 
 from .models import Loket, Peran, Petugas, Puskesmas
@@ -132,6 +132,7 @@ def _muat_pasien(pkm: Puskesmas, jumlah: int) -> int:
                 no_bpjs=None if p["kategori"] == "nik_saja" else p["no_kartu"],
                 nama=p["nama"].title(),
                 nama_cari=normalisasi_nama(p["nama"]),
+                nama_kunci=nama_kunci(p["nama"]),
                 tanggal_lahir=p["tgl_lahir"],
                 jenis_kelamin=p["sex"],
                 alamat=p.get("alamat", ""),

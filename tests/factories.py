@@ -10,7 +10,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from antrean.models import Klaster, Layanan, UnitLayanan
-from pendaftaran.dedupe import normalisasi_nama
+from pendaftaran.dedupe import nama_kunci, normalisasi_nama
 from pendaftaran.models import Pasien
 from puskesmas.models import Loket, Peran, Petugas, Puskesmas
 
@@ -95,6 +95,7 @@ class PasienFactory(factory.django.DjangoModelFactory):
     no_rm = factory.Sequence(lambda n: f"{900000 + n:06d}")
     nama = factory.Sequence(lambda n: f"Pasien Uji {chr(65 + n % 26)}{chr(65 + n // 26 % 26)}")
     nama_cari = factory.LazyAttribute(lambda o: normalisasi_nama(o.nama))
+    nama_kunci = factory.LazyAttribute(lambda o: nama_kunci(o.nama))
     tanggal_lahir = date(1985, 6, 15)
     jenis_kelamin = "L"
     nik = factory.LazyAttributeSequence(

@@ -143,7 +143,8 @@ def test_two_lokets_register_offline_and_every_entry_reaches_the_server_once(
         dibuat_klien=timezone.now() - timedelta(days=6),
     ).kunjungan
     Kunjungan.objects.filter(pk=k_lalu.pk).update(tanggal=hari_ini - timedelta(days=6))
-    # ... and one who has not been here for long: not on the counter PC.
+    # ... and one who has not been here for long (registered three years ago, no visit since):
+    # in neither local copy, not even the two-year copy of returning patients.
     joko_lahir = date(1992, 11, 2)
     joko = PasienFactory(
         puskesmas=puskesmas,
@@ -153,6 +154,7 @@ def test_two_lokets_register_offline_and_every_entry_reaches_the_server_once(
         nik=buat_nik(joko_lahir, "L", serial=2),
         no_bpjs=None,
     )
+    Pasien.objects.filter(pk=joko.pk).update(dibuat_pada=timezone.now() - timedelta(days=3 * 365))
 
     base = live_server.url
     galat_js: list[str] = []

@@ -744,3 +744,19 @@ def test_the_loket_marks_a_mobile_jkn_patient_present_and_the_poli_sees_it(
     assert TiketRiwayat.objects.filter(tiket__kunjungan=k, aksi="hadir").count() == 1
     halaman_poli = poli.get(reverse("antrean:poli_unit", args=[unit.pk])).content.decode()
     assert "belum hadir di loket" not in halaman_poli
+
+
+def test_f4_after_searching_a_mothers_nik_fills_the_mothers_nik_field(client_loket, puskesmas):
+    """The officer searched the mother's NIK (she, or her babies, came up) and presses F4 for
+    the new baby: the NIK goes to 'NIK ibu', not the baby's own NIK."""
+    lahir_ibu = date(1992, 4, 5)
+    nik_ibu = buat_nik(lahir_ibu, "P", serial=21)
+    PasienFactory(puskesmas=puskesmas, nama="Rahma Wati", tanggal_lahir=lahir_ibu, nik=nik_ibu)
+    r = client_loket.get(url("pasien_baru"), {"q": nik_ibu}, HTTP_HX_REQUEST="true")
+    halaman = html(r)
+    assert re.search(rf'name="nik_ibu"[^>]*value="{nik_ibu}"', halaman), halaman
+    assert not re.search(rf'name="nik"[^>]*value="{nik_ibu}"', halaman)
+    # A NIK nobody has is the new patient's own.
+    baru = buat_nik(date(1990, 1, 2), "L", serial=22)
+    r = client_loket.get(url("pasien_baru"), {"q": baru}, HTTP_HX_REQUEST="true")
+    assert re.search(rf'name="nik"[^>]*value="{baru}"', html(r))

@@ -30,6 +30,16 @@ function bungkus(db) {
     delete: (n, k) => op(n, "readwrite", (s) => s.delete(k)),
     clear: (n) => op(n, "readwrite", (s) => s.clear()),
     count: (n) => op(n, "readonly", (s) => s.count()),
+    /** Many writes in one transaction (idb's shape: {store, done}). */
+    transaction(n, mode = "readonly") {
+      const tx = db.transaction(n, mode);
+      const done = new Promise((ok, gagal) => {
+        tx.oncomplete = () => ok();
+        tx.onerror = () => gagal(tx.error);
+        tx.onabort = () => gagal(tx.error || new Error("transaksi IndexedDB dibatalkan"));
+      });
+      return { store: tx.objectStore(n), done };
+    },
     close: () => db.close(),
   };
 }

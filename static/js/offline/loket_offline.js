@@ -21,6 +21,7 @@ import { saranUntuk, unitUntukSaran, umurTahun, LAYANAN_DIMINTA, LAYANAN_LABEL }
 import { buatDetektor } from "./detector.js";
 import { buatPasienLokal, kunciPasien } from "./pasien_lokal.js";
 import { blokTerbaru, nomorBerikut, sisaNomor, kunciTerbit, terbitUntuk, perluBlokBaru } from "./blok.js";
+import { bukaSalinanDb, storeSalinanIdb, buatSalinan, cariGabung, miripGabung, ambilJson } from "./salinan.js";
 
 const elData = document.getElementById("data-luring");
 const D = elData ? JSON.parse(elData.dataset.json || "null") : null;
@@ -29,7 +30,7 @@ const UNIT_PER_ID = new Map(((D && D.unit) || []).map((u) => [String(u.id), u]))
 const UNIT_PER_KODE = new Map(((D && D.unit) || []).map((u) => [u.kode, u]));
 
 let modus = "online";
-let db = null, outbox = null, lokal = null, blokStore = null, meta = null, hasilStore = null, terbitStore = null;
+let db = null, outbox = null, lokal = null, blokStore = null, meta = null, hasilStore = null, terbitStore = null, salinan = null;
 let blokDiambilPada = 0; // ms (corrected clock) of the last successful /offline/blok
 let pemberitahuanTerakhir = -1;
 const ZONA_MENIT = (D && Number.isFinite(D.zona_menit)) ? D.zona_menit : -new Date().getTimezoneOffset();
@@ -378,7 +379,7 @@ async function cariLokal(q) {
   const wadah = $("#hasil");
   q = String(q || "").trim();
   if (!q) { wadah.innerHTML = ""; umumkan(wadah); return; }
-  const hasil = await lokal.cari(q);
+  const hasil = await cariGabung(lokal, salinan, q);
   let html;
   const pendek = !/\d/.test(q) && q.length < 2;
   if (pendek) html = '<p class="help">Ketik minimal 2 huruf nama, atau NIK / No. RM / No. BPJS.</p>';
@@ -414,7 +415,7 @@ function panelPasienBaru(isi = {}) {
     isian("no_bpjs", "No. kartu BPJS", { nilai: isi.no_bpjs, attrs: 'inputmode="numeric" placeholder="13 digit"' }) +
     isian("tanggal_lahir", "Tanggal lahir", { tipe: "date", nilai: isi.tanggal_lahir }) +
     `<fieldset class="isian isian--pilihan"><legend>Jenis kelamin</legend><div class="pilihan-baris">${jk("L", "Laki-laki")}${jk("P", "Perempuan")}</div></fieldset>` +
-    isian("nik_ibu", "NIK ibu (untuk bayi tanpa NIK)", { bantuan: "Bayi yang belum punya NIK didaftarkan dengan NIK ibunya.", attrs: 'inputmode="numeric"' }) +
+    isian("nik_ibu", "NIK ibu (untuk bayi tanpa NIK)", { nilai: isi.nik_ibu, bantuan: "Bayi yang belum punya NIK didaftarkan dengan NIK ibunya.", attrs: 'inputmode="numeric"' }) +
     isian("no_hp", "No. HP", { attrs: 'inputmode="tel"' }) +
     isian("alamat", "Alamat", { kelas: "isian--lebar" }) +
     '</div><button type="submit" class="btn btn--primary btn--big">Simpan pasien baru <kbd>Ctrl+Enter</kbd></button></form></div>');
@@ -427,6 +428,14 @@ function isianDariCari(q) {
     return angka.length === 16 ? { nik: angka } : angka.length === 13 ? { no_bpjs: angka } : {};
   }
   return q ? { nama: q.replace(/\S+/g, (w) => w[0].toUpperCase() + w.slice(1).toLowerCase()) } : {};
+}
+
+/** As isianDariCari, but a NIK the local copy knows (a mother, or her babies' NIK ibu) goes to
+ *  the mother's NIK field: F4 after searching by it registers her baby. */
+async function isianBaru(q) {
+  const isi = isianDariCari(q);
+  if (isi.nik && (await lokal.cari(isi.nik)).length) return { nik_ibu: isi.nik };
+  return isi;
 }
 
 function tampilGalat(form, galat) {
@@ -465,7 +474,7 @@ async function simpanPasienBaru(form) {
   const d = rapikan(isi);
   const lahir = uraiTanggal(d.tanggal_lahir);
   // Already in the local copy under this NIK/card: open that patient, never a second one.
-  const sama = d.nik ? await lokal.cari(d.nik) : d.no_bpjs ? await lokal.cari(d.no_bpjs) : [];
+  const sama = d.nik || d.no_bpjs ? await cariGabung(lokal, salinan, d.nik || d.no_bpjs) : [];
   const ada = sama.find((p) => (d.nik && p.nik === d.nik) || (d.no_bpjs && p.no_bpjs === d.no_bpjs));
   if (ada) {
     tampilGalat(form, {});
@@ -478,8 +487,25 @@ async function simpanPasienBaru(form) {
     return;
   }
   const pasien = { client_uuid: crypto.randomUUID(), no_rm: "", ...d, tanggal_lahir: lahir ? `${lahir.tahun}-${dua(lahir.bulan)}-${dua(lahir.hari)}` : "", baru: true };
+  // Without NIK: the server's look-alike rule (nama.js) over the local copy, asked once.
+  if (!d.nik && form.dataset.konfirmasiBaru !== "1" && tampilMirip(form, await miripGabung(lokal, salinan, pasien))) return;
   await lokal.simpan(pasien);
   panelKunjungan(pasien, { pesanOk: `Pasien baru tersimpan di komputer ini: ${pasien.nama}. No. RM diberikan server saat tersambung.` });
+}
+
+function tampilMirip(form, kandidat) {
+  if (!kandidat.length) return false;
+  tampilGalat(form, {});
+  form.dataset.konfirmasiBaru = "1";
+  const p = document.createElement("div");
+  p.className = "alert alert--warn alert--galat-luring"; p.setAttribute("role", "alert"); p.id = "luring-mirip";
+  p.innerHTML = "Ada pasien di salinan lokal dengan nama dan tanggal lahir mirip. Periksa dulu:<ul>" +
+    kandidat.map(({ pasien: k }) => `<li><b>${h(k.nama)}</b>, lahir ${h(k.tanggal_lahir)} (RM ${h(k.no_rm || "menyusul")}) ` +
+      `<a href="#" class="btn btn--kecil" data-luring-pasien="${h(kunciPasien(k))}">Buka pasien ini</a></li>`).join("") +
+    "</ul>Bila memang orang lain, tekan <b>Simpan pasien baru</b> sekali lagi.";
+  form.prepend(p);
+  $("a", p).focus();
+  return true;
 }
 
 function dataKunjunganDari(form) {
@@ -662,7 +688,7 @@ function tangani(verb, path, elt) {
   if (path === "/loket/cari/") return cariLokal(($("#q") || {}).value);
   if (path === "/loket/pasien/baru/") {
     if (verb === "post" && form) return simpanPasienBaru(form);
-    return panelPasienBaru(isianDariCari(($("#q") || {}).value));
+    return isianBaru(($("#q") || {}).value).then(panelPasienBaru);
   }
   if ((m = /^\/loket\/pasien\/(\d+)\/saran\/$/.exec(path))) return perbaruiSaran(elt.closest("form"));
   if ((m = /^\/loket\/pasien\/(\d+)\/daftar\/$/.exec(path)) && form) return simpanKunjungan(form);
@@ -729,7 +755,7 @@ window.addEventListener("click", (e) => {
   e.stopPropagation();
   if (t.hasAttribute("data-cetak-luring")) cetakLuring(t.getAttribute("data-cetak-luring"));
   else if (t.hasAttribute("data-luring-pasien")) bukaPasien(t.getAttribute("data-luring-pasien"));
-  else if (t.hasAttribute("data-luring-baru")) panelPasienBaru(isianDariCari(($("#q") || {}).value));
+  else if (t.hasAttribute("data-luring-baru")) isianBaru(($("#q") || {}).value).then(panelPasienBaru);
   else if (t.hasAttribute("data-luring-kosong")) {
     if (modus === "online" && window.htmx) window.htmx.ajax("GET", "/loket/", { target: "#panel" }); else panelKosong();
   } else if (t.hasAttribute("data-luring-kirim")) { detektor.periksa().then(() => kirim()); }
@@ -769,7 +795,7 @@ async function keluar(e) {
 // unsent entry may still need it on this PC); the cached loket page, which lists today's
 // patients, never outlives a session.
 async function lupakanPasien() {
-  await lokal.kosongkan(); await hasilStore.kosongkan(); await meta.hapus("preload");
+  await lokal.kosongkan(); await hasilStore.kosongkan(); await meta.hapus("preload"); if (salinan) await salinan.kosongkan();
   await lupakanHalaman();
 }
 async function lupakanHalaman() {
@@ -849,9 +875,11 @@ if (D && D.loket) {
     meta = storeIdb(db, "meta");
     hasilStore = storeIdb(db, "hasil");
     terbitStore = storeIdb(db, "terbit");
+    // The two-year copy is a help, not a condition: without it offline mode still works.
+    try { salinan = buatSalinan(storeSalinanIdb(await bukaSalinanDb(idbAsli)), { ambil: ambilJson }); } catch (e) { salinan = null; }
   })();
   siap.then(async () => {
-    window.loketLuring = { outbox, lokal, blokStore, terbitStore, hasilStore, detektor, jam, kirim, ambilBlok,
+    window.loketLuring = { outbox, lokal, salinan, blokStore, terbitStore, hasilStore, detektor, jam, kirim, ambilBlok,
       get modus() { return modus; }, set ukuranBatch(n) { ukuranBatch = n; } }; // tests and support
     await buangTerbitLama();
     ingatPasienDi(document);
@@ -860,7 +888,7 @@ if (D && D.loket) {
     else await detektor.periksa();
     detektor.mulai();
     jadwalKirim();
-    if (modus === "online") { await ambilBlok(); kirim(); preload(); sinkronPemberitahuan(); }
+    if (modus === "online") { await ambilBlok(); kirim(); preload(); sinkronPemberitahuan(); if (salinan) salinan.segarkan().catch(() => {}); }
     document.documentElement.setAttribute("data-luring-siap", "1");
   }).catch((err) => {
     const el = $("#banner-luring");

@@ -3,6 +3,8 @@
 // Puskesmas, only what the loket panel shows anyway, cleared at logout once the outbox is empty
 // (downtime/README.md, "Browser").
 
+import { kandidatDi } from "./nama.js";
+
 export const BATAS = 500;
 export const MAKS_HASIL = 20;
 
@@ -78,6 +80,8 @@ export function buatPasienLokal(store, { batas = BATAS, sekarang = () => Date.no
     },
     async ambil(kunci) { return store.ambil(kunci); },
     async cari(q) { return cariDi(await store.semua(), q); },
+    /** Look-alikes of a patient typed as new (the server's rule, nama.js), closest first. */
+    async mirip(baru) { return kandidatDi(await store.semua(), baru); },
     async jumlah() { return store.jumlah(); },
     async kosongkan() { await store.kosongkan(); },
   };

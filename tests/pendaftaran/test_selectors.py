@@ -1,0 +1,166 @@
+"""Candidate retrieval (selectors.kandidat_duplikat): complete at any size, closest first, and
+the same answers through the API — with crowds of look-alike names around the patient."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+
+from pendaftaran import selectors
+from pendaftaran.dedupe import nama_kunci, normalisasi_nama
+from pendaftaran.models import Pasien
+from tests.factories import PasienFactory
+
+LAHIR = date(1988, 4, 9)
+
+
+def _banyak(puskesmas, daftar: list[tuple[str, date, str]], mulai: int = 0) -> None:
+    baris = [
+        (puskesmas.pk, f"{mulai + i:07d}", n, normalisasi_nama(n), nama_kunci(n), t, jk)
+        for i, (n, t, jk) in enumerate(daftar)
+    ]
+    if connection.vendor == "postgresql":
+        # COPY: 100,000 rows in seconds, not a minute of ORM inserts.
+        kolom = "puskesmas_id, no_rm, nama, nama_cari, nama_kunci, tanggal_lahir, jenis_kelamin"
+        tetap = "nik_ibu, kunci_identitas, alamat, no_hp, dibuat_pada, diubah_pada"
+        with connection.cursor() as c:
+            sql = f"COPY pendaftaran_pasien ({kolom}, {tetap}) FROM STDIN"
+            with c.cursor.copy(sql) as salin:
+                sekarang = timezone.now()
+                for b in baris:
+                    salin.write_row((*b, "", "", "", "", sekarang, sekarang))
+        return
+    Pasien.objects.bulk_create(
+        [
+            Pasien(
+                puskesmas_id=b[0],
+                no_rm=b[1],
+                nama=b[2],
+                nama_cari=b[3],
+                nama_kunci=b[4],
+                tanggal_lahir=b[5],
+                jenis_kelamin=b[6],
+            )
+            for b in baris
+        ],
+        batch_size=5000,
+    )
+
+
+def _kerumunan(n_latar: int) -> list[tuple[str, date, str]]:
+    """Background patients, then the crowds that defeated the old check: hundreds whose first
+    word is "M." or a Balinese prefix within a year of LAHIR, and 300 born on LAHIR itself."""
+    rng = random.Random(5)
+    kata = ["Yusuf", "Hidayat", "Rizki", "Sudarsana", "Luh", "Ayu", "Arif", "Putra", "Santoso"]
+    kata += ["Wirawan", "Saputra", "Lestari", "Rahmat", "Hakim", "Fauzi", "Ramadhan", "Darma"]
+    hasil = []
+    for i in range(n_latar):
+        lahir = date(1940, 1, 1) + timedelta(days=rng.randrange(30_000))
+        hasil.append((f"{rng.choice(kata)} {rng.choice(kata)} Latar{i}", lahir, rng.choice("LP")))
+    lain = [k for k in kata if k not in ("Yusuf", "Hidayat")]  # no true copy in the crowd
+    for i in range(1500):
+        awal = rng.choice(["M.", "I Made", "Ni Luh", "Muh."])
+        lahir = LAHIR + timedelta(days=rng.randint(-365, 365)) if i % 5 else LAHIR
+        nama = f"{awal} {rng.choice(lain)} {rng.choice(kata)}"
+        hasil.append((nama, lahir, "P" if awal == "Ni Luh" else "L"))
+    return hasil
+
+
+@pytest.fixture
+def ramai(puskesmas):
+    # 100,000 patients on PostgreSQL, as at a large Puskesmas; fewer on SQLite (no index
+    # difference there: the same B-tree on birth date and on the name key).
+    n = 100_000 if connection.vendor == "postgresql" else 20_000
+    _banyak(puskesmas, _kerumunan(n))
+    return PasienFactory(
+        puskesmas=puskesmas,
+        nama="M. Yusuf Hidayat",
+        tanggal_lahir=LAHIR,
+        jenis_kelamin="L",
+        nik=None,
+        no_bpjs=None,
+    )
+
+
+def test_the_candidate_check_finds_the_patient_among_crowds_of_lookalikes_at_100000(
+    puskesmas, ramai, petugas_loket
+):
+    for ditulis in ("M. Yusuf Hidayat", "Muhammad Yusuf Hidayat", "Moch. Yusuf Hidayat"):
+        hasil = selectors.kandidat_duplikat(
+            puskesmas=puskesmas, nama=ditulis, tanggal_lahir=LAHIR, jenis_kelamin="L"
+        )
+        assert hasil and hasil[0][0].pk == ramai.pk, ditulis
+    # The same through the API: a new patient without NIK is stopped at the copy.
+    klien = Client()
+    klien.force_login(petugas_loket.user)
+    badan = {
+        "nama": "Muh Yusuf Hidayat",
+        "tanggal_lahir": LAHIR.isoformat(),
+        "jenis_kelamin": "L",
+        "nik": "",
+    }
+    r = klien.post("/api/v1/pasien", json.dumps(badan), content_type="application/json")
+    assert r.status_code == 409, r.content
+    assert r.json()["kandidat"][0]["pasien"]["id"] == ramai.pk
+    assert not Pasien.objects.filter(nama="Muh Yusuf Hidayat").exists()
+
+
+def test_candidates_come_closest_first_and_the_best_is_never_cut_off(puskesmas):
+    """More look-alikes than `batas`: every one is scored before the list is cut, so the exact
+    copy — stored last — still comes first."""
+    lahir = date(2001, 2, 3)
+    # Forty women written "Dewi Sari" (the name without its middle part) born that day...
+    _banyak(puskesmas, [("Dewi Sari", lahir, "P") for _ in range(40)])
+    _banyak(puskesmas, [("Dewi Sartika", lahir, "P")], mulai=100)  # another person: not offered
+    tepat = PasienFactory(
+        puskesmas=puskesmas, nama="Dewi Kartika Sari", tanggal_lahir=lahir, jenis_kelamin="P"
+    )
+    hasil = selectors.kandidat_duplikat(
+        puskesmas=puskesmas, nama="Dewi Kartika Sari", tanggal_lahir=lahir, jenis_kelamin="P"
+    )
+    assert hasil[0][0].pk == tepat.pk and hasil[0][1] == 100
+    assert len(hasil) == 5
+    assert [s for _, s in hasil] == sorted((s for _, s in hasil), reverse=True)
+    assert "Dewi Sartika" not in [p.nama for p, _ in hasil]
+
+
+def test_a_swapped_or_mistyped_birth_date_is_searched_too(puskesmas):
+    tukar = PasienFactory(
+        puskesmas=puskesmas, nama="Siti Nuraini", tanggal_lahir=date(1985, 12, 3), jenis_kelamin="P"
+    )
+    salah = PasienFactory(
+        puskesmas=puskesmas,
+        nama="Rina Wulandari",
+        tanggal_lahir=date(1991, 3, 13),
+        jenis_kelamin="P",
+        alamat="Dusun Krajan RT 03",
+    )
+    PasienFactory(  # the same name one digit away, at another address: another person
+        puskesmas=puskesmas,
+        nama="Rina Wulandari",
+        tanggal_lahir=date(1991, 3, 22),
+        jenis_kelamin="P",
+        alamat="Perum Griya Asri C-4",
+    )
+
+    def cek(nama, lahir, alamat=""):
+        return [
+            p.pk
+            for p, _ in selectors.kandidat_duplikat(
+                puskesmas=puskesmas,
+                nama=nama,
+                tanggal_lahir=lahir,
+                jenis_kelamin="P",
+                alamat=alamat,
+            )
+        ]
+
+    assert cek("Siti Nur Aini", date(1985, 3, 12)) == [tukar.pk]
+    assert cek("Rina Wulandari", date(1991, 3, 12), "Dsn. Krajan RT 3") == [salah.pk]
+    assert cek("Rina Wulandari", date(1991, 3, 12), "Jl. Mawar 1") == []
