@@ -67,6 +67,9 @@ IZIN: dict[str, Izin] = {
     "pendaftaran:pilih_loket": _i(LOKET, metode=("POST",)),
     "pendaftaran:cari": _i(LOKET),
     "pendaftaran:hari_ini": _i(LOKET),
+    "pendaftaran:salinan_luring": _i(
+        LOKET, catatan="salinan luring pasien 2 tahun: tanpa alamat, NIK/kartu hanya hash"
+    ),
     "pendaftaran:pasien_baru": _i(LOKET, metode=("GET", "POST")),
     "pendaftaran:pasien": _i(LOKET, objek="pasien", catatan="membuka pasien tercatat di audit"),
     "pendaftaran:pasien_ubah": _i(LOKET, objek="pasien", metode=("GET", "POST")),
