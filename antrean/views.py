@@ -21,6 +21,7 @@ from audit.services import catat
 from puskesmas.access import PERAN_LAPORAN, PERAN_POLI, peran_wajib
 from puskesmas.models import Peran, Puskesmas
 
+from . import laporan as laporan_ekspor
 from . import live, selectors, services, stream, urutan
 from .forms import FormAksi, FormTanggal
 from .models import StatusTiket, Tiket, UnitLayanan
@@ -155,25 +156,6 @@ def ringkasan(request: HttpRequest) -> HttpResponse:
 
 # --- Daily report ----------------------------------------------------------------------------
 
-KOLOM_CSV = [
-    "Tanggal",
-    "Klaster",
-    "Unit layanan",
-    "Jumlah tiket",
-    "Selesai dilayani",
-    "Dilewati",
-    "Dibatalkan",
-    "Masih terbuka",
-    "Rata-rata tunggu (menit)",
-    "Median tunggu (menit)",
-    "Persentil 90 tunggu (menit)",
-    "Tunggu terlama (menit)",
-]
-
-
-def _angka(nilai: float | None) -> str:
-    return "" if nilai is None else f"{nilai:.1f}"
-
 
 @require_GET
 @peran_wajib(*PERAN_LAPORAN)
@@ -184,30 +166,20 @@ def laporan(request: HttpRequest) -> HttpResponse:
     if form.is_valid() and form.cleaned_data["tanggal"]:
         tanggal = form.cleaned_data["tanggal"]
     baris = selectors.laporan_harian(puskesmas=pkm, tanggal=tanggal)
-    if request.GET.get("format") == "csv":
+    fmt = request.GET.get("format")
+    nama_berkas = f"antrean-{tanggal:%Y-%m-%d}"
+    if fmt == "csv":
         resp = HttpResponse(content_type="text/csv; charset=utf-8")
-        resp["Content-Disposition"] = f'attachment; filename="antrean-{tanggal:%Y-%m-%d}.csv"'
+        resp["Content-Disposition"] = f'attachment; filename="{nama_berkas}.csv"'
         resp.write("\ufeff")  # so spreadsheet programs read the file as UTF-8
-        tulis = csv.writer(resp)
-        tulis.writerow(KOLOM_CSV)
-        for b in baris:
-            tulis.writerow(
-                [
-                    f"{tanggal:%Y-%m-%d}",
-                    b.unit.klaster.nomor,
-                    b.unit.nama,
-                    b.tiket,
-                    b.selesai,
-                    b.dilewati,
-                    b.batal,
-                    b.terbuka,
-                    _angka(b.tunggu.rata_rata),
-                    _angka(b.tunggu.median),
-                    _angka(b.tunggu.p90),
-                    _angka(b.tunggu.terlama),
-                ]
-            )
+        csv.writer(resp).writerows(laporan_ekspor.baris_tabel(baris, hari=tanggal))
         catat(request=request, aksi="laporan_ekspor", keterangan=f"antrean {tanggal:%Y-%m-%d} csv")
+        return resp
+    if fmt == "pdf":
+        isi = laporan_ekspor.pdf(baris, hari=tanggal, puskesmas=pkm, dibuat=timezone.now())
+        resp = HttpResponse(isi, content_type="application/pdf")
+        resp["Content-Disposition"] = f'attachment; filename="{nama_berkas}.pdf"'
+        catat(request=request, aksi="laporan_ekspor", keterangan=f"antrean {tanggal:%Y-%m-%d} pdf")
         return resp
     return TemplateResponse(
         request, "antrean/laporan.html", {"form": form, "tanggal": tanggal, "baris": baris}

@@ -164,6 +164,7 @@ LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Jakarta")  # WITA: Asia/Makassar, WIT: Asia/Jayapura
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["config.formats"]  # one date/time/number format on every page
 
 # --- Static files -------------------------------------------------------------------------------
 STATIC_URL = "static/"

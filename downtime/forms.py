@@ -12,6 +12,7 @@ from django.utils import timezone
 from antrean.models import UnitLayanan
 from pendaftaran.models import JenisKelamin, Penjamin
 from puskesmas.models import Loket, Puskesmas
+from puskesmas.widgets import TanggalField
 
 from .models import AlasanDowntime, EpisodeDowntime
 
@@ -40,10 +41,24 @@ class FormDeklarasi(forms.Form):
     )
     alasan = forms.ChoiceField(label="Alasan", choices=AlasanDowntime.choices)
     keterangan = forms.CharField(label="Keterangan", max_length=300, required=False)
+    # A Puskesmas-wide downtime changes every loket: the admin confirms it on a second step.
+    konfirmasi = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, puskesmas: Puskesmas, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["loket"].queryset = Loket.objects.filter(puskesmas=puskesmas, aktif=True)
+
+    @property
+    def perlu_konfirmasi(self) -> bool:
+        """Valid, Puskesmas-wide and not yet confirmed: show the confirmation step."""
+        d = self.cleaned_data
+        return d.get("loket") is None and not d.get("konfirmasi")
+
+    def alasan_label(self) -> str:
+        return dict(AlasanDowntime.choices).get(self.cleaned_data.get("alasan", ""), "")
+
+    def semua_loket(self) -> list[Loket]:
+        return list(self.fields["loket"].queryset)
 
 
 class FormEpisode(forms.ModelForm):
@@ -73,8 +88,9 @@ class FormEntri(forms.Form):
     nik = forms.CharField(label="NIK", max_length=20, required=False)
     nik_ibu = forms.CharField(label="NIK ibu (bayi)", max_length=20, required=False)
     no_bpjs = forms.CharField(label="No. kartu BPJS", max_length=20, required=False)
-    tanggal_lahir = forms.DateField(
-        label="Tanggal lahir", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    tanggal_lahir = TanggalField(
+        label="Tanggal lahir",
+        required=False,
     )
     jenis_kelamin = forms.ChoiceField(
         label="Jenis kelamin", choices=[("", "—"), *JenisKelamin.choices], required=False
