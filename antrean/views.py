@@ -7,9 +7,10 @@ import csv
 from collections.abc import Callable
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -18,11 +19,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from audit.services import catat
+from config.security import PERMISSIONS_POLICY_BAWAAN
 from puskesmas.access import PERAN_LAPORAN, PERAN_POLI, peran_wajib
 from puskesmas.models import Peran, Puskesmas
 
 from . import laporan as laporan_ekspor
-from . import live, selectors, services, stream, urutan
+from . import live, selectors, services, stream, suara, urutan
 from .forms import FormAksi, FormTanggal
 from .models import StatusTiket, Tiket, UnitLayanan
 
@@ -224,17 +226,55 @@ def tv(request: HttpRequest, kunci: str) -> HttpResponse:
         "versi": versi,
         "url_stream": reverse("antrean:tv_stream", args=[kunci]),
         "url_versi": reverse("antrean:tv_versi", args=[kunci]),
+        "zona": settings.TIME_ZONE,
     }
     if request.htmx:
         html = render_to_string("antrean/tv.html#isi", konteks, request=request)
         cache.set(kunci_cache, html, 120)
         return _tanpa_jejak(HttpResponse(html))
-    return _tanpa_jejak(TemplateResponse(request, "antrean/tv.html", konteks))
+    resp = _tanpa_jejak(TemplateResponse(request, "antrean/tv.html", konteks))
+    # The display may play its calls without a tap in a kiosk browser that allows it.
+    resp["Permissions-Policy"] = PERMISSIONS_POLICY_BAWAAN.replace("autoplay=()", "autoplay=(self)")
+    return resp
 
 
 def _tanpa_jejak(resp: HttpResponse) -> HttpResponse:
     resp["Cache-Control"] = "no-store"
     resp["Referrer-Policy"] = "no-referrer"  # the display key must not leak through links
+    return resp
+
+
+@require_GET
+def tv_suara(request: HttpRequest, kunci: str) -> HttpResponse:
+    """The TV's clip list: key ("kata:dua", "unit:7") → URL. The TV caches every clip ahead,
+    so calling keeps working through an outage; an empty list means "no espeak-ng here"."""
+    pkm = _puskesmas_tv(kunci)
+    klip = suara.daftar_klip(pkm)
+    dasar = reverse("antrean:tv_klip", args=[kunci, "x"])[:-1]
+    resp = JsonResponse({"klip": {k: dasar + nama for k, nama in klip.items()}})
+    return _tanpa_jejak(resp)
+
+
+@require_GET
+def tv_klip(request: HttpRequest, kunci: str, nama: str) -> HttpResponse:
+    _puskesmas_tv(kunci)
+    berkas = suara.berkas_klip(nama)
+    if berkas is None:
+        raise Http404("Klip suara tidak ada.")
+    resp = FileResponse(berkas.open("rb"), content_type="audio/wav")
+    # Content-addressed: a clip never changes under its name.
+    resp["Cache-Control"] = "public, max-age=31536000, immutable"
+    resp["Referrer-Policy"] = "no-referrer"
+    return resp
+
+
+@require_GET
+def tv_sw(request: HttpRequest) -> HttpResponse:
+    """The TV's service worker, served under /antrean/tv/ so its scope covers every display
+    and its clips (static files live elsewhere and could not)."""
+    isi = (settings.BASE_DIR / "static" / "js" / "antrean" / "tv_sw.js").read_text()
+    resp = HttpResponse(isi, content_type="text/javascript; charset=utf-8")
+    resp["Cache-Control"] = "no-cache"
     return resp
 
 

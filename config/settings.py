@@ -166,6 +166,9 @@ USE_I18N = True
 USE_TZ = True
 FORMAT_MODULE_PATH = ["config.formats"]  # one date/time/number format on every page
 
+# --- TV voice: Indonesian call clips rendered with espeak-ng (antrean/suara.py) ---------------
+SUARA_DIR = env.str("SUARA_DIR", default=str(VAR_DIR / "suara"))
+
 # --- Static files -------------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
