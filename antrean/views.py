@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from audit.services import catat
 from config.security import PERMISSIONS_POLICY_BAWAAN
+from pendaftaran.qr import svg_qr
 from puskesmas.access import PERAN_LAPORAN, PERAN_POLI, peran_wajib
 from puskesmas.models import Peran, Puskesmas
 
@@ -245,6 +246,29 @@ def _tanpa_jejak(resp: HttpResponse) -> HttpResponse:
 
 
 @require_GET
+@peran_wajib(*PERAN_POLI)
+def tv_info(request: HttpRequest) -> HttpResponse:
+    """Where the hall TV's address lives for staff: the URL (the display key is its password)
+    and a QR code to open it on the TV box or a phone, per cluster too."""
+    pkm = request.petugas.puskesmas  # type: ignore[attr-defined]
+    url = request.build_absolute_uri(reverse("antrean:tv", args=[pkm.kunci_display]))
+    klaster = [
+        {"klaster": k, "url": f"{url}?klaster={k.nomor}"}
+        for k in pkm.klaster.filter(unit__aktif=True).distinct().order_by("nomor")
+    ]
+    return TemplateResponse(
+        request,
+        "antrean/tv_info.html",
+        {
+            "url_tv": url,
+            "qr": svg_qr(url, judul="Alamat layar TV antrean"),
+            "klaster": klaster,
+            "ada_suara": suara.espeak() is not None,
+        },
+    )
+
+
+@require_GET
 def tv_suara(request: HttpRequest, kunci: str) -> HttpResponse:
     """The TV's clip list: key ("kata:dua", "unit:7") → URL. The TV caches every clip ahead,
     so calling keeps working through an outage; an empty list means "no espeak-ng here"."""
@@ -310,7 +334,7 @@ def live_versi(request: HttpRequest) -> HttpResponse:
 def status_tiket(request: HttpRequest, token: str) -> HttpResponse:
     """The patient's own view of their place in the queue, opened from the ticket's QR code.
     Public by design and therefore free of personal data: number, unit, position, estimate."""
-    tiket = get_object_or_404(Tiket.objects.select_related("unit"), token_publik=token)
+    tiket = get_object_or_404(Tiket.objects.select_related("unit__puskesmas"), token_publik=token)
     posisi = selectors.posisi_tiket(tiket)
     ruang = selectors.ruang_aktif(unit=tiket.unit, tanggal=tiket.tanggal)
     lanjutan = (
@@ -325,6 +349,7 @@ def status_tiket(request: HttpRequest, token: str) -> HttpResponse:
         "perkiraan_menit": urutan.perkiraan_menit(posisi, tiket.unit.menit_per_pasien, ruang),
         "lanjutan": lanjutan,
         "diperbarui": timezone.localtime(),
+        "puskesmas": tiket.unit.puskesmas,  # the page header names it (no login here)
     }
     template = "antrean/status_tiket.html"
     if request.htmx:

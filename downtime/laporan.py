@@ -76,7 +76,7 @@ def batang(lap: LaporanBulanan, *, tinggi: int = 120) -> list[dict]:
 
 def pdf(lap: LaporanBulanan, *, puskesmas) -> bytes:
     doc = laporan_pdf(
-        f"Laporan Kejadian Downtime - {bulan_tahun(lap.tahun, lap.bulan)}",
+        f"Laporan Kejadian Gangguan - {bulan_tahun(lap.tahun, lap.bulan)}",
         puskesmas=puskesmas,
         baris=baris_tabel(lap),
         lebar=(22, 30, 20, 20, 16, 22, 18, 64, 65),

@@ -112,7 +112,7 @@ def mulai(request: HttpRequest) -> HttpResponse:
         else:
             catat(request=request, aksi="downtime_ubah", objek=ep, keterangan="mulai")
             messages.success(
-                request, f"Mode downtime dimulai untuk {_cakupan(ep)} pukul {jam(ep.mulai)}."
+                request, f"Mode gangguan dimulai untuk {_cakupan(ep)} pukul {jam(ep.mulai)}."
             )
             # The whole page changes (active list, banner): htmx reloads it, never nests it.
             if request.htmx:
@@ -126,7 +126,7 @@ def mulai(request: HttpRequest) -> HttpResponse:
 def selesai(request: HttpRequest, pk: int) -> HttpResponse:
     ep = services.downtime_selesai(episode=_episode(request, pk), oleh=request.user)
     catat(request=request, aksi="downtime_ubah", objek=ep, keterangan="selesai")
-    messages.success(request, f"Downtime {_cakupan(ep)} diakhiri pukul {jam(ep.selesai)}.")
+    messages.success(request, f"Mode gangguan {_cakupan(ep)} diakhiri pukul {jam(ep.selesai)}.")
     return redirect("downtime:beranda")
 
 

@@ -309,3 +309,27 @@ def test_the_daily_report_is_also_a_pdf_and_takes_the_ktp_date_order(client, kep
     )
     assert r["Content-Type"] == "application/pdf" and r.content.startswith(b"%PDF")
     assert AuditLog.objects.filter(aksi="laporan_ekspor", ringkasan__contains="pdf").exists()
+
+
+def test_the_tv_address_and_its_qr_are_shown_to_poli_staff_and_the_admin(
+    client, client_poli, admin_puskesmas, petugas_loket, puskesmas
+):
+    url_tv = "http://testserver" + reverse("antrean:tv", args=[puskesmas.kunci_display])
+    html = client_poli.get(reverse("antrean:tv_info")).content.decode()
+    assert url_tv in html and "<svg" in html and f"{url_tv}?klaster=3" in html
+    assert 'href="/antrean/layar-tv/"' in html  # in the menu
+    client.force_login(admin_puskesmas.user)
+    assert client.get(reverse("antrean:tv_info")).status_code == 200
+    client.force_login(petugas_loket.user)
+    assert client.get(reverse("antrean:tv_info")).status_code == 403
+
+
+def test_the_head_gets_menu_links_to_every_report_the_role_may_open(client, kepala):
+    from puskesmas.izin import IZIN  # noqa: F401 (the permission matrix the menu must follow)
+
+    client.force_login(kepala.user)
+    html = client.get(reverse("antrean:ringkasan")).content.decode()
+    for nama in ("downtime:laporan", "downtime:episode_daftar", "antrean:laporan"):
+        assert f'href="{reverse(nama)}"' in html, nama
+        assert client.get(reverse(nama)).status_code == 200
+    assert f'href="{reverse("downtime:beranda")}"' not in html

@@ -70,13 +70,13 @@ def test_an_admin_declares_downtime_and_every_loket_banner_shows_it(
 
     client.force_login(petugas_loket.user)
     banner = client.get(reverse("downtime:banner")).content.decode()
-    assert "MODE DOWNTIME" in banner and "ERM error sejak 08:05" in banner
+    assert "MODE GANGGUAN" in banner and "ERM error sejak 08:05" in banner
     assert 'hx-trigger="every 10s"' in banner
 
     client_admin.post(reverse("downtime:selesai", args=[ep.pk]))
     ep.refresh_from_db()
     assert ep.selesai is not None
-    assert "MODE DOWNTIME" not in client.get(reverse("downtime:banner")).content.decode()
+    assert "MODE GANGGUAN" not in client.get(reverse("downtime:banner")).content.decode()
 
 
 def test_downtime_for_one_loket_shows_only_at_that_loket(
@@ -86,7 +86,7 @@ def test_downtime_for_one_loket_shows_only_at_that_loket(
         reverse("downtime:mulai"), {"alasan": "listrik", "loket": petugas_loket_2.loket.pk}
     )
     client.force_login(petugas_loket.user)
-    assert "MODE DOWNTIME" not in client.get(reverse("downtime:banner")).content.decode()
+    assert "MODE GANGGUAN" not in client.get(reverse("downtime:banner")).content.decode()
     client.force_login(petugas_loket_2.user)
     assert "loket L2" in client.get(reverse("downtime:banner")).content.decode()
 
@@ -101,7 +101,7 @@ def test_declaring_without_a_reason_shows_the_field_error(client_admin):
 def test_the_downtime_page_lists_active_episodes_and_open_entries(client_admin, admin_puskesmas):
     services.downtime_mulai(puskesmas=admin_puskesmas.puskesmas, alasan="pemeliharaan")
     html = client_admin.get(reverse("downtime:beranda")).content.decode()
-    assert "Akhiri downtime" in html and "Pemeliharaan terencana" in html
+    assert "Akhiri mode gangguan" in html and "Pemeliharaan terencana" in html
 
 
 @pytest.mark.parametrize(
@@ -425,7 +425,7 @@ def test_a_puskesmas_wide_declaration_first_asks_naming_every_loket(
     )
     html = r.content.decode()
     assert r.status_code == 200 and not EpisodeDowntime.objects.exists()
-    assert "Konfirmasi: downtime seluruh Puskesmas" in html
+    assert "Konfirmasi: mode gangguan seluruh Puskesmas" in html
     assert "L1, L2" in html and "listrik padam" in html.lower()
     assert 'name="konfirmasi" value="1"' in html
     assert "<main" not in html  # only the form's fragment
@@ -444,10 +444,10 @@ def test_the_htmx_declaration_answer_reloads_the_page_instead_of_nesting_it(
     html = client_admin.get(reverse("downtime:beranda")).content.decode()
     # One page: one top bar, one <main>, and the side panel shows the new episode.
     assert html.count('<header class="topbar"') == 1 and html.count("<main") == 1
-    assert "Tidak ada downtime" not in html and "Akhiri downtime" in html
+    assert "Tidak ada gangguan" not in html and "Akhiri mode gangguan" in html
     ep = EpisodeDowntime.objects.get()
     jam_lokal = timezone.localtime(ep.mulai).strftime("%H.%M")  # the Puskesmas' clock, not UTC
-    assert f"Mode downtime dimulai untuk seluruh Puskesmas pukul {jam_lokal}." in html
+    assert f"Mode gangguan dimulai untuk seluruh Puskesmas pukul {jam_lokal}." in html
     assert f"sejak {jam_lokal}" in html  # the banner says the same time
 
 
@@ -464,5 +464,5 @@ def test_one_loket_downtime_needs_no_confirmation(client_admin, petugas_loket):
 def test_the_month_picker_names_months_in_indonesian(client_admin, bulan_berisi):
     html = client_admin.get(reverse("downtime:laporan"), {"bulan": "2026-03"}).content.decode()
     assert '<option value="2026-03" selected>Maret 2026</option>' in html
-    assert "Laporan kejadian downtime Maret 2026" in html
+    assert "Laporan kejadian gangguan Maret 2026" in html
     assert 'type="month"' not in html
