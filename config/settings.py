@@ -160,7 +160,9 @@ LOGOUT_REDIRECT_URL = "masuk"
 
 # --- Locale: Bahasa Indonesia first, the Puskesmas' own time zone --------------------------------
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="id")
-LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
+# Only Indonesian: the UI text is Indonesian, so an English browser must not switch dates,
+# day names and decimals ("Tuesday", "100.0%") through LocaleMiddleware.
+LANGUAGES = [("id", "Bahasa Indonesia")]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Jakarta")  # WITA: Asia/Makassar, WIT: Asia/Jayapura
 USE_I18N = True
 USE_TZ = True

@@ -12,7 +12,7 @@ from django.utils import timezone
 from antrean.models import UnitLayanan
 from pendaftaran.models import JenisKelamin, Penjamin
 from puskesmas.models import Loket, Puskesmas
-from puskesmas.widgets import TanggalField
+from puskesmas.widgets import TanggalField, TanggalInput
 
 from .models import AlasanDowntime, EpisodeDowntime
 
@@ -89,6 +89,7 @@ class FormEntri(forms.Form):
     nik_ibu = forms.CharField(label="NIK ibu (bayi)", max_length=20, required=False)
     no_bpjs = forms.CharField(label="No. kartu BPJS", max_length=20, required=False)
     tanggal_lahir = TanggalField(
+        widget=TanggalInput(lahir=True),
         label="Tanggal lahir",
         required=False,
     )

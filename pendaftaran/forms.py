@@ -12,7 +12,7 @@ from django.utils import timezone
 from antrean.models import Layanan, UnitLayanan
 from antrean.routing import LAYANAN_DIMINTA
 from puskesmas.models import Loket, Puskesmas
-from puskesmas.widgets import TanggalField
+from puskesmas.widgets import TanggalField, TanggalInput
 
 from .models import JenisKelamin, Penjamin
 from .validasi import DataKunjungan, DataPasien, Galat, validasi_pasien
@@ -66,6 +66,7 @@ class FormPasien(GalatMixin, forms.Form):
         ),
     )
     tanggal_lahir = TanggalField(
+        widget=TanggalInput(lahir=True),
         label="Tanggal lahir",
         required=False,
         error_messages={"invalid": "Tanggal lahir tidak valid; tulis mis. 17-08-1985."},

@@ -12,7 +12,7 @@ SEMUA = tuple(Peran.values)
 MENU: list[tuple[str, str, tuple[str, ...]]] = [
     ("Loket", "pendaftaran:loket", (Peran.LOKET, Peran.ADMIN)),
     ("Poli", "antrean:poli", (Peran.POLI, Peran.ADMIN)),
-    ("Ringkasan antrean", "antrean:ringkasan", (Peran.POLI, Peran.ADMIN, Peran.KEPALA)),
+    ("Ringkasan", "antrean:ringkasan", (Peran.POLI, Peran.ADMIN, Peran.KEPALA)),
     ("Laporan antrean", "antrean:laporan", (Peran.ADMIN, Peran.KEPALA)),
     ("Mode gangguan", "downtime:beranda", (Peran.ADMIN,)),
     ("Buku gangguan", "downtime:episode_daftar", (Peran.KEPALA,)),

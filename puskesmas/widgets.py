@@ -17,9 +17,9 @@ class TanggalInput(forms.DateInput):
 
     input_type = "text"
 
-    def __init__(self, attrs: dict | None = None):
+    def __init__(self, attrs: dict | None = None, *, lahir: bool = False):
         dasar = {
-            "data-tanggal": "",
+            "data-tanggal": "lahir" if lahir else "",  # a birth date shows the age as typed
             "inputmode": "numeric",
             "autocomplete": "off",
             "placeholder": "HH-BB-TTTT",

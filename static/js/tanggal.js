@@ -42,13 +42,14 @@ export function umur(t, hariIni) {
   return `${hari} hari`;
 }
 
-/** What the hint next to the field says for the text typed. */
-export function keterangan(teks, hariIni) {
+/** What the hint next to the field says for the text typed; `lahir`: a birth date (age). */
+export function keterangan(teks, hariIni, lahir = true) {
   const s = String(teks || "").trim();
   if (!s) return "";
   const t = urai(s);
   if (!t) return s.replace(/\D/g, "").length < 8 ? "ketik HHBBTTTT, mis. 17081985" : "tanggal tidak ada";
   if (t.tahun < 1900) return "tahun terlalu lama";
+  if (!lahir) return "";
   const u = umur(t, hariIni);
   return u === null ? "tanggal di masa depan" : `umur ${u}`;
 }
@@ -66,7 +67,7 @@ function petunjuk(input) {
 }
 
 function segarkan(input) {
-  petunjuk(input).textContent = keterangan(input.value, new Date());
+  petunjuk(input).textContent = keterangan(input.value, new Date(), input.dataset.tanggal === "lahir");
 }
 
 export function pasang(root = document) {

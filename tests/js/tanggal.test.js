@@ -39,4 +39,6 @@ test("the hint under the field follows the typing", () => {
   assert.equal(keterangan("17-08-1985", hari), "umur 41 tahun");
   assert.equal(keterangan("31-02-1985", hari), "tanggal tidak ada");
   assert.equal(keterangan("01-01-2030", hari), "tanggal di masa depan");
+  assert.equal(keterangan("01-12-2026", hari, false), ""); // a report date: no age
+  assert.equal(keterangan("31-11-2026", hari, false), "tanggal tidak ada");
 });

@@ -112,3 +112,12 @@ def test_every_page_has_our_icon_and_no_doubled_names(client, admin_puskesmas):
     assert 'rel="icon" href="/static/img/favicon.svg"' in html
     assert "Admin Puskesmas · Admin Puskesmas" not in html
     assert finders.find("img/favicon.svg")
+
+
+def test_an_english_browser_still_gets_indonesian_days_and_decimals(client, admin_puskesmas):
+    client.force_login(admin_puskesmas.user)
+    html = client.get(reverse("antrean:laporan"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    teks = html.content.decode()
+    hari = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+    assert any(h in teks for h in hari) and 'lang="id"' in teks
+    assert "Tuesday" not in teks and "Monday" not in teks
