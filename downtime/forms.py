@@ -26,10 +26,21 @@ BENDERA = {
 
 
 class WaktuInput(forms.DateTimeInput):
-    input_type = "datetime-local"
+    """dd-mm-yyyy HH.MM typed as digits (static/js/tanggal.js), whatever the browser's language:
+    datetime-local showed "mm/dd/yyyy, --:-- --" in an English browser. ISO is still read."""
+
+    input_type = "text"
 
     def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+        attrs = {
+            "data-waktu": "",
+            "inputmode": "numeric",
+            "autocomplete": "off",
+            "placeholder": "HH-BB-TTTT JJ.MM",
+            "maxlength": "16",
+            **kwargs.pop("attrs", {}),
+        }
+        super().__init__(format="%d-%m-%Y %H.%M", attrs=attrs, **kwargs)
 
 
 class FormDeklarasi(forms.Form):
@@ -182,7 +193,7 @@ class FormEntri(forms.Form):
         from .replay import urai_waktu
 
         waktu = urai_waktu(payload.get("dibuat_klien"))
-        awal["waktu"] = timezone.localtime(waktu).strftime("%Y-%m-%dT%H:%M") if waktu else ""
+        awal["waktu"] = timezone.localtime(waktu).strftime("%d-%m-%Y %H.%M") if waktu else ""
         for b in BENDERA:
             awal[b] = bool(k.get(b))
         return awal
@@ -193,7 +204,7 @@ class FormSusulan(FormEntri):
     episode = forms.ModelChoiceField(
         queryset=EpisodeDowntime.objects.none(),
         required=False,
-        label="Episode downtime",
+        label="Episode gangguan",
         empty_label="Otomatis (episode yang mencakup waktu pelayanan)",
     )
 

@@ -12,6 +12,15 @@ export function rapikan(teks) {
   return `${angka.slice(0, 2)}-${angka.slice(2, 4)}-${angka.slice(4)}`;
 }
 
+/** Digits typed so far → "dd-mm-yyyy HH.MM" (a moment: downtime back entry, response time). */
+export function rapikanWaktu(teks) {
+  const angka = String(teks || "").replace(/\D/g, "").slice(0, 12);
+  const tgl = rapikan(angka.slice(0, 8));
+  if (angka.length <= 8) return tgl;
+  const jam = angka.slice(8);
+  return `${tgl} ${jam.length <= 2 ? jam : `${jam.slice(0, 2)}.${jam.slice(2)}`}`;
+}
+
 /** "17-08-1985", "17081985", "17/8/1985" or ISO "1985-08-17" → {hari, bulan, tahun} or null. */
 export function urai(teks) {
   const s = String(teks || "").trim();
@@ -75,6 +84,11 @@ export function pasang(root = document) {
   root.__tanggalTerpasang = true;
   root.addEventListener("input", (e) => {
     const el = e.target;
+    if (el.matches && el.matches("input[data-waktu]")) {
+      const maju = (!e.inputType || e.inputType.startsWith("insert")) && el.selectionStart === el.value.length;
+      if (maju && !/^\d{4}-/.test(el.value)) el.value = rapikanWaktu(el.value);
+      return;
+    }
     if (!el.matches || !el.matches("input[data-tanggal]")) return;
     // Reformat only while typing forward at the end: editing in the middle keeps the caret.
     if (e.inputType && !e.inputType.startsWith("insert")) return segarkan(el);

@@ -466,3 +466,18 @@ def test_the_month_picker_names_months_in_indonesian(client_admin, bulan_berisi)
     assert '<option value="2026-03" selected>Maret 2026</option>' in html
     assert "Laporan kejadian gangguan Maret 2026" in html
     assert 'type="month"' not in html
+
+
+def test_moments_are_typed_day_first_and_shown_the_same_way(client_admin, admin_puskesmas):
+    ep = services.downtime_mulai(puskesmas=admin_puskesmas.puskesmas, alasan="listrik")
+    hari = timezone.localtime(ep.mulai + timedelta(minutes=2))
+    teks = f"{hari:%d-%m-%Y} {hari:%H}.{hari:%M}"
+    r = client_admin.post(
+        reverse("downtime:episode", args=[ep.pk]),
+        {"penyebab": "PLN", "perbaikan": "", "direspons_pada": teks},
+    )
+    assert r.status_code == 302, r.content.decode()[:800]
+    ep.refresh_from_db()
+    assert timezone.localtime(ep.direspons_pada).strftime("%d-%m-%Y %H.%M") == teks
+    html = client_admin.get(reverse("downtime:episode", args=[ep.pk])).content.decode()
+    assert f'value="{teks}"' in html and 'type="datetime-local"' not in html

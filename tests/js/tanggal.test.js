@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { rapikan, urai, umur, keterangan } from "../../static/js/tanggal.js";
+import { rapikan, rapikanWaktu, urai, umur, keterangan } from "../../static/js/tanggal.js";
 
 test("KTP digits get their dashes while typing", () => {
   assert.equal(rapikan("1"), "1");
@@ -41,4 +41,11 @@ test("the hint under the field follows the typing", () => {
   assert.equal(keterangan("01-01-2030", hari), "tanggal di masa depan");
   assert.equal(keterangan("01-12-2026", hari, false), ""); // a report date: no age
   assert.equal(keterangan("31-11-2026", hari, false), "tanggal tidak ada");
+});
+
+test("a moment is typed as digits too: 170819851430 → 17-08-1985 14.30", () => {
+  assert.equal(rapikanWaktu("17081985"), "17-08-1985");
+  assert.equal(rapikanWaktu("1708198514"), "17-08-1985 14");
+  assert.equal(rapikanWaktu("170819851430"), "17-08-1985 14.30");
+  assert.equal(rapikanWaktu("17-08-1985 14.30"), "17-08-1985 14.30");
 });
