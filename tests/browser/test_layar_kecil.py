@@ -59,8 +59,11 @@ def test_an_english_browser_enters_the_ktp_date_and_the_save_button_stays_on_scr
     expect(page.locator("#id_tanggal_lahir")).to_have_value("17-08-1985")
     expect(page.locator("[data-umur]")).to_have_text("umur 41 tahun")
     page.check("input[name=jenis_kelamin][value=P]")
-    page.fill("#id_alamat", "Jl. Kenanga 5")
+    page.locator("#id_alamat").click()
+    page.keyboard.type("Jl. Kenanga 5")
     page.screenshot(path=os.path.join(artifacts_dir, f"loket-pasien-baru-{ukuran}.png"))
+    for sel in ("#panel-pasien-baru button[type=submit]", "#id_alamat"):
+        assert di_layar(page, sel), f"{sel} is off-screen at {ukuran}"
     page.keyboard.press("Control+Enter")
 
     expect(page.locator("#panel-kunjungan")).to_contain_text("17-08-1985")
