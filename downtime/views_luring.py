@@ -39,6 +39,9 @@ SHELL = [
     "vendor/htmx-2.0.11.min.js",
     "vendor/idb-8.0.4.umd.js",
     "js/app.js",
+    "js/tanggal.js",  # base.html: KTP-order date entry
+    "js/draf.js",  # base.html: drafts of the new-patient form
+    "img/favicon.svg",
     "js/offline/loket_offline.js",
     "js/offline/outbox.js",
     "js/offline/replay.js",

@@ -121,3 +121,30 @@ def test_main_pages_have_no_serious_accessibility_violations_and_are_photographe
             page.screenshot(path=os.path.join(artifacts_dir, f"{nama}-{ukuran}.png"))
         ctx.close()
     assert not masalah, "\n".join(masalah)
+
+
+def test_a_puskesmas_wide_declaration_is_confirmed_and_the_page_stays_one_page(
+    browser, live_server, puskesmas, artifacts_dir
+):
+    ctx = browser.new_context(viewport={"width": 1024, "height": 600})
+    page = ctx.new_page()
+    page.goto(live_server.url + reverse("masuk"))
+    page.fill("#id_username", "admin")
+    page.fill("#id_password", KATA_SANDI_DEMO)
+    page.click("button[type=submit]")
+    page.goto(live_server.url + reverse("downtime:beranda"))
+    page.get_by_label("Alasan").select_option("listrik")
+    page.get_by_role("button", name="Mulai mode gangguan…").click()
+    konfirmasi = page.locator("[data-konfirmasi-cakupan]")
+    expect(konfirmasi).to_contain_text("Semua loket (L1, L2, L3)")
+    expect(konfirmasi).to_contain_text("listrik padam")
+    page.screenshot(path=os.path.join(artifacts_dir, "gangguan-konfirmasi-1024x600.png"))
+    assert not periksa_axe(page)
+    page.get_by_role("button", name="Ya, mulai mode gangguan seluruh Puskesmas").click()
+    expect(page.locator(".msg--success")).to_contain_text("Mode gangguan dimulai untuk seluruh")
+    expect(page.locator("header.topbar")).to_have_count(1)
+    expect(page.locator("main")).to_have_count(1)
+    expect(page.locator("#banner-downtime")).to_contain_text("MODE GANGGUAN seluruh Puskesmas")
+    expect(page.get_by_text("Tidak ada gangguan.")).to_have_count(0)
+    page.screenshot(path=os.path.join(artifacts_dir, "gangguan-aktif-1024x600.png"))
+    ctx.close()
