@@ -5,7 +5,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip -q --disable-pip-version-check
 
-.PHONY: run test lint fmt bench install install-dev chromium clean sim
+.PHONY: run test lint fmt bench install install-dev chromium espeak clean sim
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,7 @@ sim: install
 	$(PY) manage.py bpjs_simulator
 
 ## The full suite (browser tests included when Chromium can be had).
-test: install-dev chromium
+test: install-dev chromium espeak
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run > /dev/null
 	$(PY) -m ruff check .
@@ -46,6 +46,14 @@ chromium:
 	    echo "Installing Debian chromium for browser tests"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium not found: browser tests will be skipped"; fi; }
+
+## espeak-ng renders the TV's Indonesian call clips; without it the TV chimes only.
+espeak:
+	@command -v espeak-ng >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing espeak-ng for the TV's call clips"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng >/dev/null; \
+	  else echo "espeak-ng not found: TV clip tests will be skipped"; fi; }
 
 lint: install-dev
 	$(PY) -m ruff check . && $(PY) -m ruff format --check .

@@ -1,9 +1,17 @@
 from django.contrib import admin
+from django.db import transaction
 
 from bpjs_bridge.pemetaan import FormUnitPcare, PemetaanPcareAdmin
 from puskesmas.admin_lingkup import DibatasiPuskesmas, PilihanDibatasi
 
+from . import suara
 from .models import Klaster, Tiket, TiketRiwayat, UnitLayanan
+
+
+def _render_suara_nanti(units) -> None:
+    # The TV's clip for each saved unit name, once the save is committed (antrean/suara.py).
+    daftar = list(units)
+    transaction.on_commit(lambda: [suara.render_unit(u) for u in daftar])
 
 
 class UnitInline(PilihanDibatasi, admin.TabularInline):
@@ -19,6 +27,11 @@ class KlasterAdmin(DibatasiPuskesmas):
     list_filter = ["puskesmas"]
     inlines = [UnitInline]
 
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is UnitLayanan:
+            _render_suara_nanti(formset.new_objects + [o for o, _ in formset.changed_objects])
+
 
 @admin.register(UnitLayanan)
 class UnitLayananAdmin(PemetaanPcareAdmin, DibatasiPuskesmas):
@@ -27,6 +40,10 @@ class UnitLayananAdmin(PemetaanPcareAdmin, DibatasiPuskesmas):
     ]  # fmt: skip
     list_filter = ["puskesmas", "klaster", "aktif"]
     list_editable = ["kd_poli_pcare", "aktif"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        _render_suara_nanti([obj])
 
 
 class RiwayatInline(admin.TabularInline):

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django import forms
 
+from puskesmas.widgets import TanggalField
+
 from .models import StatusTiket, Tiket, UnitLayanan
 
 
@@ -34,9 +36,8 @@ class FormAksi(forms.Form):
 
 
 class FormTanggal(forms.Form):
-    tanggal = forms.DateField(
+    tanggal = TanggalField(
         required=False,
         label="tanggal",
-        input_formats=["%Y-%m-%d"],
-        error_messages={"invalid": "Tanggal tidak valid (format TTTT-BB-HH)."},
+        error_messages={"invalid": "Tanggal tidak valid (format HH-BB-TTTT, mis. 01-12-2026)."},
     )

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -17,11 +18,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from audit.services import catat
-from config.security import penulis_csv
+from config.security import PERMISSIONS_POLICY_BAWAAN, penulis_csv
+from pendaftaran.qr import svg_qr
 from puskesmas.access import PERAN_LAPORAN, PERAN_POLI, peran_wajib
 from puskesmas.models import Peran, Puskesmas
 
-from . import live, selectors, services, stream, urutan
+from . import laporan as laporan_ekspor
+from . import live, selectors, services, stream, suara, urutan
 from .forms import FormAksi, FormTanggal
 from .models import StatusTiket, Tiket, UnitLayanan
 
@@ -155,25 +158,6 @@ def ringkasan(request: HttpRequest) -> HttpResponse:
 
 # --- Daily report ----------------------------------------------------------------------------
 
-KOLOM_CSV = [
-    "Tanggal",
-    "Klaster",
-    "Unit layanan",
-    "Jumlah tiket",
-    "Selesai dilayani",
-    "Dilewati",
-    "Dibatalkan",
-    "Masih terbuka",
-    "Rata-rata tunggu (menit)",
-    "Median tunggu (menit)",
-    "Persentil 90 tunggu (menit)",
-    "Tunggu terlama (menit)",
-]
-
-
-def _angka(nilai: float | None) -> str:
-    return "" if nilai is None else f"{nilai:.1f}"
-
 
 @require_GET
 @peran_wajib(*PERAN_LAPORAN)
@@ -184,30 +168,21 @@ def laporan(request: HttpRequest) -> HttpResponse:
     if form.is_valid() and form.cleaned_data["tanggal"]:
         tanggal = form.cleaned_data["tanggal"]
     baris = selectors.laporan_harian(puskesmas=pkm, tanggal=tanggal)
-    if request.GET.get("format") == "csv":
+    fmt = request.GET.get("format")
+    nama_berkas = f"antrean-{tanggal:%Y-%m-%d}"
+    if fmt == "csv":
         resp = HttpResponse(content_type="text/csv; charset=utf-8")
-        resp["Content-Disposition"] = f'attachment; filename="antrean-{tanggal:%Y-%m-%d}.csv"'
+        resp["Content-Disposition"] = f'attachment; filename="{nama_berkas}.csv"'
         resp.write("\ufeff")  # so spreadsheet programs read the file as UTF-8
-        tulis = penulis_csv(resp)  # CSV injection: config.security
-        tulis.writerow(KOLOM_CSV)
-        for b in baris:
-            tulis.writerow(
-                [
-                    f"{tanggal:%Y-%m-%d}",
-                    b.unit.klaster.nomor,
-                    b.unit.nama,
-                    b.tiket,
-                    b.selesai,
-                    b.dilewati,
-                    b.batal,
-                    b.terbuka,
-                    _angka(b.tunggu.rata_rata),
-                    _angka(b.tunggu.median),
-                    _angka(b.tunggu.p90),
-                    _angka(b.tunggu.terlama),
-                ]
-            )
+        # CSV injection: every cell through config.security's writer.
+        penulis_csv(resp).writerows(laporan_ekspor.baris_tabel(baris, hari=tanggal))
         catat(request=request, aksi="laporan_ekspor", keterangan=f"antrean {tanggal:%Y-%m-%d} csv")
+        return resp
+    if fmt == "pdf":
+        isi = laporan_ekspor.pdf(baris, hari=tanggal, puskesmas=pkm, dibuat=timezone.now())
+        resp = HttpResponse(isi, content_type="application/pdf")
+        resp["Content-Disposition"] = f'attachment; filename="{nama_berkas}.pdf"'
+        catat(request=request, aksi="laporan_ekspor", keterangan=f"antrean {tanggal:%Y-%m-%d} pdf")
         return resp
     return TemplateResponse(
         request, "antrean/laporan.html", {"form": form, "tanggal": tanggal, "baris": baris}
@@ -252,17 +227,78 @@ def tv(request: HttpRequest, kunci: str) -> HttpResponse:
         "versi": versi,
         "url_stream": reverse("antrean:tv_stream", args=[kunci]),
         "url_versi": reverse("antrean:tv_versi", args=[kunci]),
+        "zona": settings.TIME_ZONE,
     }
     if request.htmx:
         html = render_to_string("antrean/tv.html#isi", konteks, request=request)
         cache.set(kunci_cache, html, 120)
         return _tanpa_jejak(HttpResponse(html))
-    return _tanpa_jejak(TemplateResponse(request, "antrean/tv.html", konteks))
+    resp = _tanpa_jejak(TemplateResponse(request, "antrean/tv.html", konteks))
+    # The display may play its calls without a tap in a kiosk browser that allows it.
+    resp["Permissions-Policy"] = PERMISSIONS_POLICY_BAWAAN.replace("autoplay=()", "autoplay=(self)")
+    return resp
 
 
 def _tanpa_jejak(resp: HttpResponse) -> HttpResponse:
     resp["Cache-Control"] = "no-store"
     resp["Referrer-Policy"] = "no-referrer"  # the display key must not leak through links
+    return resp
+
+
+@require_GET
+@peran_wajib(*PERAN_POLI)
+def tv_info(request: HttpRequest) -> HttpResponse:
+    """Where the hall TV's address lives for staff: the URL (the display key is its password)
+    and a QR code to open it on the TV box or a phone, per cluster too."""
+    pkm = request.petugas.puskesmas  # type: ignore[attr-defined]
+    url = request.build_absolute_uri(reverse("antrean:tv", args=[pkm.kunci_display]))
+    klaster = [
+        {"klaster": k, "url": f"{url}?klaster={k.nomor}"}
+        for k in pkm.klaster.filter(unit__aktif=True).distinct().order_by("nomor")
+    ]
+    return TemplateResponse(
+        request,
+        "antrean/tv_info.html",
+        {
+            "url_tv": url,
+            "qr": svg_qr(url, judul="Alamat layar TV antrean"),
+            "klaster": klaster,
+            "ada_suara": suara.espeak() is not None,
+        },
+    )
+
+
+@require_GET
+def tv_suara(request: HttpRequest, kunci: str) -> HttpResponse:
+    """The TV's clip list: key ("kata:dua", "unit:7") → URL. The TV caches every clip ahead,
+    so calling keeps working through an outage; an empty list means "no espeak-ng here"."""
+    pkm = _puskesmas_tv(kunci)
+    klip = suara.daftar_klip(pkm)
+    dasar = reverse("antrean:tv_klip", args=[kunci, "x"])[:-1]
+    resp = JsonResponse({"klip": {k: dasar + nama for k, nama in klip.items()}})
+    return _tanpa_jejak(resp)
+
+
+@require_GET
+def tv_klip(request: HttpRequest, kunci: str, nama: str) -> HttpResponse:
+    _puskesmas_tv(kunci)
+    berkas = suara.berkas_klip(nama)
+    if berkas is None:
+        raise Http404("Klip suara tidak ada.")
+    resp = FileResponse(berkas.open("rb"), content_type="audio/wav")
+    # Content-addressed: a clip never changes under its name.
+    resp["Cache-Control"] = "public, max-age=31536000, immutable"
+    resp["Referrer-Policy"] = "no-referrer"
+    return resp
+
+
+@require_GET
+def tv_sw(request: HttpRequest) -> HttpResponse:
+    """The TV's service worker, served under /antrean/tv/ so its scope covers every display
+    and its clips (static files live elsewhere and could not)."""
+    isi = (settings.BASE_DIR / "static" / "js" / "antrean" / "tv_sw.js").read_text()
+    resp = HttpResponse(isi, content_type="text/javascript; charset=utf-8")
+    resp["Cache-Control"] = "no-cache"
     return resp
 
 
@@ -298,7 +334,7 @@ def live_versi(request: HttpRequest) -> HttpResponse:
 def status_tiket(request: HttpRequest, token: str) -> HttpResponse:
     """The patient's own view of their place in the queue, opened from the ticket's QR code.
     Public by design and therefore free of personal data: number, unit, position, estimate."""
-    tiket = get_object_or_404(Tiket.objects.select_related("unit"), token_publik=token)
+    tiket = get_object_or_404(Tiket.objects.select_related("unit__puskesmas"), token_publik=token)
     posisi = selectors.posisi_tiket(tiket)
     ruang = selectors.ruang_aktif(unit=tiket.unit, tanggal=tiket.tanggal)
     lanjutan = (
@@ -313,6 +349,7 @@ def status_tiket(request: HttpRequest, token: str) -> HttpResponse:
         "perkiraan_menit": urutan.perkiraan_menit(posisi, tiket.unit.menit_per_pasien, ruang),
         "lanjutan": lanjutan,
         "diperbarui": timezone.localtime(),
+        "puskesmas": tiket.unit.puskesmas,  # the page header names it (no login here)
     }
     template = "antrean/status_tiket.html"
     if request.htmx:

@@ -111,7 +111,9 @@ class AuditLog(models.Model):
         default_permissions = ("view",)  # no add/change/delete permission exists to grant
 
     def __str__(self) -> str:
-        return f"{self.waktu:%Y-%m-%d %H:%M} {self.username or '-'} {self.get_aksi_display()}"
+        # The Puskesmas' wall clock, as every page writes it (puskesmas/tampilan.py).
+        waktu = timezone.localtime(self.waktu) if timezone.is_aware(self.waktu) else self.waktu
+        return f"{waktu:%d-%m-%Y %H.%M} {self.username or '-'} {self.get_aksi_display()}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:

@@ -50,7 +50,7 @@ def teks_cache(status: StatusPeserta) -> str:
     keadaan = "Aktif" if status.aktif else (status.ket_aktif or "Tidak aktif").capitalize()
     if lokal.date() == timezone.localdate():
         return f"{keadaan} per hari ini {lokal:%H.%M}"
-    return f"{keadaan} per {lokal:%d/%m/%Y}, belum terverifikasi hari ini"
+    return f"{keadaan} per {lokal:%d-%m-%Y}, belum terverifikasi hari ini"
 
 
 def status_kunjungan(kunjungan: Kunjungan) -> StatusBpjsKunjungan:

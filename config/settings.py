@@ -166,10 +166,16 @@ LOGOUT_REDIRECT_URL = "masuk"
 
 # --- Locale: Bahasa Indonesia first, the Puskesmas' own time zone --------------------------------
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="id")
-LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
+# Only Indonesian: the UI text is Indonesian, so an English browser must not switch dates,
+# day names and decimals ("Tuesday", "100.0%") through LocaleMiddleware.
+LANGUAGES = [("id", "Bahasa Indonesia")]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Jakarta")  # WITA: Asia/Makassar, WIT: Asia/Jayapura
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["config.formats"]  # one date/time/number format on every page
+
+# --- TV voice: Indonesian call clips rendered with espeak-ng (antrean/suara.py) ---------------
+SUARA_DIR = env.str("SUARA_DIR", default=str(VAR_DIR / "suara"))
 
 # --- Static files -------------------------------------------------------------------------------
 STATIC_URL = "static/"

@@ -12,6 +12,7 @@ from django.utils import timezone
 from antrean.models import UnitLayanan
 from pendaftaran.models import JenisKelamin, Penjamin
 from puskesmas.models import Loket, Puskesmas
+from puskesmas.widgets import TanggalField, TanggalInput
 
 from .models import AlasanDowntime, EpisodeDowntime
 
@@ -25,10 +26,21 @@ BENDERA = {
 
 
 class WaktuInput(forms.DateTimeInput):
-    input_type = "datetime-local"
+    """dd-mm-yyyy HH.MM typed as digits (static/js/tanggal.js), whatever the browser's language:
+    datetime-local showed "mm/dd/yyyy, --:-- --" in an English browser. ISO is still read."""
+
+    input_type = "text"
 
     def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+        attrs = {
+            "data-waktu": "",
+            "inputmode": "numeric",
+            "autocomplete": "off",
+            "placeholder": "HH-BB-TTTT JJ.MM",
+            "maxlength": "16",
+            **kwargs.pop("attrs", {}),
+        }
+        super().__init__(format="%d-%m-%Y %H.%M", attrs=attrs, **kwargs)
 
 
 class FormDeklarasi(forms.Form):
@@ -40,10 +52,24 @@ class FormDeklarasi(forms.Form):
     )
     alasan = forms.ChoiceField(label="Alasan", choices=AlasanDowntime.choices)
     keterangan = forms.CharField(label="Keterangan", max_length=300, required=False)
+    # A Puskesmas-wide downtime changes every loket: the admin confirms it on a second step.
+    konfirmasi = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, puskesmas: Puskesmas, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["loket"].queryset = Loket.objects.filter(puskesmas=puskesmas, aktif=True)
+
+    @property
+    def perlu_konfirmasi(self) -> bool:
+        """Valid, Puskesmas-wide and not yet confirmed: show the confirmation step."""
+        d = self.cleaned_data
+        return d.get("loket") is None and not d.get("konfirmasi")
+
+    def alasan_label(self) -> str:
+        return dict(AlasanDowntime.choices).get(self.cleaned_data.get("alasan", ""), "")
+
+    def semua_loket(self) -> list[Loket]:
+        return list(self.fields["loket"].queryset)
 
 
 class FormEpisode(forms.ModelForm):
@@ -73,8 +99,10 @@ class FormEntri(forms.Form):
     nik = forms.CharField(label="NIK", max_length=20, required=False)
     nik_ibu = forms.CharField(label="NIK ibu (bayi)", max_length=20, required=False)
     no_bpjs = forms.CharField(label="No. kartu BPJS", max_length=20, required=False)
-    tanggal_lahir = forms.DateField(
-        label="Tanggal lahir", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    tanggal_lahir = TanggalField(
+        widget=TanggalInput(lahir=True),
+        label="Tanggal lahir",
+        required=False,
     )
     jenis_kelamin = forms.ChoiceField(
         label="Jenis kelamin", choices=[("", "—"), *JenisKelamin.choices], required=False
@@ -172,7 +200,7 @@ class FormEntri(forms.Form):
         from .replay import urai_waktu
 
         waktu = urai_waktu(payload.get("dibuat_klien"))
-        awal["waktu"] = timezone.localtime(waktu).strftime("%Y-%m-%dT%H:%M") if waktu else ""
+        awal["waktu"] = timezone.localtime(waktu).strftime("%d-%m-%Y %H.%M") if waktu else ""
         for b in BENDERA:
             awal[b] = bool(k.get(b))
         return awal
@@ -183,7 +211,7 @@ class FormSusulan(FormEntri):
     episode = forms.ModelChoiceField(
         queryset=EpisodeDowntime.objects.none(),
         required=False,
-        label="Episode downtime",
+        label="Episode gangguan",
         empty_label="Otomatis (episode yang mencakup waktu pelayanan)",
     )
 

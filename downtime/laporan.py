@@ -5,26 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.utils import timezone
-from fpdf import FPDF
+from puskesmas.pdf import laporan as laporan_pdf
+from puskesmas.pdf import latin1
+from puskesmas.tampilan import bulan_tahun, jam, persen, tanggal
 
 from .selectors import LaporanBulanan, target_respons
-
-BULAN = [
-    "",
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-]
 
 KOLOM = [
     "Tanggal",
@@ -43,19 +28,15 @@ def menit(td: timedelta | None) -> str:
     return "" if td is None else str(int(td.total_seconds() // 60))
 
 
-def _jam(t) -> str:
-    return timezone.localtime(t).strftime("%H:%M") if t else ""
-
-
 def baris_tabel(lap: LaporanBulanan, *, dengan_total: bool = False) -> list[list[str]]:
     baris = [KOLOM]
     for b in lap.baris:
         baris.append(
             [
-                b.tanggal.strftime("%d-%m-%Y"),
+                tanggal(b.tanggal),
                 b.unit,
-                _jam(b.dilaporkan),
-                _jam(b.direspons),
+                jam(b.dilaporkan),
+                jam(b.direspons),
                 "" if b.tepat_waktu is None else ("Ya" if b.tepat_waktu else "Tidak"),
                 menit(b.durasi_respons),
                 menit(b.durasi) if b.durasi else "berlangsung",
@@ -66,7 +47,7 @@ def baris_tabel(lap: LaporanBulanan, *, dengan_total: bool = False) -> list[list
     if dengan_total:
         baris.append([])
         baris.append(["Jumlah kejadian", str(lap.jumlah)])
-        baris.append(["Direspons tepat waktu", f"{lap.tepat} ({lap.persen_tepat}%)"])
+        baris.append(["Direspons tepat waktu", f"{lap.tepat} ({persen(lap.persen_tepat)})"])
         baris.append(["Waktu respons belum diisi", str(lap.belum_diisi)])
         baris.append(["Total durasi (menit)", menit(lap.total_durasi)])
         baris.append(
@@ -93,40 +74,20 @@ def batang(lap: LaporanBulanan, *, tinggi: int = 120) -> list[dict]:
     ]
 
 
-def _latin1(teks: str) -> str:
-    # The PDF's core font is Latin-1; dashes and the like are mapped, the rest replaced.
-    teks = teks.replace("—", "-").replace("–", "-").replace("≥", ">=").replace("…", "...")
-    return teks.encode("latin-1", "replace").decode("latin-1")
-
-
 def pdf(lap: LaporanBulanan, *, puskesmas) -> bytes:
-    doc = FPDF(orientation="L", unit="mm", format="A4")
-    doc.set_auto_page_break(auto=True, margin=12)
-    doc.add_page()
-    doc.set_font("Helvetica", "B", 13)
-    judul = f"Laporan Kejadian Downtime - {BULAN[lap.bulan]} {lap.tahun}"
-    doc.cell(0, 8, _latin1(judul), new_x="LMARGIN", new_y="NEXT")
-    doc.set_font("Helvetica", "", 10)
-    doc.cell(
-        0, 6, _latin1(f"{puskesmas.nama} ({puskesmas.kode_faskes})"), new_x="LMARGIN", new_y="NEXT"
+    doc = laporan_pdf(
+        f"Laporan Kejadian Gangguan - {bulan_tahun(lap.tahun, lap.bulan)}",
+        puskesmas=puskesmas,
+        baris=baris_tabel(lap),
+        lebar=(22, 30, 20, 20, 16, 22, 18, 64, 65),
     )
-    doc.ln(2)
-    lebar = (22, 30, 20, 20, 16, 22, 18, 64, 65)
-    doc.set_font("Helvetica", "B", 8)
-    with doc.table(col_widths=lebar, text_align="LEFT", line_height=4.5) as tabel:
-        for i, baris in enumerate(baris_tabel(lap)):
-            r = tabel.row()
-            if i == 1:
-                doc.set_font("Helvetica", "", 8)
-            for sel in baris:
-                r.cell(_latin1(sel))
     doc.ln(4)
     doc.set_font("Helvetica", "B", 10)
     doc.cell(0, 6, "Rekap bulan ini", new_x="LMARGIN", new_y="NEXT")
     doc.set_font("Helvetica", "", 10)
     for baris in baris_tabel(lap, dengan_total=True)[len(lap.baris) + 2 :]:
-        doc.cell(70, 5.5, _latin1(baris[0]))
-        doc.cell(0, 5.5, _latin1(baris[1]), new_x="LMARGIN", new_y="NEXT")
+        doc.cell(70, 5.5, latin1(baris[0]))
+        doc.cell(0, 5.5, latin1(baris[1]), new_x="LMARGIN", new_y="NEXT")
     # A small bar chart of downtime minutes per day.
     doc.ln(3)
     x0, y0, h = doc.get_x(), doc.get_y() + 30, 28.0

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from puskesmas.tampilan import tanggal_jam
+
 
 class JenisEpisode(models.TextChoices):
     JARINGAN_LOKET = "jaringan_loket", "Jaringan loket terputus"
@@ -84,7 +86,7 @@ class EpisodeDowntime(models.Model):
 
     def __str__(self) -> str:
         tempat = self.loket.kode if self.loket_id else "Puskesmas"
-        return f"{self.get_jenis_display()} — {tempat} {self.mulai:%d-%m-%Y %H:%M}"
+        return f"{self.get_jenis_display()} — {tempat} {tanggal_jam(self.mulai)}"
 
     @property
     def aktif(self) -> bool:
@@ -308,4 +310,4 @@ class KeputusanTinjau(models.Model):
         ordering = ["pada"]
 
     def __str__(self) -> str:
-        return f"{self.get_keputusan_display()} ({self.pada:%d-%m-%Y %H:%M})"
+        return f"{self.get_keputusan_display()} ({tanggal_jam(self.pada)})"

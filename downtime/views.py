@@ -19,6 +19,7 @@ from pendaftaran.models import Pasien
 from pendaftaran.services import PendaftaranError
 from puskesmas.access import PERAN_LAPORAN, PERAN_LOKET, loket_aktif, peran_wajib
 from puskesmas.models import Peran
+from puskesmas.tampilan import bulan_tahun, jam
 
 from . import laporan as laporan_ekspor
 from . import replay, selectors, services
@@ -63,6 +64,10 @@ def banner(request: HttpRequest) -> HttpResponse:
 # --- Declared downtime ----------------------------------------------------------------------
 
 
+def _cakupan(ep: EpisodeDowntime) -> str:
+    return f"Loket {ep.loket.kode}" if ep.loket_id else "seluruh Puskesmas"
+
+
 @require_GET
 @peran_wajib(*ADMIN)
 def beranda(request: HttpRequest) -> HttpResponse:
@@ -87,6 +92,10 @@ def beranda(request: HttpRequest) -> HttpResponse:
 def mulai(request: HttpRequest) -> HttpResponse:
     pkm = request.petugas.puskesmas
     form = FormDeklarasi(request.POST, puskesmas=pkm)
+    if form.is_valid() and form.perlu_konfirmasi:
+        return render(
+            request, "downtime/beranda.html#deklarasi", {"form": form, "konfirmasi": True}
+        )
     if form.is_valid():
         try:
             ep = services.downtime_mulai(
@@ -102,7 +111,12 @@ def mulai(request: HttpRequest) -> HttpResponse:
                     form.add_error(f if f in form.fields else None, p)
         else:
             catat(request=request, aksi="downtime_ubah", objek=ep, keterangan="mulai")
-            messages.success(request, f"Mode downtime dimulai: {ep}.")
+            messages.success(
+                request, f"Mode gangguan dimulai untuk {_cakupan(ep)} pukul {jam(ep.mulai)}."
+            )
+            # The whole page changes (active list, banner): htmx reloads it, never nests it.
+            if request.htmx:
+                return HttpResponseClientRedirect(reverse("downtime:beranda"))
             return redirect("downtime:beranda")
     return render(request, "downtime/beranda.html#deklarasi", {"form": form}, status=422)
 
@@ -112,7 +126,7 @@ def mulai(request: HttpRequest) -> HttpResponse:
 def selesai(request: HttpRequest, pk: int) -> HttpResponse:
     ep = services.downtime_selesai(episode=_episode(request, pk), oleh=request.user)
     catat(request=request, aksi="downtime_ubah", objek=ep, keterangan="selesai")
-    messages.success(request, f"Downtime diakhiri: {ep}.")
+    messages.success(request, f"Mode gangguan {_cakupan(ep)} diakhiri pukul {jam(ep.selesai)}.")
     return redirect("downtime:beranda")
 
 
@@ -365,6 +379,20 @@ def _bulan(request: HttpRequest) -> tuple[int, int]:
     return tahun, bulan
 
 
+def _pilihan_bulan(tahun: int, bulan: int) -> list[tuple[str, str]]:
+    """The last 24 months (and the one asked for), labelled "Desember 2026" in any browser."""
+    hari_ini = timezone.localdate()
+    y, m = hari_ini.year, hari_ini.month
+    daftar = []
+    for _ in range(24):
+        daftar.append((f"{y:04d}-{m:02d}", bulan_tahun(y, m)))
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    diminta = (f"{tahun:04d}-{bulan:02d}", bulan_tahun(tahun, bulan))
+    if diminta not in daftar:
+        daftar.append(diminta)
+    return daftar
+
+
 @require_GET
 @peran_wajib(*PERAN_LAPORAN)
 def laporan(request: HttpRequest) -> HttpResponse:
@@ -376,6 +404,8 @@ def laporan(request: HttpRequest) -> HttpResponse:
         {
             "lap": lap,
             "bulan_iso": f"{tahun:04d}-{bulan:02d}",
+            "bulan_label": bulan_tahun(tahun, bulan),
+            "pilihan_bulan": _pilihan_bulan(tahun, bulan),
             "target_menit": int(selectors.target_respons().total_seconds() // 60),
             "grafik": laporan_ekspor.batang(lap),
         },

@@ -38,6 +38,9 @@ SHELL = [
     "css/print.css",
     "vendor/htmx-2.0.11.min.js",
     "js/app.js",
+    "js/tanggal.js",  # base.html: KTP-order date entry
+    "js/draf.js",  # base.html: drafts of the new-patient form
+    "img/favicon.svg",
     # Every offline module, listed from the folder so a new one can never be missing offline.
     *sorted(
         f"js/offline/{p.name}"

@@ -12,12 +12,10 @@ from django.utils import timezone
 from antrean.models import Layanan, UnitLayanan
 from antrean.routing import LAYANAN_DIMINTA
 from puskesmas.models import Loket, Puskesmas
+from puskesmas.widgets import TanggalField, TanggalInput
 
 from .models import JenisKelamin, Penjamin
 from .validasi import DataKunjungan, DataPasien, Galat, validasi_pasien
-
-# Typed dates: the date picker sends yyyy-mm-dd; officers copying from a KTP type dd-mm-yyyy.
-FORMAT_TANGGAL = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y"]
 
 
 class GalatMixin:
@@ -67,12 +65,11 @@ class FormPasien(GalatMixin, forms.Form):
             attrs={"inputmode": "numeric", "autocomplete": "off", "placeholder": "13 digit"}
         ),
     )
-    tanggal_lahir = forms.DateField(
+    tanggal_lahir = TanggalField(
+        widget=TanggalInput(lahir=True),
         label="Tanggal lahir",
         required=False,
-        input_formats=FORMAT_TANGGAL,
         error_messages={"invalid": "Tanggal lahir tidak valid; tulis mis. 17-08-1985."},
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     jenis_kelamin = forms.ChoiceField(
         label="Jenis kelamin",

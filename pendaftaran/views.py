@@ -23,7 +23,11 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import push_url, trigger_client_event
 
+from antrean import selectors as antrean_selectors
+from antrean.models import StatusTiket
 from antrean.selectors import unit_pendaftaran, unit_untuk_saran
+from antrean.urutan import perkiraan_menit
+from audit.models import AuditLog
 from audit.services import catat
 from puskesmas.access import PERAN_LOKET, SESSION_LOKET, loket_aktif, peran_wajib
 from puskesmas.models import Loket
@@ -427,6 +431,14 @@ def cetak(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         lebar = request.session.get(SESSION_LEBAR, 80)
     url_status = request.build_absolute_uri(reverse("antrean:status_tiket", args=[t.token_publik]))
+    dibatalkan = k.status == "batal" or t.status == StatusTiket.BATAL
+    otomatis = request.GET.get("otomatis") == "1" and not dibatalkan
+    # Each print the loket asks for (Cetak / F9) is an audited look at the patient's data; the
+    # earlier ones tell this print apart as a reprint, so two papers never look like originals.
+    sebelumnya = _cetakan_sebelumnya(k)
+    if otomatis:
+        catat(request=request, aksi="pasien_lihat", objek=k, keterangan=KETERANGAN_CETAK)
+    posisi = antrean_selectors.posisi_tiket(t)
     konteks = {
         "kunjungan": k,
         "tiket": t,
@@ -435,10 +447,31 @@ def cetak(request: HttpRequest, pk: int) -> HttpResponse:
         "lebar_lain": 58 if lebar == 80 else 80,
         "url_status": url_status,
         "qr": svg_qr(url_status, judul=f"Status antrean {t.kode}"),
-        "otomatis": request.GET.get("otomatis") == "1",
+        "otomatis": otomatis,
+        "dibatalkan": dibatalkan,
+        "cetak_ulang": sebelumnya > 0,
+        "menunggu": t.status == StatusTiket.MENUNGGU,
+        "di_depan": posisi,
+        "perkiraan_menit": perkiraan_menit(
+            posisi,
+            t.unit.menit_per_pasien,
+            antrean_selectors.ruang_aktif(unit=t.unit, tanggal=t.tanggal),
+        ),
         "dicetak_pada": timezone.localtime(),
     }
     return TemplateResponse(request, TEMPLATE_CETAK, konteks)
+
+
+KETERANGAN_CETAK = "cetak tiket"
+
+
+def _cetakan_sebelumnya(k: Kunjungan) -> int:
+    return AuditLog.objects.filter(
+        aksi="pasien_lihat",
+        objek_tipe=k._meta.label_lower,
+        objek_id=str(k.pk),
+        ringkasan__endswith=KETERANGAN_CETAK,
+    ).count()
 
 
 # --- today at this counter ------------------------------------------------------------------

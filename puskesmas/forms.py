@@ -10,10 +10,12 @@ class FormMasuk(AuthenticationForm):
 
     username = forms.CharField(
         label="Nama pengguna",
+        error_messages={"required": "Nama pengguna wajib diisi."},
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
     password = forms.CharField(
         label="Kata sandi",
         strip=False,
+        error_messages={"required": "Kata sandi wajib diisi."},
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )

@@ -93,6 +93,10 @@ IZIN: dict[str, Izin] = {
     "antrean:tv": _i({A.DISPLAY}, objek="kunci_display", catatan="nama pasien tidak tampil"),
     "antrean:tv_stream": _i({A.DISPLAY}, objek="kunci_display"),
     "antrean:tv_versi": _i({A.DISPLAY}, objek="kunci_display"),
+    "antrean:tv_suara": _i({A.DISPLAY}, objek="kunci_display", catatan="daftar klip suara"),
+    "antrean:tv_klip": _i({A.DISPLAY}, objek="kunci_display", catatan="klip suara panggilan"),
+    "antrean:tv_sw": _i(PUBLIK, catatan="service worker layar TV (berkas statis)"),
+    "antrean:tv_info": _i(POLI, catatan="alamat dan QR layar TV"),
     # --- bpjs_bridge: status, worklist, Mobile JKN ---------------------------------------------
     "bpjs_bridge:banner": _i(STAF),
     "bpjs_bridge:badge": _i(STAF, objek="kunjungan"),

@@ -12,13 +12,16 @@ SEMUA = tuple(Peran.values)
 MENU: list[tuple[str, str, tuple[str, ...]]] = [
     ("Loket", "pendaftaran:loket", (Peran.LOKET, Peran.ADMIN)),
     ("Poli", "antrean:poli", (Peran.POLI, Peran.ADMIN)),
-    ("Ringkasan antrean", "antrean:ringkasan", (Peran.POLI, Peran.ADMIN, Peran.KEPALA)),
+    ("Ringkasan", "antrean:ringkasan", (Peran.POLI, Peran.ADMIN, Peran.KEPALA)),
     ("Laporan antrean", "antrean:laporan", (Peran.ADMIN, Peran.KEPALA)),
-    ("Downtime", "downtime:beranda", (Peran.ADMIN,)),
+    ("Mode gangguan", "downtime:beranda", (Peran.ADMIN,)),
+    ("Buku gangguan", "downtime:episode_daftar", (Peran.KEPALA,)),
+    ("Laporan gangguan", "downtime:laporan", (Peran.KEPALA,)),
     ("Entri susulan", "downtime:susulan", (Peran.LOKET,)),
-    ("Worklist BPJS", "bpjs_bridge:worklist", (Peran.LOKET, Peran.ADMIN)),
+    ("Tindak lanjut BPJS", "bpjs_bridge:worklist", (Peran.LOKET, Peran.ADMIN)),
     ("Kepatuhan", "satusehat:kepatuhan", (Peran.ADMIN, Peran.KEPALA)),
     ("Integrasi", "integrasi:pengaturan", (Peran.ADMIN,)),
+    ("Layar TV", "antrean:tv_info", (Peran.POLI, Peran.ADMIN)),
 ]
 
 

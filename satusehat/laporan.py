@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.utils import timezone
 from fpdf import FPDF
 
-from downtime.laporan import BULAN, _latin1
+from puskesmas.pdf import latin1 as _latin1
+from puskesmas.tampilan import bulan_tahun
 
 from .selectors import LaporanKepatuhan
 
@@ -58,7 +59,8 @@ def pdf(lap: LaporanKepatuhan, *, puskesmas) -> bytes:
     doc.set_auto_page_break(auto=True, margin=12)
     doc.add_page()
     doc.set_font("Helvetica", "B", 13)
-    judul = f"Kepatuhan Integrasi (SATUSEHAT, PCare, Antrean FKTP) - {BULAN[lap.bulan]} {lap.tahun}"
+    periode = bulan_tahun(lap.tahun, lap.bulan)
+    judul = f"Kepatuhan Integrasi (SATUSEHAT, PCare, Antrean FKTP) - {periode}"
     doc.cell(0, 8, _latin1(judul), new_x="LMARGIN", new_y="NEXT")
     doc.set_font("Helvetica", "", 10)
     doc.cell(0, 6, _latin1(f"{puskesmas.nama} ({puskesmas.kode_faskes})"), new_x="LMARGIN",

@@ -3,9 +3,12 @@ includes it). It polls its own URL, so a declaration reaches every counter withi
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import template
 
 from puskesmas.access import loket_aktif
+from puskesmas.tampilan import tanggal
 
 from .. import selectors
 
@@ -28,3 +31,12 @@ def menit(td) -> str:
     if td is None or td == "":
         return ""
     return f"{int(td.total_seconds() // 60)} menit"
+
+
+@register.filter
+def tanggal_iso(teks: str | None) -> str:
+    """An ISO date from an offline payload ("1985-08-17") written as on a KTP: 17-08-1985."""
+    try:
+        return tanggal(date.fromisoformat(str(teks)))
+    except ValueError:
+        return teks or ""

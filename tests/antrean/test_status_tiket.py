@@ -27,6 +27,8 @@ def test_the_qr_status_page_shows_position_and_no_personal_data(
     body = r.content.decode()
     assert r.status_code == 200 and "A-002" in body and "<strong>1</strong> pasien" in body
     assert pasien_umum.nama not in body and pasien_umum.nik not in body
+    # The patient is not signed in: the page still names the Puskesmas, top bar and title.
+    assert body.count(puskesmas.nama) >= 3 and "· Puskesmas</title>" not in body
 
 
 def test_an_unknown_token_is_a_plain_404(client, db):

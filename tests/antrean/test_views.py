@@ -8,6 +8,7 @@ import threading
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from antrean import services, stream
 from antrean.models import StatusTiket, Tiket
@@ -181,8 +182,10 @@ def test_daily_report_and_its_csv(client, kepala, daftar, unit):
     assert "Median tunggu (menit)" in baris[0] and "Persentil 90 tunggu (menit)" in baris[0]
     umum = next(b for b in baris if b[2] == "Poli Umum")
     assert umum[3:5] == ["2", "2"]
-    assert float(umum[8]) == pytest.approx(20.0, abs=0.2)  # mean of 30 and 10 minutes
-    assert float(umum[11]) == pytest.approx(30.0, abs=0.2)
+    assert umum[0] == timezone.localdate().strftime("%d-%m-%Y")
+    # Indonesian decimals ("20,0"), as on the page and in the PDF.
+    assert float(umum[8].replace(",", ".")) == pytest.approx(20.0, abs=0.2)  # mean of 30 and 10
+    assert float(umum[11].replace(",", ".")) == pytest.approx(30.0, abs=0.2)
     ekspor = AuditLog.objects.get(aksi="laporan_ekspor")  # viewing the page is not an export
     assert (
         ekspor.user == kepala.user and "antrean" in ekspor.ringkasan and "csv" in ekspor.ringkasan
@@ -292,3 +295,41 @@ def test_all_displays_share_one_render_per_queue_version(
     with django_capture_on_commit_callbacks(execute=True):
         services.panggil_berikutnya(unit=unit)
     assert b"A-001" in client.get(url, **HTMX).content  # a new version renders afresh
+
+
+def test_the_daily_report_is_also_a_pdf_and_takes_the_ktp_date_order(client, kepala, daftar):
+    daftar(menit_lalu=5)
+    client.force_login(kepala.user)
+    hari = timezone.localdate()
+    body = client.get(reverse("antrean:laporan"), {"tanggal": hari.strftime("%d-%m-%Y")})
+    assert body.status_code == 200 and hari.strftime("%d-%m-%Y") in body.content.decode()
+    assert "Unduh PDF" in body.content.decode()
+    r = client.get(
+        reverse("antrean:laporan"), {"tanggal": hari.strftime("%d%m%Y"), "format": "pdf"}
+    )
+    assert r["Content-Type"] == "application/pdf" and r.content.startswith(b"%PDF")
+    assert AuditLog.objects.filter(aksi="laporan_ekspor", ringkasan__contains="pdf").exists()
+
+
+def test_the_tv_address_and_its_qr_are_shown_to_poli_staff_and_the_admin(
+    client, client_poli, admin_puskesmas, petugas_loket, puskesmas
+):
+    url_tv = "http://testserver" + reverse("antrean:tv", args=[puskesmas.kunci_display])
+    html = client_poli.get(reverse("antrean:tv_info")).content.decode()
+    assert url_tv in html and "<svg" in html and f"{url_tv}?klaster=3" in html
+    assert 'href="/antrean/layar-tv/"' in html  # in the menu
+    client.force_login(admin_puskesmas.user)
+    assert client.get(reverse("antrean:tv_info")).status_code == 200
+    client.force_login(petugas_loket.user)
+    assert client.get(reverse("antrean:tv_info")).status_code == 403
+
+
+def test_the_head_gets_menu_links_to_every_report_the_role_may_open(client, kepala):
+    from puskesmas.izin import IZIN  # noqa: F401 (the permission matrix the menu must follow)
+
+    client.force_login(kepala.user)
+    html = client.get(reverse("antrean:ringkasan")).content.decode()
+    for nama in ("downtime:laporan", "downtime:episode_daftar", "antrean:laporan"):
+        assert f'href="{reverse(nama)}"' in html, nama
+        assert client.get(reverse(nama)).status_code == 200
+    assert f'href="{reverse("downtime:beranda")}"' not in html

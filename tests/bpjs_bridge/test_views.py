@@ -42,7 +42,7 @@ def test_badge_shows_the_last_known_status_while_unverified_and_stops_polling_wh
     k = daftar_bpjs(pasien)
     html = client_loket.get(f"/bpjs/kunjungan/{k.pk}/badge/").content.decode()
     assert "Menunggu verifikasi BPJS" in html
-    assert "Aktif per 12/11/2026, belum terverifikasi hari ini" in html
+    assert "Aktif per 12-11-2026, belum terverifikasi hari ini" in html
     assert 'hx-trigger="every 3s"' in html
     for r in PermintaanBpjs.objects.filter(kunjungan=k).order_by("pk"):
         services.permintaan_proses(permintaan_id=r.pk)

@@ -59,9 +59,10 @@ def _konflik(petugas, pasien, pada, **lain):
 def test_an_admin_declares_downtime_and_every_loket_banner_shows_it(
     client_admin, client, petugas_loket
 ):
-    r = client_admin.post(
-        reverse("downtime:mulai"), {"alasan": "erm", "keterangan": "ERM error sejak 08:05"}
-    )
+    data = {"alasan": "erm", "keterangan": "ERM error sejak 08:05"}
+    r = client_admin.post(reverse("downtime:mulai"), data)
+    assert r.status_code == 200 and not EpisodeDowntime.objects.exists()  # asks first
+    r = client_admin.post(reverse("downtime:mulai"), {**data, "konfirmasi": "1"})
     assert r.status_code == 302
     ep = EpisodeDowntime.objects.get()
     assert ep.jenis == "deklarasi" and ep.selesai is None and ep.loket is None
@@ -69,13 +70,13 @@ def test_an_admin_declares_downtime_and_every_loket_banner_shows_it(
 
     client.force_login(petugas_loket.user)
     banner = client.get(reverse("downtime:banner")).content.decode()
-    assert "MODE DOWNTIME" in banner and "ERM error sejak 08:05" in banner
+    assert "MODE GANGGUAN" in banner and "ERM error sejak 08:05" in banner
     assert 'hx-trigger="every 10s"' in banner
 
     client_admin.post(reverse("downtime:selesai", args=[ep.pk]))
     ep.refresh_from_db()
     assert ep.selesai is not None
-    assert "MODE DOWNTIME" not in client.get(reverse("downtime:banner")).content.decode()
+    assert "MODE GANGGUAN" not in client.get(reverse("downtime:banner")).content.decode()
 
 
 def test_downtime_for_one_loket_shows_only_at_that_loket(
@@ -85,7 +86,7 @@ def test_downtime_for_one_loket_shows_only_at_that_loket(
         reverse("downtime:mulai"), {"alasan": "listrik", "loket": petugas_loket_2.loket.pk}
     )
     client.force_login(petugas_loket.user)
-    assert "MODE DOWNTIME" not in client.get(reverse("downtime:banner")).content.decode()
+    assert "MODE GANGGUAN" not in client.get(reverse("downtime:banner")).content.decode()
     client.force_login(petugas_loket_2.user)
     assert "loket L2" in client.get(reverse("downtime:banner")).content.decode()
 
@@ -100,7 +101,7 @@ def test_declaring_without_a_reason_shows_the_field_error(client_admin):
 def test_the_downtime_page_lists_active_episodes_and_open_entries(client_admin, admin_puskesmas):
     services.downtime_mulai(puskesmas=admin_puskesmas.puskesmas, alasan="pemeliharaan")
     html = client_admin.get(reverse("downtime:beranda")).content.decode()
-    assert "Akhiri downtime" in html and "Pemeliharaan terencana" in html
+    assert "Akhiri mode gangguan" in html and "Pemeliharaan terencana" in html
 
 
 @pytest.mark.parametrize(
@@ -396,11 +397,11 @@ def test_the_monthly_report_exports_csv_in_sop_columns(client_admin, bulan_beris
     assert r["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
     assert rows[0][:5] == ["Tanggal", "Unit", "Jam dilaporkan", "Jam direspons", "Tepat waktu"]
-    assert rows[1][:7] == ["03-03-2026", "Seluruh Puskesmas", "08:00", "08:05", "Ya", "5", "40"]
+    assert rows[1][:7] == ["03-03-2026", "Seluruh Puskesmas", "08.00", "08.05", "Ya", "5", "40"]
     assert rows[3][4] == "Tidak"
     total = {r[0]: r[1] for r in rows if len(r) == 2}
     assert total["Jumlah kejadian"] == "3"
-    assert total["Direspons tepat waktu"] == "2 (66.7%)"
+    assert total["Direspons tepat waktu"] == "2 (66,7%)"
     assert total["Total durasi (menit)"] == "240"
 
 
@@ -414,3 +415,69 @@ def test_a_bad_month_falls_back_to_this_month(client_admin, puskesmas):
     r = client_admin.get(reverse("downtime:laporan"), {"bulan": "2026-13"})
     assert r.status_code == 200
     assert timezone.localdate().strftime("%Y-%m") in r.content.decode()
+
+
+def test_a_puskesmas_wide_declaration_first_asks_naming_every_loket(
+    client_admin, petugas_loket, petugas_loket_2
+):
+    r = client_admin.post(
+        reverse("downtime:mulai"), {"alasan": "listrik", "loket": ""}, HTTP_HX_REQUEST="true"
+    )
+    html = r.content.decode()
+    assert r.status_code == 200 and not EpisodeDowntime.objects.exists()
+    assert "Konfirmasi: mode gangguan seluruh Puskesmas" in html
+    assert "L1, L2" in html and "listrik padam" in html.lower()
+    assert 'name="konfirmasi" value="1"' in html
+    assert "<main" not in html  # only the form's fragment
+
+
+def test_the_htmx_declaration_answer_reloads_the_page_instead_of_nesting_it(
+    client_admin, petugas_loket
+):
+    r = client_admin.post(
+        reverse("downtime:mulai"),
+        {"alasan": "listrik", "loket": "", "konfirmasi": "1"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert r.status_code == 200 and r["HX-Redirect"] == reverse("downtime:beranda")
+    assert r.content.decode().count("<header") == 0
+    html = client_admin.get(reverse("downtime:beranda")).content.decode()
+    # One page: one top bar, one <main>, and the side panel shows the new episode.
+    assert html.count('<header class="topbar"') == 1 and html.count("<main") == 1
+    assert "Tidak ada gangguan" not in html and "Akhiri mode gangguan" in html
+    ep = EpisodeDowntime.objects.get()
+    jam_lokal = timezone.localtime(ep.mulai).strftime("%H.%M")  # the Puskesmas' clock, not UTC
+    assert f"Mode gangguan dimulai untuk seluruh Puskesmas pukul {jam_lokal}." in html
+    assert f"sejak {jam_lokal}" in html  # the banner says the same time
+
+
+def test_one_loket_downtime_needs_no_confirmation(client_admin, petugas_loket):
+    r = client_admin.post(
+        reverse("downtime:mulai"),
+        {"alasan": "listrik", "loket": petugas_loket.loket.pk},
+        HTTP_HX_REQUEST="true",
+    )
+    assert r.status_code == 200 and "HX-Redirect" in r
+    assert EpisodeDowntime.objects.get().loket == petugas_loket.loket
+
+
+def test_the_month_picker_names_months_in_indonesian(client_admin, bulan_berisi):
+    html = client_admin.get(reverse("downtime:laporan"), {"bulan": "2026-03"}).content.decode()
+    assert '<option value="2026-03" selected>Maret 2026</option>' in html
+    assert "Laporan kejadian gangguan Maret 2026" in html
+    assert 'type="month"' not in html
+
+
+def test_moments_are_typed_day_first_and_shown_the_same_way(client_admin, admin_puskesmas):
+    ep = services.downtime_mulai(puskesmas=admin_puskesmas.puskesmas, alasan="listrik")
+    hari = timezone.localtime(ep.mulai + timedelta(minutes=2))
+    teks = f"{hari:%d-%m-%Y} {hari:%H}.{hari:%M}"
+    r = client_admin.post(
+        reverse("downtime:episode", args=[ep.pk]),
+        {"penyebab": "PLN", "perbaikan": "", "direspons_pada": teks},
+    )
+    assert r.status_code == 302, r.content.decode()[:800]
+    ep.refresh_from_db()
+    assert timezone.localtime(ep.direspons_pada).strftime("%d-%m-%Y %H.%M") == teks
+    html = client_admin.get(reverse("downtime:episode", args=[ep.pk])).content.decode()
+    assert f'value="{teks}"' in html and 'type="datetime-local"' not in html

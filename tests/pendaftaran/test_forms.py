@@ -123,3 +123,17 @@ def test_loket_choice_is_limited_to_the_puskesmas(puskesmas, puskesmas_lain):
     form = FormPilihLoket({"loket": asing.pk}, puskesmas=puskesmas)
     assert not form.is_valid()
     assert form.errors["loket"] == ["Loket tidak tersedia; pilih loket lain."]
+
+
+@pytest.mark.parametrize("ketikan", ["17-08-1985", "17081985", "17/08/1985", "1985-08-17"])
+def test_the_birth_date_is_read_in_the_ktp_order_and_iso_still_works(ketikan):
+    form = FormPasien({"nama": "Siti", "tanggal_lahir": ketikan, "jenis_kelamin": "P"})
+    form.is_valid()
+    assert form.cleaned_data["tanggal_lahir"] == date(1985, 8, 17)
+
+
+@pytest.mark.parametrize("ketikan", ["08-17-1985", "1781985", "31-02-1985"])
+def test_a_birth_date_in_the_us_order_or_too_short_is_refused_naming_the_field(ketikan):
+    form = FormPasien({"nama": "Siti", "tanggal_lahir": ketikan, "jenis_kelamin": "P"})
+    form.is_valid()
+    assert form.errors["tanggal_lahir"] == ["Tanggal lahir tidak valid; tulis mis. 17-08-1985."]

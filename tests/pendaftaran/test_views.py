@@ -16,6 +16,7 @@ from django.utils.html import escape
 
 from antrean import routing
 from antrean.models import Tiket
+from audit.models import AuditLog
 from pendaftaran.models import Kunjungan, Pasien, StatusKunjungan
 from pendaftaran.qr import svg_qr
 from puskesmas.access import SESSION_LOKET
@@ -233,7 +234,7 @@ def test_search_without_result_offers_a_new_patient_prefilled_from_the_query(cli
     form = html(client_loket.get(url("pasien_baru"), {"q": nik}, **HTMX))
     assert f'value="{nik}"' in form
     form = html(client_loket.get(url("pasien_baru"), {"q": "budi santoso 03-02-2001"}, **HTMX))
-    assert 'value="Budi Santoso"' in form and 'value="2001-02-03"' in form
+    assert 'value="Budi Santoso"' in form and 'value="03-02-2001"' in form
 
 
 def test_a_one_letter_name_asks_for_more(client_loket):
@@ -581,6 +582,32 @@ def test_print_page_has_the_ticket_and_a_qr_of_the_public_status_url(
     assert client_loket.get(status_url).status_code == 200
 
 
+def test_a_second_print_says_cetak_ulang_and_is_audited(client_loket, pasien_bpjs, unit):
+    k = _daftar(client_loket, pasien_bpjs, unit)
+    # Switching the paper width on the preview is not a print.
+    assert "CETAK ULANG" not in html(client_loket.get(url("cetak", k.pk), {"lebar": "58"}))
+    pertama = html(client_loket.get(url("cetak", k.pk), {"otomatis": "1"}))
+    assert "CETAK ULANG" not in pertama
+    kedua = html(client_loket.get(url("cetak", k.pk), {"otomatis": "1"}))
+    assert "CETAK ULANG" in kedua and "DIBATALKAN" not in kedua
+    cetakan = AuditLog.objects.filter(aksi="pasien_lihat", objek_id=str(k.pk))
+    assert cetakan.filter(ringkasan__endswith="cetak tiket").count() == 2
+
+
+def test_the_ticket_says_how_many_are_ahead_and_the_estimated_wait(
+    client_loket, pasien_bpjs, pasien_umum, unit
+):
+    _daftar(client_loket, pasien_umum, unit)
+    k = _daftar(client_loket, pasien_bpjs, unit)
+    unit.menit_per_pasien = 7
+    unit.save()
+    page = html(client_loket.get(url("cetak", k.pk)))
+    assert 'data-di-depan="1"' in page
+    assert "Di depan Anda: <b>1 orang</b> · perkiraan tunggu ± <b>7 menit</b>" in page
+    pertama = Kunjungan.objects.filter(pasien=pasien_umum).get()
+    assert "Anda <b>berikutnya</b> dipanggil" in html(client_loket.get(url("cetak", pertama.pk)))
+
+
 def test_print_width_is_chosen_by_query_and_remembered(client_loket, pasien_bpjs, unit):
     k = _daftar(client_loket, pasien_bpjs, unit)
     page = html(client_loket.get(url("cetak", k.pk), {"lebar": "58", "otomatis": "1"}))
@@ -636,6 +663,10 @@ def test_cancel_asks_for_a_reason_and_keeps_the_row(client_loket, pasien_bpjs, u
     assert "A-001" in daftar and "Dibatalkan" in daftar  # never deleted
     tiket = html(client_loket.get(url("tiket", k.pk), **HTMX))
     assert "Dibatalkan: salah pilih unit" in tiket and "data-cetak" not in tiket
+    # The print page opened anyway (bookmark, history) neither prints itself nor looks valid.
+    cetak = html(client_loket.get(url("cetak", k.pk), {"otomatis": "1"}))
+    assert "data-cetak-otomatis" not in cetak and "data-tombol-cetak" not in cetak
+    assert '<p class="tiket__cap">DIBATALKAN</p>' in cetak
 
 
 def test_cancel_without_htmx_works_as_a_plain_form(client_loket, pasien_bpjs, unit):

@@ -83,7 +83,9 @@ def test_api_tokens_created_and_revoked_are_recorded(client, admin_puskesmas, pe
 
 def test_toggling_downtime_and_exporting_its_report_are_recorded(client, admin_puskesmas):
     client.force_login(admin_puskesmas.user)
-    r = client.post("/downtime/mulai/", {"alasan": "listrik", "keterangan": "PLN padam"})
+    r = client.post(
+        "/downtime/mulai/", {"alasan": "listrik", "keterangan": "PLN padam", "konfirmasi": "1"}
+    )
     assert r.status_code == 302, r.content[:500]
     assert _ada(Aksi.DOWNTIME_UBAH, username="admin", ringkasan__contains="mulai")
     r = client.get("/downtime/laporan.csv")

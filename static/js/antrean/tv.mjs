@@ -1,19 +1,25 @@
-// The hall display: announces newly called numbers (chime, then Indonesian speech) after each
-// live refresh of #isi, keeps a clock, and offers one button that unlocks sound and full screen
-// (browsers allow audio only after a user gesture, unless the TV browser runs in kiosk mode with
-// autoplay allowed — then the button hides itself).
+// The hall display: announces newly called numbers (chime, then the server's Indonesian clips,
+// antrean/suara.py; the browser's own voice only when clips are missing and it has an
+// Indonesian one) after each live refresh of #isi, keeps a clock in the Puskesmas' time zone,
+// and offers one overlay that unlocks sound and full screen (browsers allow audio only after a
+// user gesture, unless the TV browser runs in kiosk mode with autoplay allowed — then the
+// overlay hides itself). A service worker (tv_sw.js) keeps the page and the clips for outages.
 import { kalimatPanggilan } from "./terbilang.mjs";
+import { lengkap, muatDaftar, putarKlip, urutanKlip } from "./suara.mjs";
 
 const sudah = new Set(); // announcement keys already handled: "<ticket id>-<last call time>"
 const antrean = []; // sentences waiting to be spoken
 let sedangBicara = false;
 let audio = null;
+let daftarKlip = {}; // clip key → URL, from the server (empty without espeak-ng)
+const akar = document.querySelector("[data-tv]");
 
 function kumpulkan() {
   return [...document.querySelectorAll("[data-panggilan]")].map((el) => ({
     kunci: el.dataset.panggilan,
     kode: el.dataset.kode,
     unit: el.dataset.unitNama,
+    unitId: el.dataset.unitId,
   }));
 }
 
@@ -71,15 +77,39 @@ function ucapkan(kalimat) {
   });
 }
 
+function catatKlip(k) {
+  // The clips in the order they started: read by the browser test and by staff tools.
+  const lama = document.body.dataset.klipDiputar;
+  document.body.dataset.klipDiputar = lama ? `${lama} ${k}` : k;
+}
+
+async function umumkan(p) {
+  const kalimat = kalimatPanggilan(p.kode, p.unit);
+  document.body.dataset.pengumumanTerakhir = kalimat; // visible to tests and to staff tools
+  await bunyikanChime();
+  const kunci = urutanKlip(p.kode, p.unitId);
+  const ac = konteksAudio();
+  if (ac && ac.state === "running" && lengkap(kunci, daftarKlip)) {
+    try {
+      await putarKlip(ac, daftarKlip, kunci, catatKlip);
+      document.body.dataset.suara = "klip";
+      return;
+    } catch (e) {
+      console.warn("Klip suara gagal diputar, memakai suara peramban", e);
+    }
+  }
+  if (suaraIndonesia()) {
+    document.body.dataset.suara = "peramban";
+    await ucapkan(kalimat);
+  } else {
+    document.body.dataset.suara = "bel"; // no Indonesian voice at all: the chime and the screen
+  }
+}
+
 async function putar() {
   if (sedangBicara) return;
   sedangBicara = true;
-  while (antrean.length) {
-    const kalimat = antrean.shift();
-    document.body.dataset.pengumumanTerakhir = kalimat; // visible to tests and to staff tools
-    await bunyikanChime();
-    await ucapkan(kalimat);
-  }
+  while (antrean.length) await umumkan(antrean.shift());
   sedangBicara = false;
 }
 
@@ -96,16 +126,24 @@ function periksa({ umumkan }) {
   baru.forEach((p) => sudah.add(p.kunci));
   if (!umumkan || !baru.length) return;
   // Oldest call first, the way staff pressed the buttons.
-  baru.reverse().forEach((p) => antrean.push(kalimatPanggilan(p.kode, p.unit)));
+  baru.reverse().forEach((p) => antrean.push(p));
   sorot();
   putar();
 }
 
+// The Puskesmas' clock, not the TV box's: boxes often sit on UTC or a wrong zone.
+const formatJam = (() => {
+  const opsi = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+  try {
+    return new Intl.DateTimeFormat("id-ID", { ...opsi, timeZone: akar?.dataset.zona || undefined });
+  } catch (e) {
+    return new Intl.DateTimeFormat("id-ID", opsi);
+  }
+})();
+
 function jam() {
   const el = document.querySelector("[data-jam]");
-  if (el) {
-    el.textContent = new Date().toLocaleTimeString("id-ID", { hour: "2-digit", minute: "2-digit" });
-  }
+  if (el) el.textContent = formatJam.format(new Date()).replace(":", ".");
 }
 
 function aktifkan() {
@@ -128,3 +166,12 @@ if (konteksAudio()?.state === "running") document.body.classList.add("tv--aktif"
 if (window.speechSynthesis) window.speechSynthesis.onvoiceschanged = () => {};
 jam();
 setInterval(jam, 10000);
+if (akar?.dataset.suaraDaftar) {
+  muatDaftar(akar.dataset.suaraDaftar).then((d) => {
+    daftarKlip = d;
+    document.body.dataset.klipSiap = String(Object.keys(d).length);
+  });
+}
+if ("serviceWorker" in navigator && akar?.dataset.sw) {
+  navigator.serviceWorker.register(akar.dataset.sw).catch(() => {});
+}
