@@ -15,6 +15,7 @@ import { bukaDb, storeIdb, buatOutbox } from "./outbox.js";
 import * as idbAsli from "./idb_asli.js";
 import { bukaDenganUlang } from "./idb_asli.js";
 import { buatJam, tanggalDi } from "./jam.js";
+import { urai as uraiKtp } from "../tanggal.js";
 import { kirimSemua, pesanHasil, ReplayBerhenti } from "./replay.js";
 import { validasiPasien, validasiKunjungan, rapikan, uraiTanggal, bersihkan } from "./nik.js";
 import { saranUntuk, unitUntukSaran, umurTahun, LAYANAN_DIMINTA, LAYANAN_LABEL } from "./routing.js";
@@ -413,7 +414,9 @@ function panelPasienBaru(isi = {}) {
     isian("nama", "Nama lengkap", { nilai: isi.nama, kelas: "isian--lebar", attrs: 'autofocus autocapitalize="words"' }) +
     isian("nik", "NIK", { nilai: isi.nik, bantuan: "Kosongkan bila tidak ada (bayi, tanpa dokumen).", attrs: 'inputmode="numeric" placeholder="16 digit"' }) +
     isian("no_bpjs", "No. kartu BPJS", { nilai: isi.no_bpjs, attrs: 'inputmode="numeric" placeholder="13 digit"' }) +
-    isian("tanggal_lahir", "Tanggal lahir", { tipe: "date", nilai: isi.tanggal_lahir }) +
+    // Typed in the KTP order whatever the browser's language (static/js/tanggal.js).
+    isian("tanggal_lahir", "Tanggal lahir", { nilai: tglId(isi.tanggal_lahir || ""),
+      attrs: 'inputmode="numeric" placeholder="hh-bb-tttt" data-tanggal="lahir"' }) +
     `<fieldset class="isian isian--pilihan"><legend>Jenis kelamin</legend><div class="pilihan-baris">${jk("L", "Laki-laki")}${jk("P", "Perempuan")}</div></fieldset>` +
     isian("nik_ibu", "NIK ibu (untuk bayi tanpa NIK)", { nilai: isi.nik_ibu, bantuan: "Bayi yang belum punya NIK didaftarkan dengan NIK ibunya.", attrs: 'inputmode="numeric"' }) +
     isian("no_hp", "No. HP", { attrs: 'inputmode="tel"' }) +
@@ -469,6 +472,8 @@ async function simpanPasienBaru(form) {
   const fd = new FormData(form);
   const isi = {};
   for (const k of ["nama", "nik", "nik_ibu", "no_bpjs", "tanggal_lahir", "jenis_kelamin", "alamat", "no_hp"]) isi[k] = String(fd.get(k) || "");
+  const ktp = uraiKtp(isi.tanggal_lahir);
+  if (ktp) isi.tanggal_lahir = `${ktp.tahun}-${dua(ktp.bulan)}-${dua(ktp.hari)}`;
   const galat = validasiPasien(isi, { hariIni: hariIni() });
   if (Object.keys(galat).length) { tampilGalat(form, galat); return; }
   const d = rapikan(isi);
