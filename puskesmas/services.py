@@ -44,7 +44,7 @@ def _pkm(user) -> int | None:
 
 
 # When this process last stamped each token: the cached copy's own stamp lags behind.
-_dipakai: dict[int, datetime] = {}
+_dipakai: dict[str, datetime] = {}  # by hash: unique, never reused like an id
 
 
 def api_token_cari(*, raw: str) -> ApiToken | None:
@@ -55,10 +55,10 @@ def api_token_cari(*, raw: str) -> ApiToken | None:
         # Last-used is for "is this token still in use?", so minute precision is plenty; writing
         # it on every call would cost a commit per API request.
         sekarang = timezone.now()
-        stempel = [t for t in (token.terakhir_dipakai, _dipakai.get(token.pk)) if t is not None]
+        stempel = [t for t in (token.terakhir_dipakai, _dipakai.get(token.hash)) if t is not None]
         if not stempel or sekarang - max(stempel) > PRESISI_DIPAKAI:
             ApiToken.objects.filter(pk=token.pk).update(terakhir_dipakai=sekarang)
-            _dipakai[token.pk] = sekarang
+            _dipakai[token.hash] = sekarang
             token.terakhir_dipakai = sekarang
     return token
 
