@@ -145,7 +145,7 @@ def skrip_pgbench(puskesmas, user_id: int, units: list) -> str:
                 "klaster_id": f"(ARRAY[{klaster}])[:i]",
                 "penjamin": "'umum'",
                 "keluhan": "'Batuk pilek'",
-                "sumber": "'api'",
+                "sumber": "'loket'",  # the HTTP run's visits are the 'api' ones
                 "petugas_id": str(user_id),
                 "dibuat_klien": "now()",
             },
