@@ -116,3 +116,53 @@ def test_a_loket_htmx_save_stays_within_its_query_pin(
         r = daftar(pasien)
     assert r.status_code == 200, r.content
     assert Kunjungan.objects.filter(pasien=pasien).count() == 1
+
+
+# --- The lean path keeps its guarantees ----------------------------------------------------------
+
+
+def test_a_revoked_token_is_refused_on_the_very_next_call_despite_the_cache(petugas_loket):
+    from puskesmas.models import ApiToken
+    from puskesmas.services import api_token_buat, api_token_cabut
+
+    token, raw = api_token_buat(user=petugas_loket.user)
+    c = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert c.get("/api/v1/unit").status_code == 200  # now cached
+    api_token_cabut(token=ApiToken.objects.get(pk=token.pk))
+    assert c.get("/api/v1/unit").status_code == 401
+
+
+def test_a_deactivated_officer_is_refused_at_once(pemanasan, petugas_loket):
+    petugas_loket.user.is_active = False
+    petugas_loket.user.save()
+    assert pemanasan.get("/api/v1/unit").status_code == 401
+
+
+def test_a_closed_unit_is_refused_for_a_new_visit_though_units_are_cached(
+    pemanasan, puskesmas, unit
+):
+    unit.aktif = False
+    unit.save()
+    pasien = PasienFactory(puskesmas=puskesmas)
+    r = _post_json(pemanasan, "/kunjungan", _kunjungan(pasien, unit, "umum"))
+    assert r.status_code == 422 and "unit" in r.json()["galat"]
+
+
+def test_the_reference_cache_never_serves_another_puskesmas_row(
+    petugas_loket, puskesmas, puskesmas_lain
+):
+    from puskesmas import rujukan
+
+    loket = petugas_loket.loket
+    assert rujukan.loket(puskesmas.pk, loket.pk) == loket
+    assert rujukan.loket(puskesmas_lain.pk, loket.pk) is None
+    assert rujukan.unit_puskesmas(puskesmas_lain.pk) == []
+    assert {u.puskesmas_id for u in rujukan.unit_puskesmas(puskesmas.pk)} == {puskesmas.pk}
+
+
+def test_a_bearer_call_is_judged_by_its_token_alone_never_by_a_session_cookie(
+    client_loket,
+):
+    assert client_loket.get("/api/v1/unit").status_code == 200  # the session works on its own
+    r = client_loket.get("/api/v1/unit", HTTP_AUTHORIZATION="Bearer pkm_tidak_ada")
+    assert r.status_code == 401
