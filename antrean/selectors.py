@@ -9,6 +9,7 @@ from datetime import date, datetime
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from puskesmas import rujukan
 from puskesmas.models import Peran, Petugas, Puskesmas
 
 from . import urutan
@@ -26,7 +27,8 @@ def unit_pendaftaran(*, puskesmas: Puskesmas) -> QuerySet[UnitLayanan]:
 
 def unit_untuk_saran(*, puskesmas: Puskesmas, saran: Saran) -> UnitLayanan | None:
     """The first active unit offering the suggested service or its fall-back."""
-    units = list(unit_pendaftaran(puskesmas=puskesmas))
+    # The per-process reference cache: units change a few times a year.
+    units = [u for u in rujukan.unit_puskesmas(puskesmas.pk) if u.aktif]
     for layanan in urutan_pencarian(saran.layanan):
         for unit in units:
             if unit.layanan == layanan:

@@ -21,7 +21,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -92,21 +92,31 @@ def _penghitung(unit: UnitLayanan, tanggal: date) -> PenomoranHarian:
     return PenomoranHarian.objects.select_for_update().get(pk=counter.pk)
 
 
-@transaction.atomic
 def nomor_berikutnya(*, unit: UnitLayanan, tanggal: date) -> int:
     """The next online number of a unit's day: 1, 2, 3, … with no gaps.
 
-    Concurrent registrations wait for the counter row's lock, so each gets its own number. Only
-    a day busy enough to reach the offline series (ANTREAN_NOMOR_LURING_AWAL) jumps over the
-    numbers already reserved there.
+    One statement creates the day's counter row or bumps it, and returns the number (an upsert
+    with RETURNING: PostgreSQL, and SQLite ≥ 3.35 with the same SQL). The row stays locked until
+    the caller's transaction ends, so concurrent registrations wait for it and each gets its own
+    number; a rollback takes the number back with the visit, leaving no gap. Only a day busy
+    enough to reach the offline series (ANTREAN_NOMOR_LURING_AWAL) jumps over the numbers
+    already reserved there.
     """
-    c = _penghitung(unit, tanggal)
-    nomor = c.terakhir + 1
-    if settings.ANTREAN_NOMOR_LURING_AWAL <= nomor <= c.terakhir_luring:
-        nomor = c.terakhir_luring + 1
-    c.terakhir = nomor
-    c.save(update_fields=["terakhir"])
-    return nomor
+    tabel = connection.ops.quote_name(PenomoranHarian._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {tabel} (unit_id, tanggal, terakhir, terakhir_luring)"
+            " VALUES (%s, %s, 1, 0) ON CONFLICT (unit_id, tanggal) DO UPDATE SET terakhir ="
+            f" CASE WHEN {tabel}.terakhir + 1 >= %s AND {tabel}.terakhir + 1 <= "
+            f"{tabel}.terakhir_luring THEN {tabel}.terakhir_luring + 1"
+            f" ELSE {tabel}.terakhir + 1 END RETURNING terakhir",
+            [
+                unit.pk,
+                connection.ops.adapt_datefield_value(tanggal),
+                settings.ANTREAN_NOMOR_LURING_AWAL,
+            ],
+        )
+        return int(cursor.fetchone()[0])
 
 
 @transaction.atomic
@@ -172,7 +182,9 @@ def _catat(
     )
 
 
-@transaction.atomic
+# No savepoint of its own: every caller is atomic already, and an error here must undo the
+# caller's work (the visit) too, which the caller's own block does.
+@transaction.atomic(savepoint=False)
 def tiket_terbitkan(
     *,
     kunjungan: Kunjungan,

@@ -55,7 +55,7 @@ MIDDLEWARE = [
     "config.security.BatasJsonMiddleware",  # JSON bodies: size and depth limits, 4xx
     "config.security.TolakNulMiddleware",  # NUL bytes: 400/422, never a PostgreSQL 500
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "config.sesi_bearer.SesiKecualiBearerMiddleware",  # sessions, not for bearer API calls
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -7,12 +7,15 @@ into JSON by the handlers in config/api.py, so no endpoint here formats an error
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 
 from antrean.models import UnitLayanan
 from audit.services import catat
+from puskesmas import rujukan
 from puskesmas.api_auth import petugas_api, petugas_penulis
 from puskesmas.models import Loket, Peran, Petugas
 
@@ -119,12 +122,14 @@ def pasien_detail(request: HttpRequest, pasien_id: int):
 
 def _unit(petugas: Petugas, data: KunjunganIn) -> UnitLayanan:
     # Inactive units are loaded too: the service refuses them for a new visit with a field
-    # message, while a replay of an already-saved visit must still succeed.
-    units = UnitLayanan.objects.filter(puskesmas_id=petugas.puskesmas_id).select_related("klaster")
+    # message, while a replay of an already-saved visit must still succeed. From the
+    # per-process reference cache, which holds only this Puskesmas' units.
+    units = rujukan.unit_puskesmas(petugas.puskesmas_id)
     if data.unit_id is not None:
-        unit, field = units.filter(pk=data.unit_id).first(), "unit_id"
+        unit, field = next((u for u in units if u.pk == data.unit_id), None), "unit_id"
     elif data.unit:
-        unit, field = units.filter(kode__iexact=data.unit.strip()).first(), "unit"
+        kode = data.unit.strip().lower()
+        unit, field = next((u for u in units if u.kode.lower() == kode), None), "unit"
     else:
         raise services.PendaftaranError(
             {"unit_id": ["Unit layanan wajib diisi (unit_id, atau kode unit di kolom unit)."]}
@@ -155,6 +160,22 @@ def _muat_kunjungan(kunjungan_id: int) -> Kunjungan:
         .prefetch_related("tiket__unit")
         .get(pk=kunjungan_id)
     )
+
+
+def _seperti_tersimpan(hasil: services.HasilPendaftaran, unit: UnitLayanan) -> Kunjungan:
+    """The visit just saved, as a reload would give it, without the reload: times in UTC as the
+    database returns them, so the first answer and a replay's (which does reload) are
+    byte-for-byte equal (tests/api/test_kunjungan.py pins that)."""
+    k, t = hasil.kunjungan, hasil.tiket
+    for obj in (k, t):
+        for f in obj._meta.concrete_fields:
+            nilai = getattr(obj, f.attname)
+            if isinstance(nilai, datetime) and nilai.tzinfo is not None:
+                setattr(obj, f.attname, nilai.astimezone(UTC))
+    k.klaster = unit.klaster
+    t.unit = unit
+    k._prefetched_objects_cache = {"tiket": [t]}  # what kunjungan_json reads
+    return k
 
 
 @router.post(
@@ -206,9 +227,9 @@ def kunjungan_daftar(request: HttpRequest, data: KunjunganIn, response: HttpResp
     )
     if not hasil.baru and hasil.kunjungan.pasien_id != pasien.pk:
         raise _UuidBentrok()
+    if hasil.baru and hasil.tiket is not None:
+        return Status(201, kunjungan_json(_seperti_tersimpan(hasil, unit), request))
     kunjungan = _muat_kunjungan(hasil.kunjungan.pk)
-    if hasil.baru:
-        return Status(201, kunjungan_json(kunjungan, request))
     response[HEADER_REPLAY] = "true"
     return Status(200, kunjungan_json(kunjungan, request))
 

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from antrean import routing
-from antrean.models import UnitLayanan
+from antrean.models import Tiket, UnitLayanan
 from antrean.selectors import unit_untuk_saran
 from antrean.services import tiket_terbitkan
 from audit.services import catat
@@ -229,6 +229,7 @@ def saran_untuk(*, pasien: Pasien, data: DataKunjungan, pada) -> routing.Saran:
 class HasilPendaftaran:
     kunjungan: Kunjungan
     baru: bool  # False when the client UUID was seen before: the same result is returned
+    tiket: Tiket | None = None  # the ticket just issued (baru only): answer without a reload
 
 
 # An online registration's own time may differ from the server's by network delay and a slightly
@@ -334,7 +335,7 @@ def kunjungan_daftar(
                 loket=loket,
                 dibuat_klien=dibuat_klien,
             )
-            tiket_terbitkan(
+            tiket = tiket_terbitkan(
                 kunjungan=kunjungan,
                 unit=unit,
                 waktu_masuk=waktu_masuk,
@@ -358,7 +359,7 @@ def kunjungan_daftar(
         if ganda is not None:
             raise KunjunganGanda(ganda) from None
         raise
-    return HasilPendaftaran(kunjungan=kunjungan, baru=True)
+    return HasilPendaftaran(kunjungan=kunjungan, baru=True, tiket=tiket)
 
 
 def awal_hari(tanggal: date) -> datetime:

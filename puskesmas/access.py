@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
+from . import rujukan
 from .models import Loket, Peran, Petugas
 
 SESSION_LOKET = "loket_id"
@@ -18,7 +19,7 @@ SESSION_LOKET = "loket_id"
 
 def petugas_dari(request: HttpRequest) -> Petugas:
     """The signed-in staff member, or 403 for an account that is not attached to a Puskesmas."""
-    petugas = getattr(request.user, "petugas", None) if request.user.is_authenticated else None
+    petugas = rujukan.pasang_petugas(request.user)  # cached per process, no query
     if petugas is None:
         raise PermissionDenied("Akun ini belum terdaftar sebagai petugas Puskesmas.")
     return petugas
@@ -48,8 +49,7 @@ def loket_aktif(request: HttpRequest, petugas: Petugas) -> Loket | None:
     """The counter this browser works at: chosen in the session, else the officer's own."""
     loket_id = request.session.get(SESSION_LOKET)
     if loket_id:
-        loket = Loket.objects.filter(pk=loket_id, puskesmas_id=petugas.puskesmas_id, aktif=True)
-        found = loket.first()
+        found = rujukan.loket(petugas.puskesmas_id, int(loket_id))
         if found is not None:
             return found
     return petugas.loket

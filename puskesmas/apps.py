@@ -6,3 +6,8 @@ class PuskesmasConfig(AppConfig):
 
     name = "puskesmas"
     verbose_name = "Puskesmas"
+
+    def ready(self) -> None:
+        from . import rujukan
+
+        rujukan._sambungkan()  # saves of cached reference rows start a new cache generation

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from . import rujukan
 from .models import ApiToken, Puskesmas
 
 PRESISI_DIPAKAI = timedelta(minutes=1)
@@ -42,19 +43,22 @@ def _pkm(user) -> int | None:
     return getattr(getattr(user, "petugas", None), "puskesmas_id", None)
 
 
+# When this process last stamped each token: the cached copy's own stamp lags behind.
+_dipakai: dict[str, datetime] = {}  # by hash: unique, never reused like an id
+
+
 def api_token_cari(*, raw: str) -> ApiToken | None:
-    token = (
-        ApiToken.objects.aktif()
-        .select_related("user__petugas__puskesmas")
-        .filter(hash=ApiToken.hash_of(raw))
-        .first()
-    )
+    # From the per-process reference cache (puskesmas/rujukan.py): revocation and deactivation
+    # start a new cache generation, so they still take effect on the next request.
+    token = rujukan.token_api(ApiToken.hash_of(raw))
     if token is not None:
         # Last-used is for "is this token still in use?", so minute precision is plenty; writing
         # it on every call would cost a commit per API request.
         sekarang = timezone.now()
-        if token.terakhir_dipakai is None or sekarang - token.terakhir_dipakai > PRESISI_DIPAKAI:
+        stempel = [t for t in (token.terakhir_dipakai, _dipakai.get(token.hash)) if t is not None]
+        if not stempel or sekarang - max(stempel) > PRESISI_DIPAKAI:
             ApiToken.objects.filter(pk=token.pk).update(terakhir_dipakai=sekarang)
+            _dipakai[token.hash] = sekarang
             token.terakhir_dipakai = sekarang
     return token
 
@@ -63,6 +67,7 @@ def api_token_cabut(*, token: ApiToken) -> None:
     ApiToken.objects.filter(pk=token.pk, dicabut_pada__isnull=True).update(
         dicabut_pada=timezone.now()
     )
+    rujukan.ubah()  # an UPDATE sends no signal: the cached token must go now
     from audit.services import catat
 
     catat(aksi="token_cabut", objek=token, puskesmas=_pkm(token.user))

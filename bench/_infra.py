@@ -1,0 +1,202 @@
+"""What the load benchmarks (registration_pgbench.py, district.py) run against, all started by
+the benchmark itself on free loopback ports and stopped at the end: a throw-away PostgreSQL
+cluster (initdb as user postgres into a temp dir, like .ci/run), a redis-server without
+persistence, gunicorn and a Celery worker. Plus the measuring helpers they share."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def port_bebas() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _tunggu_port(port: int, batas: float = 30.0) -> None:
+    akhir = time.monotonic() + batas
+    while time.monotonic() < akhir:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"nothing listens on port {port} after {batas} s")
+
+
+def pg_bin() -> Path:
+    """The PostgreSQL bin dir (initdb, pg_ctl, pgbench), newest version first."""
+    calon = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)
+    if not calon:
+        sys.exit("PostgreSQL server binaries not found (apt-get install postgresql).")
+    return Path(calon[0]).parent
+
+
+def _sebagai_postgres(cmd: list[str], **kw) -> subprocess.CompletedProcess:
+    if os.geteuid() == 0:
+        cmd = ["runuser", "-u", "postgres", "--", *cmd]
+    return subprocess.run(cmd, check=True, **kw)
+
+
+@contextmanager
+def postgres_sendiri(opsi: dict[str, str] | None = None):
+    """A fresh cluster with trust auth on 127.0.0.1:<free port>; yields the server URL
+    (database `postgres`). Server settings are the defaults except what `opsi` gives."""
+    tmp = tempfile.mkdtemp(prefix="bench-pg-")
+    if os.geteuid() == 0:
+        shutil.chown(tmp, "postgres", "postgres")
+    data = os.path.join(tmp, "data")
+    port = port_bebas()
+    b = pg_bin()
+    _sebagai_postgres(
+        [str(b / "initdb"), "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8",
+         "--no-sync"],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    o = " ".join(f"-c {k}={v}" for k, v in {"max_connections": "200", **(opsi or {})}.items())
+    _sebagai_postgres(
+        [str(b / "pg_ctl"), "-D", data, "-l", os.path.join(tmp, "log"), "-w",
+         "-o", f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 {o}", "start"],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        yield f"postgres://postgres@127.0.0.1:{port}/postgres", port
+    finally:
+        _sebagai_postgres(
+            [str(b / "pg_ctl"), "-D", data, "-m", "fast", "-w", "stop"], stdout=subprocess.DEVNULL
+        )
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@contextmanager
+def redis_sendiri():
+    port = port_bebas()
+    proc = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        _tunggu_port(port)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.kill()
+        proc.wait(5)
+
+
+def env_app(db_url: str, redis_url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": db_url,
+        "REDIS_URL": redis_url,
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECURE": "false",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def _bin(nama: str) -> str:
+    return shutil.which(nama, path=str(Path(sys.executable).parent)) or nama
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], workers: int, threads: int = 1):
+    """gunicorn config.wsgi on a free port; yields (base URL, master pid)."""
+    port = port_bebas()
+    cmd = [_bin("gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
+           "--workers", str(workers), "--threads", str(threads), "--log-level", "warning",
+           "--timeout", "120"]  # fmt: skip
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
+    try:
+        _tunggu_port(port)
+        import httpx
+
+        for _ in range(200):
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=2).is_success:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}", proc.pid
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@contextmanager
+def celery_worker(env: dict[str, str], concurrency: int = 1):
+    cmd = [_bin("celery"), "-A", "config", "worker", "--loglevel", "WARNING",
+           "--concurrency", str(concurrency), "--without-gossip", "--without-mingle"]  # fmt: skip
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    try:
+        time.sleep(2)
+        yield proc.pid
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
+# --- Measuring ----------------------------------------------------------------------------------
+
+
+def anak(pid: int) -> list[int]:
+    """pid and all its descendants (Linux /proc)."""
+    hasil, antre = [], [pid]
+    while antre:
+        p = antre.pop()
+        hasil.append(p)
+        for t in glob.glob(f"/proc/{p}/task/*/children"):
+            with suppress(FileNotFoundError):
+                antre.extend(int(x) for x in Path(t).read_text().split())
+    return hasil
+
+
+def pss_mb(pids: list[int]) -> float:
+    """Proportional set size of the processes together, in MB (shared pages split fairly)."""
+    total = 0
+    for p in pids:
+        try:
+            for baris in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if baris.startswith("Pss:"):
+                    total += int(baris.split()[1])
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    return total / 1024
+
+
+def cpu_detik(pids: list[int]) -> float:
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for p in pids:
+        try:
+            f = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += (int(f[11]) + int(f[12])) / tick
+    return total
+
+
+def ms(xs: list[float], q: float) -> float:
+    if not xs:
+        return float("nan")
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(q * len(xs)))] * 1000

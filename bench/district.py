@@ -1,0 +1,408 @@
+"""Districts' morning peak on one small server: 1, 5 and 10 districts of 30 Puskesmas each.
+
+Starts its own PostgreSQL, Redis, gunicorn (`--workers` × `--threads`, gthread) and one Celery
+worker, creates the demo data itself (per Puskesmas: 5 clusters, 9 units, 3 lokets with their
+officers and API tokens, a poli officer, `--pasien` patients), then for `--detik` seconds per
+level plays, per Puskesmas:
+
+- 3 lokets, each every ~30 s (jittered) either through the API (POST /api/v1/kunjungan and
+  three GET /api/v1/pasien searches) or, half of the cycles, through the htmx loket page
+  (three search-as-you-type requests to /loket/cari/ and a save to /loket/pasien/<id>/daftar/);
+- 1 poli client on the API listing its unit every 5 s and calling the next patient every
+  minute, and 1 poli page (session, htmx) refreshed every 10 s;
+- 1 TV on its live stream as static/js/antrean/live.js does it: the SSE stream when the server
+  has a slot, otherwise the version URL every 0.5 s (and the stream again after a minute), and
+  the TV fragment whenever the version changed.
+
+Prints per level a table per request kind (n, p50/p95/max ms, errors) and the PSS (proportional
+set size) of the gunicorn workers together with the Celery worker, from /proc/<pid>/smaps_rollup.
+
+Usage:  .venv/bin/python bench/district.py [--tingkat 1,5,10] [--detik 60]
+Needs root (initdb as user postgres) or to be run as postgres.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import sys
+import time
+import uuid
+from collections import defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import _infra
+
+PKM_PER_DISTRIK = 30
+LOKET_PER_PKM = 3
+SIKLUS_LOKET = 30.0
+POLI_DAFTAR = 5.0
+POLI_PANGGIL = 60.0
+POLI_HALAMAN = 10.0
+TV_POLL = 0.5
+TV_SSE_LAGI = 60.0
+NAMA = ["Siti", "Budi", "Dewi", "Agus", "Rina", "Andi", "Wati", "Joko", "Sri", "Eko", "Ani"]
+BELAKANG = ["Aminah", "Santoso", "Lestari", "Pratama", "Hidayat", "Wulandari", "Saputra"]
+
+
+def _parse() -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--tingkat", default="1,5,10", help="numbers of districts, comma-separated")
+    p.add_argument("--detik", type=float, default=60.0, help="seconds of load per level")
+    p.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    p.add_argument("--threads", type=int, default=12, help="threads per gunicorn worker")
+    p.add_argument("--pasien", type=int, default=150, help="patients per Puskesmas")
+    return p.parse_args()
+
+
+# --- Demo data for many Puskesmas ---------------------------------------------------------------
+
+
+def buat_data(jumlah_pkm: int, pasien_per_pkm: int) -> list[dict]:
+    """Everything a Puskesmas needs, in bulk; returns per Puskesmas the credentials the
+    clients use (bearer tokens, session cookies) and the ids they work with."""
+    import django
+
+    django.setup()
+    import logging
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        get_user_model,
+    )
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from antrean.models import Klaster, UnitLayanan
+    from pendaftaran.dedupe import normalisasi_nama
+    from pendaftaran.models import Pasien
+    from puskesmas.demo import KLASTER, UNIT
+    from puskesmas.models import ApiToken, Loket, Peran, Petugas, Puskesmas
+
+    call_command("migrate", verbosity=0)
+    User = get_user_model()
+    rng = random.Random(15)
+    hasil = []
+    with transaction.atomic():
+        pkms = Puskesmas.objects.bulk_create(
+            [
+                Puskesmas(nama=f"Puskesmas Bench {i}", kode_faskes=f"B{i:07d}")
+                for i in range(jumlah_pkm)
+            ]
+        )
+        klaster = Klaster.objects.bulk_create(
+            [
+                Klaster(puskesmas=p, nomor=n, nama=nm, keterangan=k)
+                for p in pkms
+                for n, nm, k in KLASTER
+            ]
+        )
+        kl = {(k.puskesmas_id, k.nomor): k for k in klaster}
+        units = UnitLayanan.objects.bulk_create(
+            [
+                UnitLayanan(puskesmas=p, klaster=kl[(p.pk, k)], kode=kode, nama=nama, layanan=lay,
+                            prefix=pre, kd_poli_pcare=kd, urutan=i, menit_per_pasien=m)
+                for p in pkms for i, (k, kode, nama, lay, pre, kd, m) in enumerate(UNIT)
+            ]
+        )  # fmt: skip
+        lokets = Loket.objects.bulk_create(
+            [Loket(puskesmas=p, kode=f"L{i}", nama=f"Loket {i}") for p in pkms for i in (1, 2, 3)]
+        )
+        users = []
+        for p in pkms:
+            for nama in ("loket1", "loket2", "loket3", "poli"):
+                u = User(username=f"{nama}_{p.pk}")
+                u.set_unusable_password()
+                users.append(u)
+        users = User.objects.bulk_create(users)
+        ux = {u.username: u for u in users}
+        lx = {(lk.puskesmas_id, lk.kode): lk for lk in lokets}
+        petugas = []
+        for p in pkms:
+            for i in (1, 2, 3):
+                petugas.append(Petugas(user=ux[f"loket{i}_{p.pk}"], puskesmas=p, peran=Peran.LOKET,
+                                       loket=lx[(p.pk, f"L{i}")]))  # fmt: skip
+            petugas.append(Petugas(user=ux[f"poli_{p.pk}"], puskesmas=p, peran=Peran.POLI,
+                                   klaster=kl[(p.pk, 3)]))  # fmt: skip
+        Petugas.objects.bulk_create(petugas)
+        token: dict[int, str] = {}
+        baris_token = []
+        for u in users:
+            raw = f"pkm_bench_{u.pk}_{uuid.uuid4().hex}"
+            token[u.pk] = raw
+            baris_token.append(
+                ApiToken(user=u, nama="bench", prefix=raw[4:12], hash=ApiToken.hash_of(raw))
+            )
+        ApiToken.objects.bulk_create(baris_token)
+        pasien = []
+        for p in pkms:
+            for n in range(pasien_per_pkm):
+                nama = f"{rng.choice(NAMA)} {rng.choice(BELAKANG)} {n}"
+                lahir = f"{rng.randint(1950, 2005)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}"
+                pasien.append(
+                    Pasien(puskesmas=p, no_rm=f"{n + 1:06d}", nama=nama,
+                           nama_cari=normalisasi_nama(nama), tanggal_lahir=lahir,
+                           jenis_kelamin=rng.choice("LP"))
+                )  # fmt: skip
+        Pasien.objects.bulk_create(pasien, batch_size=2000)
+        Puskesmas.objects.update(rm_terakhir=pasien_per_pkm)
+    per_pkm_pasien: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for pid, pkm_id, nama in Pasien.objects.values_list("pk", "puskesmas_id", "nama"):
+        per_pkm_pasien[pkm_id].append((pid, nama))
+    ununit = defaultdict(dict)
+    for u in units:
+        ununit[u.puskesmas_id][u.kode] = u.pk
+
+    def sesi(u) -> str:
+        s = SessionStore()
+        s[SESSION_KEY] = str(u.pk)
+        s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        s[HASH_SESSION_KEY] = u.get_session_auth_hash()
+        s["_terakhir_aktif"] = time.time() + 86400  # no idle logout during the run
+        s.create()
+        return s.session_key
+
+    for p in pkms:
+        hasil.append(
+            {
+                "pkm": p.pk,
+                "kunci_tv": p.kunci_display,
+                "units": ununit[p.pk],
+                "pasien": per_pkm_pasien[p.pk],
+                "loket": [
+                    {
+                        "token": token[ux[f"loket{i}_{p.pk}"].pk],
+                        "sesi": sesi(ux[f"loket{i}_{p.pk}"]),
+                    }
+                    for i in (1, 2, 3)
+                ],
+                "poli": {"token": token[ux[f"poli_{p.pk}"].pk], "sesi": sesi(ux[f"poli_{p.pk}"])},
+            }
+        )
+    return hasil
+
+
+# --- The clients --------------------------------------------------------------------------------
+
+
+class Catatan:
+    def __init__(self) -> None:
+        self.lat: dict[str, list[float]] = defaultdict(list)
+        self.galat: dict[str, int] = defaultdict(int)
+        self.aktif = True
+
+    async def minta(self, jenis: str, c, method: str, url: str, ok=(200, 201), **kw):
+        t = time.perf_counter()
+        try:
+            r = await c.request(method, url, **kw)
+            kode = r.status_code
+        except Exception:  # timeouts and resets are errors of that kind, not a crash
+            r, kode = None, 0
+        if self.aktif:
+            self.lat[jenis].append(time.perf_counter() - t)
+            if kode not in ok:
+                self.galat[jenis] += 1
+        return r
+
+
+CSRF = "b" * 32  # the cookie secret; the header carries the same unmasked value
+
+
+def _sesi(c_kw: dict, sesi: str) -> dict:
+    return {"cookies": {"sessionid": sesi, "csrftoken": CSRF}, **c_kw}
+
+
+class Pemain:
+    def __init__(self, base: str, cat: Catatan, akhir: float):
+        self.base, self.cat, self.akhir = base, cat, akhir
+
+    async def tidur(self, detik: float) -> bool:
+        sisa = self.akhir - time.monotonic()
+        await asyncio.sleep(max(0.0, min(detik, sisa)))
+        return time.monotonic() < self.akhir
+
+    async def loket(self, c, pkm: dict, cred: dict, pasien: list) -> None:
+        import httpx
+
+        h_api = {"Authorization": f"Bearer {cred['token']}"}
+        h_htmx = {"HX-Request": "true", "X-CSRFToken": CSRF}
+        cookies = httpx.Cookies({"sessionid": cred["sesi"], "csrftoken": CSRF})
+        if not await self.tidur(random.uniform(0, SIKLUS_LOKET)):
+            return
+        unit = pkm["units"]["UMUM"]
+        while True:
+            if not pasien:
+                return
+            pid, nama = pasien.pop()
+            kata = nama.split()
+            if random.random() < 0.5:
+                for q in (kata[0][:3], kata[0], f"{kata[0]} {kata[1][:2]}"):
+                    await self.cat.minta("api cari", c, "GET", "/api/v1/pasien", params={"q": q},
+                                         headers=h_api)  # fmt: skip
+                badan = {"client_uuid": str(uuid.uuid4()), "pasien_id": pid, "unit_id": unit,
+                         "penjamin": "umum", "keluhan": "Batuk"}  # fmt: skip
+                await self.cat.minta("api daftar", c, "POST", "/api/v1/kunjungan", json=badan,
+                                     headers=h_api)  # fmt: skip
+            else:
+                for q in (kata[0][:3], kata[0], f"{kata[0]} {kata[1][:2]}"):
+                    await self.cat.minta("htmx cari", c, "GET", "/loket/cari/", params={"q": q},
+                                         headers=h_htmx, cookies=cookies)  # fmt: skip
+                data = {"client_uuid": str(uuid.uuid4()), "penjamin": "umum", "keluhan": "Batuk",
+                        "layanan_diminta": "", "unit": str(unit)}  # fmt: skip
+                await self.cat.minta("htmx simpan", c, "POST", f"/loket/pasien/{pid}/daftar/",
+                                     data=data, headers=h_htmx, cookies=cookies)  # fmt: skip
+            if not await self.tidur(SIKLUS_LOKET * random.uniform(0.8, 1.2)):
+                return
+
+    async def poli_api(self, c, pkm: dict) -> None:
+        h = {"Authorization": f"Bearer {pkm['poli']['token']}"}
+        unit = pkm["units"]["UMUM"]
+        if not await self.tidur(random.uniform(0, POLI_DAFTAR)):
+            return
+        panggil_berikut = time.monotonic() + random.uniform(0, POLI_PANGGIL)
+        while True:
+            await self.cat.minta("api antrean", c, "GET", f"/api/v1/antrean/{unit}", headers=h)
+            if time.monotonic() >= panggil_berikut:
+                panggil_berikut += POLI_PANGGIL
+                await self.cat.minta(
+                    "api panggil",
+                    c,
+                    "POST",
+                    f"/api/v1/antrean/{unit}/panggil-berikutnya",
+                    headers=h,
+                    ok=(200, 409),
+                )  # fmt: skip  (409: nobody waiting)
+            if not await self.tidur(POLI_DAFTAR):
+                return
+
+    async def poli_halaman(self, c, pkm: dict) -> None:
+        import httpx
+
+        cookies = httpx.Cookies({"sessionid": pkm["poli"]["sesi"], "csrftoken": CSRF})
+        unit = pkm["units"]["UMUM"]
+        if not await self.tidur(random.uniform(0, POLI_HALAMAN)):
+            return
+        while True:
+            await self.cat.minta("poli halaman", c, "GET", f"/antrean/poli/{unit}/",
+                                 headers={"HX-Request": "true"}, cookies=cookies)  # fmt: skip
+            if not await self.tidur(POLI_HALAMAN):
+                return
+
+    async def tv(self, c, pkm: dict) -> None:
+        kunci = pkm["kunci_tv"]
+        versi = None
+        if not await self.tidur(random.uniform(0, 2)):
+            return
+        while time.monotonic() < self.akhir:
+            t = time.perf_counter()
+            try:
+                async with c.stream("GET", f"/antrean/tv/{kunci}/live/") as r:
+                    if self.cat.aktif:
+                        self.cat.lat["tv stream (connect)"].append(time.perf_counter() - t)
+                    if r.status_code == 200:
+                        async for baris in r.aiter_lines():
+                            if time.monotonic() >= self.akhir:
+                                return
+                            if baris.startswith("data:"):
+                                await self.cat.minta(
+                                    "tv fragment", c, "GET", f"/antrean/tv/{kunci}/",
+                                    headers={"HX-Request": "true"},
+                                )  # fmt: skip
+                        continue
+                    if r.status_code != 204 and self.cat.aktif:
+                        self.cat.galat["tv stream (connect)"] += 1
+            except Exception:
+                if self.cat.aktif:
+                    self.cat.galat["tv stream (connect)"] += 1
+            # No slot: poll the version like live.js, try the stream again after a minute.
+            lagi = time.monotonic() + TV_SSE_LAGI
+            while time.monotonic() < min(lagi, self.akhir):
+                r = await self.cat.minta("tv versi", c, "GET", f"/antrean/tv/{kunci}/versi/")
+                v = r.json().get("v") if r is not None and r.status_code == 200 else None
+                if v is not None and v != versi:
+                    if versi is not None:
+                        await self.cat.minta("tv fragment", c, "GET", f"/antrean/tv/{kunci}/",
+                                             headers={"HX-Request": "true"})  # fmt: skip
+                    versi = v
+                if not await self.tidur(TV_POLL):
+                    return
+
+
+async def beban(base: str, data: list[dict], detik: float) -> Catatan:
+    import httpx
+
+    cat = Catatan()
+    akhir = time.monotonic() + detik
+    pemain = Pemain(base, cat, akhir)
+    limits = httpx.Limits(max_connections=400, max_keepalive_connections=200)
+    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as c:
+        tugas = []
+        for pkm in data:
+            pasien = list(pkm["pasien"])
+            random.shuffle(pasien)
+            for cred in pkm["loket"]:
+                tugas.append(pemain.loket(c, pkm, cred, pasien))
+            tugas += [pemain.poli_api(c, pkm), pemain.poli_halaman(c, pkm), pemain.tv(c, pkm)]
+        await asyncio.gather(*tugas)
+    return cat
+
+
+def cetak(tingkat: int, cat: Catatan, detik: float, pss: float, cpu_load: str) -> None:
+    n_pkm = tingkat * PKM_PER_DISTRIK
+    total = sum(len(v) for v in cat.lat.values())
+    print(f"\n{tingkat} district(s): {n_pkm} Puskesmas, {detik:g} s, {total / detik:.0f} req/s")
+    print(f"  {'kind':<22} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'errors':>7}")
+    for jenis in sorted(cat.lat):
+        lat = cat.lat[jenis]
+        print(
+            f"  {jenis:<22} {len(lat):>6} {_infra.ms(lat, 0.5):>8.1f} {_infra.ms(lat, 0.95):>8.1f} "
+            f"{max(lat) * 1000:>8.1f} {cat.galat.get(jenis, 0):>7}"
+        )
+    print(f"  PSS gunicorn workers + Celery worker: {pss:.0f} MB · load average {cpu_load}")
+
+
+def main() -> None:
+    args = _parse()
+    tingkat = [int(x) for x in args.tingkat.split(",")]
+    import psycopg
+
+    t0 = time.perf_counter()
+    with _infra.postgres_sendiri() as (server_url, _), _infra.redis_sendiri() as redis_url:
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute("CREATE DATABASE bench")
+        db_url = server_url.rsplit("/", 1)[0] + "/bench"
+        env = _infra.env_app(db_url, redis_url)
+        os.environ.update({k: env[k] for k in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL")})
+        os.environ["REDIS_URL"] = redis_url
+        t = time.perf_counter()
+        data = buat_data(max(tingkat) * PKM_PER_DISTRIK, args.pasien)
+        from django.db import connection
+
+        connection.close()
+        print(
+            f"set-up: {len(data)} Puskesmas, {args.pasien} patients each, "
+            f"{time.perf_counter() - t:.0f} s; {os.cpu_count()} CPUs; gunicorn {args.workers} × "
+            f"{args.threads} threads, 1 Celery worker (concurrency 1)"
+        )
+        with (
+            _infra.gunicorn(env, args.workers, args.threads) as (base, gpid),
+            _infra.celery_worker(env) as cpid,
+        ):
+            for n in tingkat:
+                cat = asyncio.run(beban(base, data[: n * PKM_PER_DISTRIK], args.detik))
+                pids = [p for p in _infra.anak(gpid) if p != gpid] + _infra.anak(cpid)
+                pss = _infra.pss_mb(pids)
+                cetak(n, cat, args.detik, pss, " ".join(f"{x:.1f}" for x in os.getloadavg()))
+    print(f"\ntotal {time.perf_counter() - t0:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

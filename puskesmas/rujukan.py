@@ -1,0 +1,182 @@
+"""Reference rows cached per process: API tokens with their officer, officers, units and lokets.
+
+They change a few times a year but were loaded on every request (issue 15). Each process keeps
+them in a dict for at most RUJUKAN_CACHE_DETIK seconds (default 10) and only while the shared
+*generation* in the Django cache (Redis) is the one they were loaded under. Any save or delete
+of such a row — in any process — writes a new generation, so a revoked token, a deactivated
+user or a closed unit is refused on the next request everywhere. With Redis down the
+generation cannot be read and the short lifetime alone bounds staleness.
+
+Scoping: every lookup is keyed by the caller's Puskesmas id as well as the row's id, and the
+loaded row's own puskesmas_id is checked, so a cache can never serve another Puskesmas' row.
+Callers get their own copies (unpickled): a request may change its objects without
+touching anyone else's.
+The cached Puskesmas defers `rm_terakhir`, so an accidental `save()` of it can never write a
+stale medical-record counter back (Django saves only the loaded fields).
+"""
+
+from __future__ import annotations
+
+import pickle
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+
+T = TypeVar("T")
+
+KUNCI_GENERASI = "rujukan:generasi"
+_TIDAK_ADA = object()  # a cached "no such row": a wrong id is not a query per request either
+
+_kunci = threading.Lock()
+_isi: dict[tuple, tuple[float, str, Any]] = {}
+_dibaca: tuple[float, str | None] | None = None  # (when, generation) last read from the cache
+
+
+def _umur_maks() -> float:
+    return float(getattr(settings, "RUJUKAN_CACHE_DETIK", 10.0))
+
+
+def _generasi() -> str | None:
+    """The shared generation, created when missing (a flushed cache is a new generation).
+    Read from Redis at most every RUJUKAN_CEK_DETIK (default 1 s) per process: a change made
+    in another process is seen within that, one made in this process at once (see ubah)."""
+    global _dibaca
+    sekarang = time.monotonic()
+    if _dibaca is not None and sekarang - _dibaca[0] < float(
+        getattr(settings, "RUJUKAN_CEK_DETIK", 1.0)
+    ):
+        return _dibaca[1]
+    g = cache.get(KUNCI_GENERASI)
+    if g is None:
+        cache.add(KUNCI_GENERASI, uuid.uuid4().hex, None)
+        g = cache.get(KUNCI_GENERASI)
+    _dibaca = (sekarang, g)
+    return g
+
+
+def ambil(kunci: tuple, muat: Callable[[], T | None]) -> T | None:
+    """The cached value for `kunci`, loading it with `muat()` when absent or stale."""
+    if _umur_maks() <= 0:
+        return muat()
+    generasi = _generasi()
+    sekarang = time.monotonic()
+    ada = _isi.get(kunci)
+    if ada is not None and ada[0] > sekarang and generasi is not None and ada[1] == generasi:
+        nilai = ada[2]
+    elif ada is not None and ada[0] > sekarang and generasi is None and ada[1] == "":
+        nilai = ada[2]  # Redis down: trust the short lifetime only
+    else:
+        dimuat = muat()
+        # Kept pickled: unpickling (C code) gives each caller its own objects far faster than
+        # copy.deepcopy walks a model graph.
+        nilai = _TIDAK_ADA if dimuat is None else pickle.dumps(dimuat, pickle.HIGHEST_PROTOCOL)
+        with _kunci:
+            _isi[kunci] = (sekarang + _umur_maks(), generasi or "", nilai)
+        return dimuat
+    return None if nilai is _TIDAK_ADA else pickle.loads(nilai)
+
+
+def ubah(**kwargs: Any) -> None:
+    """Something cached changed: forget it here and start a new generation everywhere."""
+    global _dibaca
+    if kwargs.get("update_fields") == frozenset({"last_login"}):
+        return  # every login saves the user; nothing we cache depends on that column
+    if "setting" in kwargs and kwargs["setting"] not in ("CACHES", "RUJUKAN_CACHE_DETIK"):
+        return
+    with _kunci:
+        _isi.clear()
+        _dibaca = None
+    cache.set(KUNCI_GENERASI, uuid.uuid4().hex, None)
+
+
+# --- The lookups -----------------------------------------------------------------------------
+
+
+def token_api(hash_: str):
+    """The active ApiToken with this hash, with user → petugas → puskesmas and loket loaded."""
+    from .models import ApiToken
+
+    def muat():
+        return (
+            ApiToken.objects.aktif()
+            .select_related("user__petugas__puskesmas", "user__petugas__loket")
+            .defer("user__petugas__puskesmas__rm_terakhir")
+            .filter(hash=hash_)
+            .first()
+        )
+
+    return ambil(("token", hash_), muat)
+
+
+def petugas_user(user_id: int):
+    """The Petugas of a user, with its Puskesmas and loket, or None for a non-officer."""
+    from .models import Petugas
+
+    def muat():
+        return (
+            Petugas.objects.select_related("puskesmas", "loket")
+            .defer("puskesmas__rm_terakhir")
+            .filter(user_id=user_id)
+            .first()
+        )
+
+    return ambil(("petugas", user_id), muat)
+
+
+def loket(puskesmas_id: int, loket_id: int):
+    """An active loket of this Puskesmas, or None."""
+    from .models import Loket
+
+    def muat():
+        return Loket.objects.filter(pk=loket_id, puskesmas_id=puskesmas_id, aktif=True).first()
+
+    hasil = ambil(("loket", puskesmas_id, loket_id), muat)
+    return hasil if hasil is not None and hasil.puskesmas_id == puskesmas_id else None
+
+
+def unit_puskesmas(puskesmas_id: int) -> list:
+    """Every unit of a Puskesmas (active or not) with its klaster, in registration order."""
+    from antrean.models import UnitLayanan
+
+    def muat():
+        return list(UnitLayanan.objects.filter(puskesmas_id=puskesmas_id).select_related("klaster"))
+
+    units = ambil(("unit", puskesmas_id), muat) or []
+    return [u for u in units if u.puskesmas_id == puskesmas_id]
+
+
+def pasang_petugas(user: Any) -> Any:
+    """Attach the cached Petugas to a signed-in user, so `user.petugas` (access helpers, the
+    page header, the audit log) costs no query. Returns the Petugas or None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    cache_field = user._state.fields_cache
+    if "petugas" in cache_field:
+        return cache_field["petugas"]
+    petugas = petugas_user(user.pk)
+    if petugas is not None:
+        petugas.user = user  # the same object both ways: no second load of the user
+    cache_field["petugas"] = petugas
+    return petugas
+
+
+def _sambungkan() -> None:
+    from django.core.signals import setting_changed
+
+    from antrean.models import Klaster, UnitLayanan
+
+    # Another cache (each test gets a fresh one) is another generation.
+    setting_changed.connect(ubah, dispatch_uid="rujukan-setting")
+
+    from .models import ApiToken, Loket, Petugas, Puskesmas
+
+    for model in (Puskesmas, Loket, Petugas, UnitLayanan, Klaster, ApiToken, get_user_model()):
+        post_save.connect(ubah, sender=model, dispatch_uid=f"rujukan-{model._meta.label}-s")
+        post_delete.connect(ubah, sender=model, dispatch_uid=f"rujukan-{model._meta.label}-d")

@@ -1,0 +1,168 @@
+"""The cost of the hot requests, in SQL statements, pinned so a regression fails here and not
+in a district's morning peak (issue 15). The figures are what the lean path achieves; the
+timings themselves are shown by bench/registration_pgbench.py and bench/district.py, never
+asserted here.
+
+A test transaction turns the service's BEGIN/COMMIT into SAVEPOINT/RELEASE, which
+django_assert_max_num_queries counts too, so each pin includes those two statements.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from pendaftaran.models import Kunjungan
+from tests.factories import PasienFactory
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+# Pins: lower them when you make a path leaner, never raise them without a reason in the commit.
+KUERI_API_DAFTAR = 15
+KUERI_API_CARI = 2
+KUERI_LOKET_CARI = 4
+KUERI_LOKET_DAFTAR = 20
+
+
+def _kunjungan(pasien, unit, penjamin: str = "bpjs") -> dict:
+    return {
+        "client_uuid": str(uuid.uuid4()),
+        "pasien_id": pasien.pk,
+        "unit_id": unit.pk,
+        "penjamin": penjamin,
+        "keluhan": "Demam 3 hari",
+    }
+
+
+def _post_json(client: Client, path: str, data: dict):
+    return client.post("/api/v1" + path, json.dumps(data), content_type="application/json")
+
+
+@pytest.fixture
+def api_client(petugas_loket) -> Client:
+    from puskesmas.services import api_token_buat
+
+    return Client(HTTP_AUTHORIZATION=f"Bearer {api_token_buat(user=petugas_loket.user)[1]}")
+
+
+@pytest.fixture
+def pemanasan(api_client, pasien_bpjs, unit):
+    """One registration first: the day's counter row exists and per-process caches are warm,
+    as in a morning that has begun."""
+    r = _post_json(api_client, "/kunjungan", _kunjungan(pasien_bpjs, unit))
+    assert r.status_code == 201, r.content
+    return api_client
+
+
+def test_an_api_registration_with_a_bearer_token_stays_within_its_query_pin(
+    pemanasan, puskesmas, unit, django_assert_max_num_queries
+):
+    pasien = PasienFactory(puskesmas=puskesmas, no_bpjs="0001234500099")
+    with django_assert_max_num_queries(KUERI_API_DAFTAR):
+        r = _post_json(pemanasan, "/kunjungan", _kunjungan(pasien, unit))
+    assert r.status_code == 201, r.content
+    assert r.json()["tiket"]["nomor"] == 2
+
+
+def test_an_api_search_with_a_bearer_token_stays_within_its_query_pin(
+    pemanasan, pasien_bpjs, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(KUERI_API_CARI):
+        r = pemanasan.get("/api/v1/pasien", {"q": "Siti"})
+    assert r.status_code == 200 and r.json()[0]["id"] == pasien_bpjs.pk
+
+
+def test_a_bearer_call_neither_reads_nor_writes_a_session(pemanasan, pasien_bpjs, unit):
+    with CaptureQueriesContext(connection) as kueri:
+        r = _post_json(pemanasan, "/kunjungan", _kunjungan(pasien_bpjs, unit, "umum"))
+    assert r.status_code in (201, 409), r.content
+    assert not [q for q in kueri.captured_queries if "django_session" in q["sql"]]
+    assert "sessionid" not in r.cookies and "sessionid" not in pemanasan.cookies
+
+
+def test_a_loket_htmx_search_stays_within_its_query_pin(
+    client_loket, pasien_bpjs, django_assert_max_num_queries
+):
+    client_loket.get(reverse("pendaftaran:cari"), {"q": "Siti"}, **HTMX)  # warm
+    with django_assert_max_num_queries(KUERI_LOKET_CARI):
+        r = client_loket.get(reverse("pendaftaran:cari"), {"q": "Siti"}, **HTMX)
+    assert r.status_code == 200 and "Siti Aminah" in r.content.decode()
+
+
+def test_a_loket_htmx_save_stays_within_its_query_pin(
+    client_loket, puskesmas, pasien_bpjs, unit, django_assert_max_num_queries
+):
+    def daftar(pasien):
+        data = {
+            "client_uuid": str(uuid.uuid4()),
+            "penjamin": "bpjs",
+            "keluhan": "demam",
+            "layanan_diminta": "",
+            "unit": str(unit.pk),
+        }
+        return client_loket.post(reverse("pendaftaran:daftar", args=[pasien.pk]), data, **HTMX)
+
+    assert daftar(pasien_bpjs).status_code == 200  # warm: the day's counter row exists
+    pasien = PasienFactory(puskesmas=puskesmas, no_bpjs="0001234500098")
+    with django_assert_max_num_queries(KUERI_LOKET_DAFTAR):
+        r = daftar(pasien)
+    assert r.status_code == 200, r.content
+    assert Kunjungan.objects.filter(pasien=pasien).count() == 1
+
+
+# --- The lean path keeps its guarantees ----------------------------------------------------------
+
+
+def test_a_revoked_token_is_refused_on_the_very_next_call_despite_the_cache(petugas_loket):
+    from puskesmas.models import ApiToken
+    from puskesmas.services import api_token_buat, api_token_cabut
+
+    token, raw = api_token_buat(user=petugas_loket.user)
+    c = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert c.get("/api/v1/unit").status_code == 200  # now cached
+    api_token_cabut(token=ApiToken.objects.get(pk=token.pk))
+    assert c.get("/api/v1/unit").status_code == 401
+
+
+def test_a_deactivated_officer_is_refused_at_once(pemanasan, petugas_loket):
+    petugas_loket.user.is_active = False
+    petugas_loket.user.save()
+    assert pemanasan.get("/api/v1/unit").status_code == 401
+
+
+def test_a_closed_unit_is_refused_for_a_new_visit_though_units_are_cached(
+    pemanasan, puskesmas, unit
+):
+    unit.aktif = False
+    unit.save()
+    pasien = PasienFactory(puskesmas=puskesmas)
+    r = _post_json(pemanasan, "/kunjungan", _kunjungan(pasien, unit, "umum"))
+    assert r.status_code == 422 and "unit" in r.json()["galat"]
+
+
+def test_the_reference_cache_never_serves_another_puskesmas_row(
+    petugas_loket, puskesmas, puskesmas_lain
+):
+    from puskesmas import rujukan
+
+    loket = petugas_loket.loket
+    assert rujukan.loket(puskesmas.pk, loket.pk) == loket
+    assert rujukan.loket(puskesmas_lain.pk, loket.pk) is None
+    assert rujukan.unit_puskesmas(puskesmas_lain.pk) == []
+    assert {u.puskesmas_id for u in rujukan.unit_puskesmas(puskesmas.pk)} == {puskesmas.pk}
+
+
+def test_a_bearer_call_is_judged_by_its_token_alone_never_by_a_session_cookie(
+    client_loket,
+):
+    assert client_loket.get("/api/v1/unit").status_code == 200  # the session works on its own
+    r = client_loket.get("/api/v1/unit", HTTP_AUTHORIZATION="Bearer pkm_tidak_ada")
+    assert r.status_code == 401
