@@ -45,7 +45,7 @@ def status_peserta_terakhir(*, puskesmas_id: int, no_kartu: str | None) -> Statu
 
 
 def teks_cache(status: StatusPeserta) -> str:
-    """ "Aktif per 12/11/2026, belum terverifikasi hari ini" """
+    """ "Aktif per 12-11-2026, belum terverifikasi hari ini" """
     lokal = timezone.localtime(status.diperiksa_pada)
     keadaan = "Aktif" if status.aktif else (status.ket_aktif or "Tidak aktif").capitalize()
     if lokal.date() == timezone.localdate():

@@ -100,6 +100,9 @@ IZIN: dict[str, Izin] = {
     # --- bpjs_bridge: status, worklist, Mobile JKN ---------------------------------------------
     "bpjs_bridge:banner": _i(STAF),
     "bpjs_bridge:badge": _i(STAF, objek="kunjungan"),
+    "bpjs_bridge:kepesertaan": _i(
+        LOKET, objek="pasien", metode=("GET", "POST"), catatan="cek BPJS di latar saat panel dibuka"
+    ),
     "bpjs_bridge:worklist": _i(LOKET),
     "bpjs_bridge:worklist_aksi": _i(LOKET, objek="permintaan_bpjs", metode=("POST",)),
     "bpjs_bridge:jkn_auth": _i(

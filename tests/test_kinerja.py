@@ -26,10 +26,12 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 # Pins: lower them when you make a path leaner, never raise them without a reason in the commit.
-KUERI_API_DAFTAR = 15
+# +1 on both saves since SATUSEHAT (issue 11): its subscriber reads the Puskesmas' integration
+# settings to know whether to write an Encounter row (a candidate for puskesmas.rujukan's cache).
+KUERI_API_DAFTAR = 16
 KUERI_API_CARI = 2
 KUERI_LOKET_CARI = 4
-KUERI_LOKET_DAFTAR = 20
+KUERI_LOKET_DAFTAR = 21
 
 
 def _kunjungan(pasien, unit, penjamin: str = "bpjs") -> dict:

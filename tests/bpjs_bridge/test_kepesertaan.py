@@ -88,7 +88,7 @@ def test_bpjs_down_shows_the_last_known_status_with_its_date(
     html = _panel(client_loket, pasien)
     lalu = timezone.localtime(timezone.now() - timedelta(days=3))
     assert "BPJS tidak menjawab" in html
-    assert f"Aktif per {lalu:%d/%m/%Y}, belum terverifikasi hari ini" in html
+    assert f"Aktif per {lalu:%d-%m-%Y}, belum terverifikasi hari ini" in html
     assert "Periksa lagi" in html
     assert breaker.keadaan(puskesmas.pk).gagal_beruntun == 1  # an outage counts as one
 
@@ -132,7 +132,7 @@ def test_the_loket_panel_of_a_bpjs_patient_includes_the_live_check_and_the_last_
     )
     html = client_loket.get(f"/loket/pasien/{pasien.pk}/").content.decode()
     lalu = timezone.localtime(timezone.now() - timedelta(days=5))
-    assert f"Menunggak per {lalu:%d/%m/%Y}, belum terverifikasi hari ini" in html
+    assert f"Menunggak per {lalu:%d-%m-%Y}, belum terverifikasi hari ini" in html
     # A patient without a card gets no check.
     html = client_loket.get(f"/loket/pasien/{pasien_umum.pk}/").content.decode()
     assert "kepesertaan/" not in html

@@ -131,7 +131,7 @@ def test_two_puskesmas_each_call_bpjs_signed_with_their_own_keys(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_one_puskesmas_bad_keys_open_only_its_own_breaker(
+def test_one_puskesmas_bad_keys_hold_only_its_own_rows_and_open_no_breaker(
     dua_bpjs, puskesmas, puskesmas_lain, admin_puskesmas, petugas_loket, settings
 ):
     from bpjs_bridge import breaker
@@ -155,9 +155,11 @@ def test_one_puskesmas_bad_keys_open_only_its_own_breaker(
         bpjs_services.permintaan_proses(permintaan_id=cek.pk)
     hasil = list(PermintaanBpjs.objects.filter(puskesmas=puskesmas_lain, jenis="cek_peserta")
                  .values_list("status", "kode_galat"))  # fmt: skip
-    assert hasil[:2] == [("gagal_sementara", "BpjsAuthError/401")] * 2
-    assert hasil[2][0] == "menunggu"  # breaker open: the third waits without an attempt
-    assert breaker.keadaan(puskesmas_lain.pk).gangguan
+    # Refused keys are not an outage (issue 12): every row of that Puskesmas is held with the
+    # cause, no attempt spent after the first, no breaker opened — and the other Puskesmas,
+    # with its own good keys, is untouched.
+    assert hasil == [("menunggu", "auth_kredensial")] * 3
+    assert not breaker.keadaan(puskesmas_lain.pk).gangguan
     assert not breaker.keadaan(puskesmas.pk).gangguan
     assert bpjs_services.probe_pemutus(puskesmas_id=puskesmas.pk) == "tidak_perlu"
 
