@@ -131,7 +131,7 @@ class PostgresSendiri:
 
     def mulai(self) -> None:
         opsi = (
-            f"-h 127.0.0.1 -p {self.port} -k {self.folder} -c fsync=off -c synchronous_commit=off"
+            f"-h 127.0.0.1 -p {self.port} -k {self.folder} -c fsync=off"
             " -c full_page_writes=off -c max_connections=100"
         )
         self._jalan(

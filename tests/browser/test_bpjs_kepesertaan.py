@@ -96,7 +96,7 @@ def test_the_patient_panel_shows_bpjs_eligibility_live_with_the_officers_choices
     expect(judul).to_have_text("BPJS tidak menjawab")
     lokal = timezone.localtime(dulu)
     expect(panel.locator("[data-terakhir]")).to_contain_text(
-        f"Aktif per {lokal:%d/%m/%Y}, belum terverifikasi hari ini"
+        f"Aktif per {lokal:%d-%m-%Y}, belum terverifikasi hari ini"
     )
     page.screenshot(path=f"{artifacts_dir}/kepesertaan-bpjs-mati.png")
     # Registration never waits for BPJS.

@@ -231,15 +231,16 @@ def test_gunicorn_dying_mid_batch_leaves_every_printed_number_with_its_patient(s
 
 def test_numbers_of_duplicate_and_review_entries_are_never_issued_again(server, buka_loket):
     l1, l2 = buka_loket("L1"), buka_loket("L2")
-    # A demo patient who has not been here lately (so not in the lokets' local copy).
-    [(nik, lahir, jk)] = server.baris(
-        "SELECT nik, tanggal_lahir, jenis_kelamin FROM pendaftaran_pasien"
-        " WHERE nik <> '' ORDER BY id LIMIT 1"
-    )
-    luring(l1, l2)
+    # L1 goes offline first; then L2 registers a new patient online, so L1's local copies
+    # (recent patients and the two-year copy) do not know that NIK: L1's entry with the same
+    # NIK under another name can only be caught at replay, and goes to review.
+    luring(l1)
+    pemilik = orang_ke(8, 1)
+    entri = [l2.daftar_baru(pemilik)]
+    luring(l2)
     sama = orang_ke(9, 1)
-    entri = [l1.daftar_baru(sama), l2.daftar_baru(sama)]  # both lokets → one duplikat
-    entri.append(l1.daftar_baru(Orang("Jaka Lain Orang", lahir, jk, nik)))  # → ditinjau
+    entri += [l1.daftar_baru(sama), l2.daftar_baru(sama)]  # both lokets → one duplikat
+    entri.append(l1.daftar_baru(Orang("Jaka Lain Orang", pemilik.lahir, pemilik.jk, pemilik.nik)))
     kuras(l1, l2)
     # Offline again: the numbers the duplicate and the review entry printed stay theirs.
     luring(l1, l2)
