@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 
+from audit.services import catat
 from puskesmas.admin_lingkup import DibatasiPuskesmas, HanyaBaca
 
 from . import services
@@ -36,6 +37,10 @@ def _aksi(fungsi, label: str):
                 n += 1
             except services.WorklistError as e:
                 messages.warning(request, f"#{row.pk}: {e.pesan}")
+            else:  # audited like the worklist page's own actions
+                catat(
+                    request=request, aksi="bpjs_worklist", objek=row, keterangan=f"{label} (admin)"
+                )
         messages.success(request, f"{label}: {n} permintaan.")
 
     jalankan.short_description = label  # type: ignore[attr-defined]

@@ -280,3 +280,25 @@ def test_a_revoked_token_cannot_be_revived_in_the_admin(admin_puskesmas, petugas
     assert 'name="dicabut_pada' not in c.get(url).content.decode()
     c.post(url, {"nama": "SIMRS", "dicabut_pada_0": "", "dicabut_pada_1": ""})
     assert ApiToken.objects.get(pk=token.pk).dicabut_pada is not None
+
+
+def test_a_bpjs_worklist_action_in_the_admin_is_audited_like_the_page(
+    admin_puskesmas, petugas_loket, unit, pasien_bpjs
+):
+    from audit.models import AuditLog
+    from bpjs_bridge.models import PermintaanBpjs
+
+    k = daftar_di_loket(pasien=pasien_bpjs, unit=unit, petugas=petugas_loket)
+    row = PermintaanBpjs.objects.create(
+        puskesmas=unit.puskesmas, kunjungan=k, jenis="cek_peserta", rantai="pcare",
+        jadwal=timezone.now(), status="gagal_final",
+    )  # fmt: skip
+    r = _klien(admin_puskesmas.user).post(
+        "/admin/bpjs_bridge/permintaanbpjs/",
+        {"action": "aksi_worklist_tandai_selesai", "_selected_action": [row.pk]},
+    )
+    assert r.status_code == 302
+    row.refresh_from_db()
+    assert row.status == "selesai_manual"
+    log = AuditLog.objects.get(aksi="bpjs_worklist", objek_id=str(row.pk))
+    assert log.user == admin_puskesmas.user and "admin" in log.ringkasan

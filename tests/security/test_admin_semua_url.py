@@ -269,6 +269,32 @@ def test_every_admin_url_as_two_puskesmas_admins_shows_no_foreign_row(dua_admin)
     assert n > 200
 
 
+def test_no_puskesmas_admin_can_delete_or_change_another_puskesmas_rows(dua_admin):
+    """The same walk with the writes: delete (one by one and as the bulk action) and change
+    posted with another Puskesmas' ids leave every row as it was."""
+    from django.forms.models import model_to_dict
+
+    for saya in dua_admin:
+        for model, ma in admin.site._registry.items():
+            base = f"/admin/{ma.opts.app_label}/{ma.opts.model_name}/"
+            asing = sorted(bukan_milik(model, saya.puskesmas.pk), key=str)
+            sebelum = {pk: model_to_dict(model._default_manager.get(pk=pk)) for pk in asing}
+            for pk in asing:
+                r = saya.client.post(f"{base}{pk}/delete/", {"post": "yes"})
+                assert r.status_code in (302, 403, 404), (base, pk, r.status_code)
+                r = saya.client.post(f"{base}{pk}/change/", {"nama": "diambil alih"})
+                assert r.status_code in (302, 403, 404), (base, pk, r.status_code)
+            if asing:
+                saya.client.post(
+                    base,
+                    {"action": "delete_selected", "_selected_action": asing, "post": "yes"},
+                )
+            for pk in asing:
+                baris = model._default_manager.filter(pk=pk).first()
+                assert baris is not None, f"{base}{pk} terhapus oleh {saya.user}"
+                assert model_to_dict(baris) == sebelum[pk], f"{base}{pk} diubah oleh {saya.user}"
+
+
 def test_the_district_operator_sees_both_puskesmas_in_the_same_pages(dua_admin):
     operator = User.objects.get(username="admin")  # superuser in the demo
     c = Client()

@@ -59,7 +59,7 @@ def semua_pola() -> list[Pola]:
 
 def pola_diuji() -> list[Pola]:
     """Everything except the Django admin, which is decided as a namespace (staff only) and
-    tested separately with its audit pages."""
+    walked URL by URL as two Puskesmas' admins in test_admin_semua_url.py."""
     return [p for p in semua_pola() if not p.nama.startswith("admin:")]
 
 
