@@ -786,8 +786,8 @@ async function keluar(e) {
   const n = await outbox.jumlah();
   if (n > 0 && !keluarDikonfirmasi) {
     keluarDikonfirmasi = true;
-    peringatanKeluar = `<div class="banner banner--warn" role="alert" id="peringatan-keluar">${n} pendaftaran luring belum terkirim. ` +
-      "Data itu tetap tersimpan di komputer ini (tidak dihapus) dan dikirim otomatis setelah petugas masuk lagi di komputer ini. Tekan <b>Keluar</b> sekali lagi untuk keluar.</div>";
+    peringatanKeluar = `<div class="banner banner--warn" role="alert" id="peringatan-keluar"><span>${n} pendaftaran luring belum terkirim. ` +
+      "Data itu tetap tersimpan di komputer ini (tidak dihapus) dan dikirim otomatis setelah petugas masuk lagi di komputer ini. Tekan <b>Keluar</b> sekali lagi untuk keluar.</span></div>";
     await gambarStatus();
     return;
   }
