@@ -45,6 +45,17 @@
     return true;
   }
 
+  // Versions are nanosecond timestamps as decimal strings ("0" when none): compare as numbers.
+  function lebihLama(a, b) {
+    return a.length !== b.length ? a.length < b.length : a < b;
+  }
+
+  function adaYangTertinggal(v) {
+    var bagian = document.querySelectorAll("[data-versi-tampil]");
+    for (var i = 0; i < bagian.length; i++) if (lebihLama(bagian[i].dataset.versiTampil || "", v)) return true;
+    return false;
+  }
+
   function terima(v) {
     if (v && v !== versi) {
       versi = v;
@@ -115,6 +126,17 @@
   document.body.addEventListener("htmx:confirm", function (e) {
     var pemicu = e.detail && e.detail.triggeringEvent;
     if (pemicu && pemicu.type === "antrean:berubah" && sudahTampil(versi)) e.preventDefault();
+  });
+
+  // A part that was swapped in showing an older version than the newest one announced (its
+  // answer was on its way when the change came, or the signal arrived while it was being
+  // swapped) fetches itself again, once per version: a TV must never sit on a stale call.
+  var diulangUntuk = "";
+  document.body.addEventListener("htmx:afterSettle", function () {
+    if (versi && versi !== diulangUntuk && adaYangTertinggal(versi)) {
+      diulangUntuk = versi;
+      document.body.dispatchEvent(new CustomEvent("antrean:berubah", { detail: { versi: versi } }));
+    }
   });
 
   // After the network comes back, do not wait for the next back-off step.
