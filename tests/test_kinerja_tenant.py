@@ -23,7 +23,10 @@ from django.urls import reverse
 from puskesmas.models import Puskesmas
 from tests.factories import PasienFactory
 
-APP_KAMI = ("puskesmas", "antrean", "pendaftaran", "bpjs_bridge", "downtime", "audit")
+APP_KAMI = (
+    "puskesmas", "antrean", "pendaftaran", "bpjs_bridge", "downtime", "audit",
+    "integrasi", "satusehat",
+)  # fmt: skip
 
 # Tables that are Puskesmas-scoped through a parent row (path of foreign keys to Puskesmas).
 TANPA_KOLOM: dict[str, str] = {
@@ -36,6 +39,10 @@ TANPA_KOLOM: dict[str, str] = {
     "downtime.KontakLoket": "loket__puskesmas",
     "downtime.KeputusanTinjau": "entri__puskesmas",
     "puskesmas.ApiToken": "user__petugas__puskesmas",
+    "satusehat.EncounterKunjungan": "kunjungan__puskesmas",
+    "satusehat.IhsPasien": "pasien__puskesmas",
+    "satusehat.PemetaanUnit": "unit__puskesmas",
+    "satusehat.PercobaanSatusehat": "kiriman__puskesmas",
 }
 # Not tenant data: the tenant table itself (distributed by its id), and what Citus keeps as
 # reference tables on every node (accounts, sessions, Django's own bookkeeping).
@@ -107,7 +114,7 @@ def _tanpa_puskesmas(kueri: list[dict]) -> list[str]:
 
 @pytest.mark.django_db
 def test_the_hot_requests_scope_every_tenant_query_to_one_puskesmas(
-    client_loket, petugas_loket, puskesmas, pasien_bpjs, unit
+    client_loket, petugas_loket, perawat_poli, puskesmas, pasien_bpjs, unit
 ):
     from puskesmas.services import api_token_buat
 
@@ -123,6 +130,13 @@ def test_the_hot_requests_scope_every_tenant_query_to_one_puskesmas(
         assert api.get(f"/api/v1/antrean/{unit.pk}").status_code == 200
         r = client_loket.get(reverse("pendaftaran:cari"), {"q": "Siti"}, HTTP_HX_REQUEST="true")
         assert r.status_code == 200
+        # The poll-heavy pages: the poli list and the hall TV's fragment.
+        poli = Client()
+        poli.force_login(perawat_poli.user)
+        r = poli.get(reverse("antrean:poli_unit", args=[unit.pk]), HTTP_HX_REQUEST="true")
+        assert r.status_code == 200
+        tv = reverse("antrean:tv", args=[puskesmas.kunci_display])
+        assert Client().get(tv, HTTP_HX_REQUEST="true").status_code == 200
     assert len(kueri.captured_queries) > 20  # the requests really ran their queries
     assert _tanpa_puskesmas(kueri.captured_queries) == []
 
