@@ -26,7 +26,8 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from importlib import import_module
 from typing import Any
 
 from django.conf import settings
@@ -196,7 +197,29 @@ def jatuh_tempo(
     )
 
 
+def lepas_tertunda(
+    model: type[models.Model], penerbit: Penerbit, *, puskesmas_id: int, batas: int = 5000
+) -> int:
+    """The service is back for this Puskesmas (breaker closed, a hold lifted): everything that
+    waited for it is due now, not at its backoff time, and is published at once."""
+    sekarang = timezone.now()
+    menunggu = model.objects.filter(  # type: ignore[attr-defined]
+        puskesmas_id=puskesmas_id, status__in=STATUS_MENUNGGU
+    )
+    menunggu.filter(jadwal__gt=sekarang).update(jadwal=sekarang)
+    ids = list(siap(menunggu).order_by("pk").values_list("pk", flat=True)[:batas])
+    return penerbit.antrekan(ids, paksa=True)
+
+
 # --- Publishing -------------------------------------------------------------------------------
+
+
+def tugas(path: str):
+    """A Celery task named by its dotted path, looked up when used. A bridge's tasks module
+    imports its services (tasks are thin), so the services name their tasks instead of
+    importing them back; the task registry is the one place both meet."""
+    modul, _, nama = path.rpartition(".")
+    return getattr(import_module(modul), nama)
 
 
 class Penerbit:
@@ -215,10 +238,7 @@ class Penerbit:
         self._kunci = threading.Lock()
 
     def _task(self):
-        from importlib import import_module
-
-        modul, _, nama = self.task_path.rpartition(".")
-        return getattr(import_module(modul), nama)
+        return tugas(self.task_path)
 
     def _model(self):
         from django.apps import apps
@@ -275,22 +295,53 @@ SETENGAH = "setengah_terbuka"
 
 
 @dataclass(frozen=True)
+class Keadaan:
+    status: str
+    sejak: datetime | None = None  # when it opened
+    probe_setelah: float = 0.0  # epoch seconds
+    gagal_beruntun: int = 0
+
+    @property
+    def gangguan(self) -> bool:
+        return self.status != TERTUTUP
+
+
+@dataclass(frozen=True)
 class Izin:
     boleh: bool
-    probe: bool = False
-    tunda_sampai: float = 0.0
+    probe: bool = False  # this caller holds the probe lock and must report back
+    tunda_sampai: float = 0.0  # when refused: epoch seconds to try again
 
 
 class Pemutus:
-    """tertutup ─N transient failures─▶ terbuka ─after jeda─▶ setengah (one probe) ─answer─▶
-    tertutup. State in the shared cache; losing it just closes the breaker."""
+    """tertutup ─N consecutive transient failures─▶ terbuka ─after jeda─▶ setengah (one probe)
+    ─any answer─▶ tertutup (a failed probe: terbuka for another pause).
+
+    While open, rows wait without spending attempts; one caller at a time (the holder of the
+    probe lock, which expires if that caller dies) may call once the pause is over. Any answer
+    from the service, even a refusal, proves it is reachable. State lives in the shared cache
+    under "<nama>:pemutus:<puskesmas>:…" and a day at most; losing it just closes the breaker
+    (the next failures open it again). `saat_buka` / `saat_tutup` are told of an episode's
+    start and end (BPJS records them in the downtime ledger); they must not raise."""
 
     TTL = 24 * 3600
 
-    def __init__(self, nama: str, setting_ambang: str, setting_jeda: str) -> None:
+    def __init__(
+        self,
+        nama: str,
+        setting_ambang: str,
+        setting_jeda: str,
+        *,
+        setting_timeout: str | None = None,
+        saat_buka: Callable[[int], None] | None = None,
+        saat_tutup: Callable[[int], None] | None = None,
+    ) -> None:
         self.nama = nama
         self.setting_ambang = setting_ambang
         self.setting_jeda = setting_jeda
+        self.setting_timeout = setting_timeout
+        self.saat_buka = saat_buka
+        self.saat_tutup = saat_tutup
 
     def _k(self, pkm: int, x: str) -> str:
         return f"{self.nama}:pemutus:{pkm}:{x}"
@@ -301,16 +352,36 @@ class Pemutus:
     def jeda(self) -> float:
         return float(getattr(settings, self.setting_jeda, 30))
 
-    def keadaan(self, pkm: int) -> str:
+    def _ttl_probe(self) -> int:
+        """How long a probe may take before another caller may probe: a few call timeouts
+        when the service's timeout is known, else a few pauses."""
+        if self.setting_timeout:
+            return int(float(getattr(settings, self.setting_timeout, 10)) * 3 + 5)
+        return int(self.jeda() * 3 + 30)
+
+    def rincian(self, pkm: int, *, sekarang: float | None = None) -> Keadaan:
+        sekarang = time.time() if sekarang is None else sekarang
         try:
             raw = cache.get(self._k(pkm, "buka"))
-        except Exception:
-            return TERTUTUP
+            gagal = int(cache.get(self._k(pkm, "gagal")) or 0)
+        except Exception:  # cache (Redis) down: the pages must still render
+            log.warning("Cache tidak tersedia; keadaan pemutus %s tidak diketahui", self.nama)
+            return Keadaan(TERTUTUP)
         if not raw:
-            return TERTUTUP
-        return SETENGAH if time.time() >= json.loads(raw)["probe_setelah"] else TERBUKA
+            return Keadaan(TERTUTUP, gagal_beruntun=gagal)
+        data = json.loads(raw)
+        return Keadaan(
+            SETENGAH if sekarang >= data["probe_setelah"] else TERBUKA,
+            sejak=datetime.fromtimestamp(data["sejak"], tz=UTC),
+            probe_setelah=data["probe_setelah"],
+            gagal_beruntun=gagal,
+        )
+
+    def keadaan(self, pkm: int) -> str:
+        return self.rincian(pkm).status
 
     def minta_izin(self, pkm: int) -> Izin:
+        """May this caller talk to the service now?"""
         try:
             raw = cache.get(self._k(pkm, "buka"))
         except Exception:  # cache down: let the call go; the service decides
@@ -320,35 +391,50 @@ class Pemutus:
         probe_setelah = json.loads(raw)["probe_setelah"]
         if time.time() < probe_setelah:
             return Izin(False, tunda_sampai=probe_setelah)
-        if cache.add(self._k(pkm, "probe"), "1", int(self.jeda() * 3 + 30)):
+        if cache.add(self._k(pkm, "probe"), "1", self._ttl_probe()):
             return Izin(True, probe=True)
         return Izin(False, tunda_sampai=time.time() + self.jeda())
 
     def catat_berhasil(self, pkm: int) -> bool:
-        """The service answered. True when this closed an open breaker."""
+        """The service answered (success or a refusal): reset the count, close the breaker.
+        True when this closed an open one (the caller then releases what waited)."""
         cache.delete_many([self._k(pkm, "gagal"), self._k(pkm, "probe")])
         ditutup = bool(cache.delete(self._k(pkm, "buka")))
         if ditutup:
             log.warning("%s kembali tersedia (Puskesmas %s): pemutus ditutup", self.nama, pkm)
+            if self.saat_tutup is not None:
+                self.saat_tutup(pkm)
         return ditutup
 
     def catat_gagal(self, pkm: int, *, probe: bool = False) -> bool:
+        """A transient failure. True when this failure opened (or re-opened) the breaker."""
         cache.delete(self._k(pkm, "probe"))
         kunci = self._k(pkm, "gagal")
         cache.add(kunci, 0, self.TTL)
         try:
             gagal = cache.incr(kunci)
-        except ValueError:
+        except ValueError:  # expired between add and incr
             cache.set(kunci, 1, self.TTL)
             gagal = 1
         sekarang = time.time()
         buka = self._k(pkm, "buka")
-        data = json.dumps({"sejak": sekarang, "probe_setelah": sekarang + self.jeda()})
-        if probe:
-            cache.set(buka, data, self.TTL)
+        lama = cache.get(buka) if probe else None
+        if lama:
+            # A failed probe: open for another pause, the episode still counted from its start.
+            data = json.loads(lama)
+            data["probe_setelah"] = sekarang + self.jeda()
+            cache.set(buka, json.dumps(data), self.TTL)
             return True
-        if gagal >= self.ambang() and cache.add(buka, data, self.TTL):
-            log.warning("%s tidak tersedia (Puskesmas %s): pemutus dibuka", self.nama, pkm)
+        data = json.dumps({"sejak": sekarang, "probe_setelah": sekarang + self.jeda()})
+        if (probe or gagal >= self.ambang()) and cache.add(buka, data, self.TTL):
+            log.warning(
+                "%s tidak tersedia (Puskesmas %s): %s kegagalan beruntun, pemutus dibuka",
+                self.nama,
+                pkm,
+                gagal,
+            )
+            if self.saat_buka is not None:
+                self.saat_buka(pkm)
             return True
         return False
 
