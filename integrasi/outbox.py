@@ -124,15 +124,18 @@ def milik(row: Any):
     )
 
 
-def lepas(row: Any, *, jadwal: datetime | None = None, **ubah: Any) -> None:
-    """Give the claim back without counting an attempt."""
-    milik(row).update(
-        status=S.MENUNGGU if row.percobaan == 0 else S.GAGAL_SEMENTARA,
-        jadwal=jadwal or row.jadwal,
-        diklaim_pada=None,
-        diklaim_oleh="",
-        diubah_pada=timezone.now(),
-        **ubah,
+def lepas(row: Any, *, jadwal: datetime | None = None, **ubah: Any) -> bool:
+    """Give the claim back without counting an attempt (a predecessor not ready, a breaker
+    open, a hold on refused credentials). False when the claim was no longer ours."""
+    return bool(
+        milik(row).update(
+            status=S.MENUNGGU if row.percobaan == 0 else S.GAGAL_SEMENTARA,
+            jadwal=jadwal or row.jadwal,
+            diklaim_pada=None,
+            diklaim_oleh="",
+            diubah_pada=timezone.now(),
+            **ubah,
+        )
     )
 
 
@@ -152,6 +155,70 @@ def tuntas(row: Any, *, status: str, hasil: dict[str, Any], dihitung: bool) -> b
             diklaim_pada=None,
             diubah_pada=sekarang,
         )
+    )
+
+
+def gagal_sementara(row: Any, *, maks: int, tunggu: float, kode: str, pesan: str) -> str | None:
+    """A transient failure on our claim: the attempt counts, the row is due again after
+    `tunggu` seconds and is `ambigu` (the call may have arrived though we saw no answer);
+    after `maks` attempts it goes to the worklist. Returns the status set (gagal_sementara /
+    gagal_final), or None when another worker took the row over meanwhile."""
+    ke = row.percobaan + 1
+    status = S.GAGAL_FINAL if ke >= maks else S.GAGAL_SEMENTARA
+    if status == S.GAGAL_FINAL:
+        pesan = f"{pesan} (gagal {ke} kali; dicoba lagi hanya lewat worklist)"
+    sekarang = timezone.now()
+    n = milik(row).update(
+        status=status,
+        percobaan=ke,
+        jadwal=sekarang + timedelta(seconds=tunggu),
+        ambigu=True,
+        kode_galat=kode[:40],
+        pesan_galat=pesan[:500],
+        diklaim_pada=None,
+        diubah_pada=sekarang,
+    )
+    return str(status) if n else None
+
+
+def gagal_final(row: Any, *, kode: str, pesan: str, **ubah: Any) -> bool:
+    """The service refused the row for good (or our data lacks what it needs): counted, and
+    on the worklist for a person. False when another worker took the row over meanwhile."""
+    return bool(
+        milik(row).update(
+            status=S.GAGAL_FINAL,
+            percobaan=row.percobaan + 1,
+            kode_galat=kode[:40],
+            pesan_galat=pesan[:500],
+            diklaim_pada=None,
+            diubah_pada=timezone.now(),
+            **ubah,
+        )
+    )
+
+
+def catat_percobaan(
+    model: type[models.Model],
+    row: Any,
+    *,
+    waktu: tuple[datetime, float],
+    hasil: str,
+    kode: str = "",
+    pesan: str = "",
+) -> None:
+    """One line of the row's attempt log for the attempt just made (`row` as claimed, before
+    the outcome was stored; `waktu`: wall-clock start, monotonic start)."""
+    induk = next(f.name for f in model._meta.fields if f.related_model is type(row))
+    mulai, t0 = waktu
+    model.objects.create(  # type: ignore[attr-defined]
+        **{induk: row},
+        ke=row.percobaan + 1,
+        mulai=mulai,
+        durasi_ms=int((time.monotonic() - t0) * 1000),
+        hasil=hasil,
+        kode_galat=kode[:40],
+        pesan_galat=pesan[:500],
+        pekerja=row.diklaim_oleh,
     )
 
 
@@ -445,3 +512,123 @@ class Pemutus:
 
     def reset(self, pkm: int) -> None:
         cache.delete_many([self._k(pkm, x) for x in ("gagal", "probe", "buka")])
+
+
+# --- Hold on refused credentials per (system, service, Puskesmas) ---------------------------
+
+
+@dataclass(frozen=True)
+class Tahanan:
+    layanan: str
+    kode: str
+    pesan: str
+    sejak: datetime
+    coba_setelah: float  # epoch seconds
+    sidik: str  # fingerprint of the credentials that were refused (never the keys)
+    nama_layanan: str = ""
+
+    @property
+    def coba_setelah_dt(self) -> datetime:
+        return datetime.fromtimestamp(self.coba_setelah, tz=UTC)
+
+
+class Penahan:
+    """A refusal of who we are (signature, clock, keys, login) is not an outage: the same
+    request with the same credentials cannot succeed, so it must neither spend the retry
+    budget nor open the breaker. One refusal holds that service for the Puskesmas instead:
+
+    * every row of that service waits (no attempt spent) while the hold stands;
+    * other credentials in use (another fingerprint) lift it at once;
+    * otherwise one caller tries again every `jeda` seconds (this notices a fixed clock);
+      any success lifts the hold and the caller releases the backlog.
+
+    State in the shared cache under "<nama>:akses:<puskesmas>:<layanan>:…", a day at most;
+    losing it only means one more refusal."""
+
+    TTL = 24 * 3600
+
+    def __init__(
+        self, nama: str, setting_jeda: str, layanan: dict[str, str], *, jeda_bawaan: float = 300
+    ) -> None:
+        self.nama = nama
+        self.setting_jeda = setting_jeda
+        self.layanan = layanan  # code → name shown to a person
+        self.jeda_bawaan = jeda_bawaan
+
+    def kunci(self, pkm: int, layanan: str, x: str = "tahan") -> str:
+        return f"{self.nama}:akses:{pkm}:{layanan}:{x}"
+
+    def jeda(self) -> float:
+        return float(getattr(settings, self.setting_jeda, self.jeda_bawaan))
+
+    def baca(self, pkm: int, layanan: str) -> Tahanan | None:
+        try:
+            raw = cache.get(self.kunci(pkm, layanan))
+        except Exception:  # cache down: behave as if there were no hold
+            log.warning("Cache tidak tersedia; tahanan akses %s tidak diketahui", self.nama)
+            return None
+        if not raw:
+            return None
+        d = json.loads(raw)
+        return Tahanan(
+            layanan=layanan,
+            kode=d["kode"],
+            pesan=d["pesan"],
+            sejak=datetime.fromtimestamp(d["sejak"], tz=UTC),
+            coba_setelah=d["coba_setelah"],
+            sidik=d["sidik"],
+            nama_layanan=self.layanan.get(layanan, layanan),
+        )
+
+    def semua(self, pkm: int) -> list[Tahanan]:
+        """The holds in force for a Puskesmas (for the banner and the badges)."""
+        return [t for layanan in self.layanan if (t := self.baca(pkm, layanan)) is not None]
+
+    def ditahan(self, pkm: int, layanan: str, sidik: str) -> Tahanan | None:
+        """The hold that stops this call, or None: no hold, credentials changed since, or this
+        caller won the one retry that is due."""
+        t = self.baca(pkm, layanan)
+        if t is None or t.sidik != sidik:
+            return None
+        if time.time() >= t.coba_setelah and cache.add(
+            self.kunci(pkm, layanan, "coba"), "1", int(self.jeda())
+        ):
+            return None
+        return t
+
+    def tahan(self, pkm: int, layanan: str, *, kode: str, pesan: str, sidik: str) -> Tahanan:
+        """Put (or renew) the hold, keeping when it began."""
+        sekarang = time.time()
+        lama = self.baca(pkm, layanan)
+        data = {
+            "kode": kode,
+            "pesan": pesan,
+            "sejak": lama.sejak.timestamp() if lama else sekarang,
+            "coba_setelah": sekarang + self.jeda(),
+            "sidik": sidik,
+        }
+        cache.set(self.kunci(pkm, layanan), json.dumps(data), self.TTL)
+        if lama is None:
+            log.warning("%s %s menolak akses (Puskesmas %s): %s", self.nama, layanan, pkm, pesan)
+        t = self.baca(pkm, layanan)
+        assert t is not None
+        return t
+
+    def lepas(self, pkm: int, layanan: str) -> bool:
+        """A call of this service went through: lift its hold. True when there was one."""
+        try:
+            ada = cache.delete(self.kunci(pkm, layanan))
+            cache.delete(self.kunci(pkm, layanan, "coba"))
+        except Exception:
+            return False
+        return bool(ada)
+
+    def reset(self, pkm: int, *, lain: Iterable[str] = ()) -> None:
+        """Forget every hold of the Puskesmas (and the caller's own `lain` keys per service)."""
+        cache.delete_many(
+            [
+                self.kunci(pkm, layanan, x)
+                for layanan in self.layanan
+                for x in ("tahan", "coba", *lain)
+            ]
+        )

@@ -94,13 +94,7 @@ def permintaan_proses(*, permintaan_id: int, pekerja: str | None = None) -> str:
                 # made no call, so another row may probe.
                 if izin.probe:
                     breaker.lepas_probe(row.puskesmas_id)
-                outbox.lepas(
-                    row,
-                    jadwal=tahanan.coba_setelah_dt,
-                    diantrekan_pada=None,
-                    kode_galat=tahanan.kode,
-                    pesan_galat=tahanan.pesan[:500],
-                )
+                _tahan(row, tahanan)
                 return "ditahan_akses"
             hasil = PENANGAN[row.jenis](row, client)
     except BpjsAksesDitolak as exc:
@@ -130,25 +124,9 @@ def permintaan_proses(*, permintaan_id: int, pekerja: str | None = None) -> str:
     return hasil.status
 
 
-def _percobaan(
-    row: PermintaanBpjs,
-    waktu: tuple[datetime, float],
-    hasil: str,
-    *,
-    ke: int,
-    kode: str = "",
-    pesan: str = "",
-) -> None:
-    mulai, t0 = waktu
-    PercobaanBpjs.objects.create(
-        permintaan=row,
-        ke=ke,
-        mulai=mulai,
-        durasi_ms=int((time.monotonic() - t0) * 1000),
-        hasil=hasil,
-        kode_galat=kode[:40],
-        pesan_galat=pesan[:500],
-        pekerja=row.diklaim_oleh,
+def _kode(exc: BpjsError) -> str:
+    return getattr(exc, "kode", "") or (
+        f"{type(exc).__name__}{'/' + str(exc.code) if exc.code else ''}"
     )
 
 
@@ -159,7 +137,12 @@ def _simpan(row: PermintaanBpjs, hasil: Hasil, waktu: tuple[datetime, float] | N
             log.warning("Permintaan BPJS #%s diambil alih pekerja lain; hasil dibuang", row.pk)
             return
         if waktu is not None:
-            _percobaan(row, waktu, hasil.cara, ke=row.percobaan + 1)
+            outbox.catat_percobaan(
+                PercobaanBpjs,
+                row,
+                waktu=waktu,
+                hasil=hasil.cara,
+            )
         if row.jenis == J.CEK_PESERTA and hasil.status == S.BERHASIL:
             _simpan_status_peserta(row.puskesmas_id, hasil.data, sekarang)
         PENERBIT.setelah_commit(_penerus_siap(row))
@@ -173,96 +156,74 @@ def _gagal_sementara(
     *,
     kode: str = "",
 ) -> str:
-    ke = row.percobaan + 1
-    kode = kode or f"{type(exc).__name__}{'/' + str(exc.code) if exc.code else ''}"
-    final = ke >= percobaan_maks()
-    jeda = jeda_backoff(ke)
-    sekarang = timezone.now()
-    pesan = exc.message
-    if final:
-        pesan = f"{exc.message} (gagal {ke} kali; dicoba lagi hanya lewat worklist)"
+    kode = kode or _kode(exc)
+    tunggu = jeda_backoff(row.percobaan + 1)
     with transaction.atomic():
-        n = outbox.milik(row).update(
-            status=S.GAGAL_FINAL if final else S.GAGAL_SEMENTARA,
-            percobaan=ke,
-            jadwal=sekarang + timedelta(seconds=jeda),
-            # The request may have been processed by BPJS even though we saw no answer.
-            ambigu=True,
-            kode_galat=kode[:40],
-            pesan_galat=pesan[:500],
-            diklaim_pada=None,
-            diubah_pada=sekarang,
+        status = outbox.gagal_sementara(
+            row, maks=percobaan_maks(), tunggu=tunggu, kode=kode, pesan=exc.message
         )
-        if not n:
+        if status is None:
             return "diambil_alih"
-        _percobaan(
-            row, (mulai, t0), HasilPercobaan.GAGAL_SEMENTARA, ke=ke, kode=kode, pesan=exc.message
+        outbox.catat_percobaan(
+            PercobaanBpjs,
+            row,
+            waktu=(mulai, t0),
+            hasil=HasilPercobaan.GAGAL_SEMENTARA,
+            kode=kode,
+            pesan=exc.message,
         )
-        if not final:
-            PENERBIT.setelah_commit([row.pk], countdown=jeda)
-    return "gagal_final" if final else "gagal_sementara"
+        if status == S.GAGAL_SEMENTARA:
+            PENERBIT.setelah_commit([row.pk], countdown=tunggu)
+    return status
 
 
 def _ditolak_akses(
     row: PermintaanBpjs, exc: BpjsAksesDitolak, tahanan: akses.Tahanan, mulai: datetime, t0: float
 ) -> str:
     """The attempt is logged; the row waits behind the hold without a retry counted against
-    its cap and without being marked uncertain (a refused request was not processed)."""
-    ke = row.percobaan + 1
-    sekarang = timezone.now()
+    its cap (the cap is for outages, and a hold may last hours) and without being marked
+    uncertain (a refused request was not processed)."""
     with transaction.atomic():
-        n = outbox.milik(row).update(
-            # Not counted in `percobaan`: the cap is for outages, and a hold may last hours.
-            status=S.GAGAL_SEMENTARA if row.percobaan else S.MENUNGGU,
-            jadwal=tahanan.coba_setelah_dt,
-            kode_galat=tahanan.kode[:40],
-            pesan_galat=tahanan.pesan[:500],
-            diklaim_pada=None,
-            diantrekan_pada=None,
-            diubah_pada=sekarang,
-        )
-        if not n:
+        if not _tahan(row, tahanan):
             return "diambil_alih"
-        _percobaan(
+        outbox.catat_percobaan(
+            PercobaanBpjs,
             row,
-            (mulai, t0),
-            HasilPercobaan.GAGAL_PERMANEN,
-            ke=ke,
+            waktu=(mulai, t0),
+            hasil=HasilPercobaan.GAGAL_PERMANEN,
             kode=tahanan.kode,
             pesan=exc.message,
         )
     return "ditolak_akses"
 
 
-def _gagal_final(row: PermintaanBpjs, exc: BpjsError, mulai: datetime, t0: float) -> None:
-    ke = row.percobaan + 1
-    kode = getattr(exc, "kode", "") or (
-        f"{type(exc).__name__}{'/' + str(exc.code) if exc.code else ''}"
+def _tahan(row: PermintaanBpjs, tahanan: akses.Tahanan) -> bool:
+    """Wait behind an access hold: the claim given back, due when the hold retries."""
+    return outbox.lepas(
+        row,
+        jadwal=tahanan.coba_setelah_dt,
+        diantrekan_pada=None,
+        kode_galat=tahanan.kode[:40],
+        pesan_galat=tahanan.pesan[:500],
     )
+
+
+def _gagal_final(row: PermintaanBpjs, exc: BpjsError, mulai: datetime, t0: float) -> None:
+    kode = _kode(exc)
     data = getattr(exc, "data", None) or {}
-    sekarang = timezone.now()
     with transaction.atomic():
-        n = outbox.milik(row).update(
-            status=S.GAGAL_FINAL,
-            percobaan=ke,
-            kode_galat=kode[:40],
-            pesan_galat=exc.message[:500],
-            hasil=data,
-            diklaim_pada=None,
-            diubah_pada=sekarang,
-        )
-        if not n:
+        if not outbox.gagal_final(row, kode=kode, pesan=exc.message, hasil=data):
             return
-        _percobaan(
+        outbox.catat_percobaan(
+            PercobaanBpjs,
             row,
-            (mulai, t0),
-            HasilPercobaan.GAGAL_PERMANEN,
-            ke=ke,
+            waktu=(mulai, t0),
+            hasil=HasilPercobaan.GAGAL_PERMANEN,
             kode=kode,
             pesan=exc.message,
         )
         if row.jenis == J.CEK_PESERTA and data.get("no_kartu"):
-            _simpan_status_peserta(row.puskesmas_id, data, sekarang)
+            _simpan_status_peserta(row.puskesmas_id, data, timezone.now())
 
 
 PENANGAN: dict[str, Callable[[PermintaanBpjs, BpjsClient], Hasil]] = {
