@@ -1,17 +1,25 @@
 """The outbox mechanics every bridge shares (saleor's webhook delivery, zulip's workers):
 
-* a row is written in the domain's own transaction and published to Celery on commit;
+* a row is written in the domain's own transaction and published to Celery on commit
+  (`Penerbit`, off the request thread; with the broker down the rows wait for the sweep);
 * a worker claims it once with a conditional UPDATE (`klaim`), and stores the outcome only
   while the claim is still its own (`milik`), so a task delivered twice makes one call;
 * transient failures back off exponentially with jitter up to a cap (`jeda_backoff`);
 * a breaker per Puskesmas and per outside system (`Pemutus`) stops a dead service from
   burning attempts, and one Puskesmas' outage or bad keys never hold back another;
 * a periodic sweep takes over stale claims (`sapu_basi`) and republishes rows whose message
-  was lost (`jatuh_tempo`); what needs a person is the worklist (`STATUS_FINAL`).
+  was lost (`jatuh_tempo`); a recovered service gets its waiting rows at once (`lepas_tertunda`);
+* an attempt's outcome is stored only on our own claim (`tuntas`, `gagal_sementara` with the
+  attempt cap, `gagal_final`) and logged (`catat_percobaan`); what needs a person is the
+  worklist (`STATUS_FINAL`);
+* a refusal of our credentials or clock is neither an outage nor final (`Penahan`): that
+  service's rows of that Puskesmas wait, spending no attempt and opening no breaker, until
+  the credentials change or one periodic retry goes through.
 
-The SATUSEHAT outbox is built on this module. BPJS (bpjs_bridge/services.py, breaker.py)
-predates it and uses it for the backoff and the worker name; its claim/sweep/breaker are the
-same algorithm still written out there.
+Both bridges run on this one module: BPJS (`bpjs_bridge/services/`, with `breaker.py` and
+`akses.py` as its thin instances of `Pemutus` and `Penahan`) and SATUSEHAT
+(`satusehat/services.py`). What stays in a bridge is only what is its own: which rows a visit
+needs, the call each row makes, reconciliation after an uncertain attempt, and the worklist.
 """
 
 from __future__ import annotations
