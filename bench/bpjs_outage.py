@@ -44,6 +44,12 @@ def _parse() -> argparse.Namespace:
     p.add_argument("--backlog", type=int, default=200, help="BPJS visits made during the outage")
     p.add_argument("--concurrency", type=int, default=2, help="worker processes")
     p.add_argument("--keep", action="store_true", help="keep the bench database")
+    p.add_argument(
+        "--port",
+        type=int,
+        default=0,
+        help="first of two loopback ports to use (redis, simulator); default: any free ones",
+    )
     return p.parse_args()
 
 
@@ -82,10 +88,10 @@ def database_sementara(url: str, keep: bool):
 
 
 @contextmanager
-def redis_sementara():
+def redis_sementara(port: int = 0):
     if not shutil.which("redis-server"):
         sys.exit("bench/bpjs_outage.py needs redis-server on PATH.")
-    port = _port()
+    port = port or _port()
     proc = subprocess.Popen(
         ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
          "--appendonly", "no"],
@@ -116,8 +122,11 @@ def main() -> None:
         sys.exit("Set DATABASE_URL to a PostgreSQL server.")
     from bpjs_bridge.simulator import SimConfig, start_in_thread
 
-    sim = start_in_thread(config=SimConfig(count=1500))
-    with database_sementara(url, args.keep) as db_url, redis_sementara() as redis_url:
+    sim = start_in_thread(port=args.port + 1 if args.port else 0, config=SimConfig(count=1500))
+    with (
+        database_sementara(url, args.keep) as db_url,
+        redis_sementara(args.port) as redis_url,
+    ):
         env = {
             **os.environ,
             "DATABASE_URL": db_url,

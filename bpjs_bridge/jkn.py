@@ -34,7 +34,7 @@ from pendaftaran.models import Kunjungan, Pasien, StatusKunjungan, Sumber
 from pendaftaran.validasi import DataKunjungan, DataPasien
 from puskesmas.models import Puskesmas
 
-from .services import ALASAN_BATAL_JKN
+from .services import ALASAN_BATAL_JKN, pilih_jadwal
 
 SALT = "bpjs_bridge.jkn.token"
 _ANGKA = re.compile(r"^\d+$")
@@ -285,8 +285,6 @@ def _sesi(kodepoli: str, tgl: date) -> list:
 
 
 def status_antrean(*, puskesmas: Puskesmas, kodepoli: str, tanggal: str) -> Jawaban:
-    from .services import pilih_jadwal
-
     tgl = _tanggal(tanggal, boleh_lampau=True)
     units = list(_unit_poli(puskesmas, kodepoli))
     semua = list(

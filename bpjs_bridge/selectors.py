@@ -5,7 +5,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -252,16 +255,32 @@ def _keadaan_status(status: StatusPeserta, kode_faskes: str) -> tuple[str, str, 
     return "aktif", "Aktif", rincian
 
 
-def kepesertaan_hasil(*, pasien) -> HasilKepesertaan:
-    from . import services
+def kepesertaan_segar() -> float:
+    """A status checked this recently (seconds) is shown as today's answer, not re-asked."""
+    return float(getattr(settings, "BPJS_KEPESERTAAN_SEGAR", 600.0))
 
+
+def _kunci_kepesertaan(puskesmas_id: int, pasien_id: int) -> str:
+    return f"bpjs:kepesertaan:{puskesmas_id}:{pasien_id}"
+
+
+def kepesertaan_keadaan(*, puskesmas_id: int, pasien_id: int) -> dict[str, Any] | None:
+    """The fast check's progress: {"status": memeriksa|tidak_menjawab|ditolak|
+    tidak_ditemukan|selesai, "pada": epoch, "pesan": str}, or None when none was started."""
+    try:
+        return cache.get(_kunci_kepesertaan(puskesmas_id, pasien_id))
+    except Exception:
+        return None
+
+
+def kepesertaan_hasil(*, pasien) -> HasilKepesertaan:
     if not pasien.no_bpjs:
         return HasilKepesertaan("kosong", "")
     pkm = pasien.puskesmas
     status = status_peserta_pasien(pasien=pasien)
-    keadaan = services.kepesertaan_keadaan(puskesmas_id=pkm.pk, pasien_id=pasien.pk) or {}
+    keadaan = kepesertaan_keadaan(puskesmas_id=pkm.pk, pasien_id=pasien.pk) or {}
     segar = status is not None and (
-        (timezone.now() - status.diperiksa_pada).total_seconds() < services.kepesertaan_segar()
+        (timezone.now() - status.diperiksa_pada).total_seconds() < kepesertaan_segar()
     )
     if segar and status is not None:
         kode, judul, rincian = _keadaan_status(status, pkm.kode_faskes)

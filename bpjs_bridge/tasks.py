@@ -33,23 +33,8 @@ def probe(puskesmas_id: int) -> str:
 
 @shared_task(name="bpjs_bridge.cek_pemutus", ignore_result=True)
 def cek_pemutus() -> list[int]:
-    """Every few seconds: where a breaker's pause is over, ask for a probe. Only cache reads
-    when all is well, so it can run far more often than the full sweep."""
-    from . import breaker
-    from .models import PermintaanBpjs, StatusPermintaan
-
-    ids = (
-        PermintaanBpjs.objects.filter(
-            status__in=(StatusPermintaan.MENUNGGU, StatusPermintaan.GAGAL_SEMENTARA)
-        )
-        .order_by()
-        .values_list("puskesmas_id", flat=True)
-        .distinct()
-    )
-    siap = [pk for pk in ids if breaker.keadaan(pk).status == breaker.SETENGAH]
-    for pk in siap:
-        probe.apply_async((pk,), retry=False)
-    return siap
+    """Every few seconds: where a breaker's pause is over, ask for a probe."""
+    return services.pemutus_periksa()
 
 
 @shared_task(name="bpjs_bridge.cek_kepesertaan", ignore_result=True)

@@ -199,7 +199,7 @@ BPJS_APP_CODE = env.str("BPJS_APP_CODE", default="095")
 BPJS_BASE_URL = env.str("BPJS_BASE_URL", default=f"{_sim}/pcare-rest")
 BPJS_ANTREAN_BASE_URL = env.str("BPJS_ANTREAN_BASE_URL", default=f"{_sim}/antreanfktp")
 BPJS_TIMEOUT = env.float("BPJS_TIMEOUT", default=10.0)
-# Outbox retries, breaker and sweep (bpjs_bridge/services.py, breaker.py; README table).
+# Outbox retries, breaker and sweep (integrasi/outbox.py, shared with SATUSEHAT; README table).
 BPJS_RETRY_DASAR = env.float("BPJS_RETRY_DASAR", default=10.0)  # first retry after ~10 s
 BPJS_RETRY_BATAS = env.float("BPJS_RETRY_BATAS", default=900.0)  # backoff cap: 15 min
 BPJS_PERCOBAAN_MAKS = env.int("BPJS_PERCOBAAN_MAKS", default=10)  # then the worklist

@@ -1,17 +1,25 @@
 """The outbox mechanics every bridge shares (saleor's webhook delivery, zulip's workers):
 
-* a row is written in the domain's own transaction and published to Celery on commit;
+* a row is written in the domain's own transaction and published to Celery on commit
+  (`Penerbit`, off the request thread; with the broker down the rows wait for the sweep);
 * a worker claims it once with a conditional UPDATE (`klaim`), and stores the outcome only
   while the claim is still its own (`milik`), so a task delivered twice makes one call;
 * transient failures back off exponentially with jitter up to a cap (`jeda_backoff`);
 * a breaker per Puskesmas and per outside system (`Pemutus`) stops a dead service from
   burning attempts, and one Puskesmas' outage or bad keys never hold back another;
 * a periodic sweep takes over stale claims (`sapu_basi`) and republishes rows whose message
-  was lost (`jatuh_tempo`); what needs a person is the worklist (`STATUS_FINAL`).
+  was lost (`jatuh_tempo`); a recovered service gets its waiting rows at once (`lepas_tertunda`);
+* an attempt's outcome is stored only on our own claim (`tuntas`, `gagal_sementara` with the
+  attempt cap, `gagal_final`) and logged (`catat_percobaan`); what needs a person is the
+  worklist (`STATUS_FINAL`);
+* a refusal of our credentials or clock is neither an outage nor final (`Penahan`): that
+  service's rows of that Puskesmas wait, spending no attempt and opening no breaker, until
+  the credentials change or one periodic retry goes through.
 
-The SATUSEHAT outbox is built on this module. BPJS (bpjs_bridge/services.py, breaker.py)
-predates it and uses it for the backoff and the worker name; its claim/sweep/breaker are the
-same algorithm still written out there.
+Both bridges run on this one module: BPJS (`bpjs_bridge/services/`, with `breaker.py` and
+`akses.py` as its thin instances of `Pemutus` and `Penahan`) and SATUSEHAT
+(`satusehat/services.py`). What stays in a bridge is only what is its own: which rows a visit
+needs, the call each row makes, reconciliation after an uncertain attempt, and the worklist.
 """
 
 from __future__ import annotations
@@ -26,7 +34,8 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from importlib import import_module
 from typing import Any
 
 from django.conf import settings
@@ -123,15 +132,18 @@ def milik(row: Any):
     )
 
 
-def lepas(row: Any, *, jadwal: datetime | None = None, **ubah: Any) -> None:
-    """Give the claim back without counting an attempt."""
-    milik(row).update(
-        status=S.MENUNGGU if row.percobaan == 0 else S.GAGAL_SEMENTARA,
-        jadwal=jadwal or row.jadwal,
-        diklaim_pada=None,
-        diklaim_oleh="",
-        diubah_pada=timezone.now(),
-        **ubah,
+def lepas(row: Any, *, jadwal: datetime | None = None, **ubah: Any) -> bool:
+    """Give the claim back without counting an attempt (a predecessor not ready, a breaker
+    open, a hold on refused credentials). False when the claim was no longer ours."""
+    return bool(
+        milik(row).update(
+            status=S.MENUNGGU if row.percobaan == 0 else S.GAGAL_SEMENTARA,
+            jadwal=jadwal or row.jadwal,
+            diklaim_pada=None,
+            diklaim_oleh="",
+            diubah_pada=timezone.now(),
+            **ubah,
+        )
     )
 
 
@@ -151,6 +163,70 @@ def tuntas(row: Any, *, status: str, hasil: dict[str, Any], dihitung: bool) -> b
             diklaim_pada=None,
             diubah_pada=sekarang,
         )
+    )
+
+
+def gagal_sementara(row: Any, *, maks: int, tunggu: float, kode: str, pesan: str) -> str | None:
+    """A transient failure on our claim: the attempt counts, the row is due again after
+    `tunggu` seconds and is `ambigu` (the call may have arrived though we saw no answer);
+    after `maks` attempts it goes to the worklist. Returns the status set (gagal_sementara /
+    gagal_final), or None when another worker took the row over meanwhile."""
+    ke = row.percobaan + 1
+    status = S.GAGAL_FINAL if ke >= maks else S.GAGAL_SEMENTARA
+    if status == S.GAGAL_FINAL:
+        pesan = f"{pesan} (gagal {ke} kali; dicoba lagi hanya lewat worklist)"
+    sekarang = timezone.now()
+    n = milik(row).update(
+        status=status,
+        percobaan=ke,
+        jadwal=sekarang + timedelta(seconds=tunggu),
+        ambigu=True,
+        kode_galat=kode[:40],
+        pesan_galat=pesan[:500],
+        diklaim_pada=None,
+        diubah_pada=sekarang,
+    )
+    return str(status) if n else None
+
+
+def gagal_final(row: Any, *, kode: str, pesan: str, **ubah: Any) -> bool:
+    """The service refused the row for good (or our data lacks what it needs): counted, and
+    on the worklist for a person. False when another worker took the row over meanwhile."""
+    return bool(
+        milik(row).update(
+            status=S.GAGAL_FINAL,
+            percobaan=row.percobaan + 1,
+            kode_galat=kode[:40],
+            pesan_galat=pesan[:500],
+            diklaim_pada=None,
+            diubah_pada=timezone.now(),
+            **ubah,
+        )
+    )
+
+
+def catat_percobaan(
+    model: type[models.Model],
+    row: Any,
+    *,
+    waktu: tuple[datetime, float],
+    hasil: str,
+    kode: str = "",
+    pesan: str = "",
+) -> None:
+    """One line of the row's attempt log for the attempt just made (`row` as claimed, before
+    the outcome was stored; `waktu`: wall-clock start, monotonic start)."""
+    induk = next(f.name for f in model._meta.fields if f.related_model is type(row))
+    mulai, t0 = waktu
+    model.objects.create(  # type: ignore[attr-defined]
+        **{induk: row},
+        ke=row.percobaan + 1,
+        mulai=mulai,
+        durasi_ms=int((time.monotonic() - t0) * 1000),
+        hasil=hasil,
+        kode_galat=kode[:40],
+        pesan_galat=pesan[:500],
+        pekerja=row.diklaim_oleh,
     )
 
 
@@ -196,7 +272,29 @@ def jatuh_tempo(
     )
 
 
+def lepas_tertunda(
+    model: type[models.Model], penerbit: Penerbit, *, puskesmas_id: int, batas: int = 5000
+) -> int:
+    """The service is back for this Puskesmas (breaker closed, a hold lifted): everything that
+    waited for it is due now, not at its backoff time, and is published at once."""
+    sekarang = timezone.now()
+    menunggu = model.objects.filter(  # type: ignore[attr-defined]
+        puskesmas_id=puskesmas_id, status__in=STATUS_MENUNGGU
+    )
+    menunggu.filter(jadwal__gt=sekarang).update(jadwal=sekarang)
+    ids = list(siap(menunggu).order_by("pk").values_list("pk", flat=True)[:batas])
+    return penerbit.antrekan(ids, paksa=True)
+
+
 # --- Publishing -------------------------------------------------------------------------------
+
+
+def tugas(path: str):
+    """A Celery task named by its dotted path, looked up when used. A bridge's tasks module
+    imports its services (tasks are thin), so the services name their tasks instead of
+    importing them back; the task registry is the one place both meet."""
+    modul, _, nama = path.rpartition(".")
+    return getattr(import_module(modul), nama)
 
 
 class Penerbit:
@@ -215,10 +313,7 @@ class Penerbit:
         self._kunci = threading.Lock()
 
     def _task(self):
-        from importlib import import_module
-
-        modul, _, nama = self.task_path.rpartition(".")
-        return getattr(import_module(modul), nama)
+        return tugas(self.task_path)
 
     def _model(self):
         from django.apps import apps
@@ -275,22 +370,53 @@ SETENGAH = "setengah_terbuka"
 
 
 @dataclass(frozen=True)
+class Keadaan:
+    status: str
+    sejak: datetime | None = None  # when it opened
+    probe_setelah: float = 0.0  # epoch seconds
+    gagal_beruntun: int = 0
+
+    @property
+    def gangguan(self) -> bool:
+        return self.status != TERTUTUP
+
+
+@dataclass(frozen=True)
 class Izin:
     boleh: bool
-    probe: bool = False
-    tunda_sampai: float = 0.0
+    probe: bool = False  # this caller holds the probe lock and must report back
+    tunda_sampai: float = 0.0  # when refused: epoch seconds to try again
 
 
 class Pemutus:
-    """tertutup ─N transient failures─▶ terbuka ─after jeda─▶ setengah (one probe) ─answer─▶
-    tertutup. State in the shared cache; losing it just closes the breaker."""
+    """tertutup ─N consecutive transient failures─▶ terbuka ─after jeda─▶ setengah (one probe)
+    ─any answer─▶ tertutup (a failed probe: terbuka for another pause).
+
+    While open, rows wait without spending attempts; one caller at a time (the holder of the
+    probe lock, which expires if that caller dies) may call once the pause is over. Any answer
+    from the service, even a refusal, proves it is reachable. State lives in the shared cache
+    under "<nama>:pemutus:<puskesmas>:…" and a day at most; losing it just closes the breaker
+    (the next failures open it again). `saat_buka` / `saat_tutup` are told of an episode's
+    start and end (BPJS records them in the downtime ledger); they must not raise."""
 
     TTL = 24 * 3600
 
-    def __init__(self, nama: str, setting_ambang: str, setting_jeda: str) -> None:
+    def __init__(
+        self,
+        nama: str,
+        setting_ambang: str,
+        setting_jeda: str,
+        *,
+        setting_timeout: str | None = None,
+        saat_buka: Callable[[int], None] | None = None,
+        saat_tutup: Callable[[int], None] | None = None,
+    ) -> None:
         self.nama = nama
         self.setting_ambang = setting_ambang
         self.setting_jeda = setting_jeda
+        self.setting_timeout = setting_timeout
+        self.saat_buka = saat_buka
+        self.saat_tutup = saat_tutup
 
     def _k(self, pkm: int, x: str) -> str:
         return f"{self.nama}:pemutus:{pkm}:{x}"
@@ -301,16 +427,36 @@ class Pemutus:
     def jeda(self) -> float:
         return float(getattr(settings, self.setting_jeda, 30))
 
-    def keadaan(self, pkm: int) -> str:
+    def _ttl_probe(self) -> int:
+        """How long a probe may take before another caller may probe: a few call timeouts
+        when the service's timeout is known, else a few pauses."""
+        if self.setting_timeout:
+            return int(float(getattr(settings, self.setting_timeout, 10)) * 3 + 5)
+        return int(self.jeda() * 3 + 30)
+
+    def rincian(self, pkm: int, *, sekarang: float | None = None) -> Keadaan:
+        sekarang = time.time() if sekarang is None else sekarang
         try:
             raw = cache.get(self._k(pkm, "buka"))
-        except Exception:
-            return TERTUTUP
+            gagal = int(cache.get(self._k(pkm, "gagal")) or 0)
+        except Exception:  # cache (Redis) down: the pages must still render
+            log.warning("Cache tidak tersedia; keadaan pemutus %s tidak diketahui", self.nama)
+            return Keadaan(TERTUTUP)
         if not raw:
-            return TERTUTUP
-        return SETENGAH if time.time() >= json.loads(raw)["probe_setelah"] else TERBUKA
+            return Keadaan(TERTUTUP, gagal_beruntun=gagal)
+        data = json.loads(raw)
+        return Keadaan(
+            SETENGAH if sekarang >= data["probe_setelah"] else TERBUKA,
+            sejak=datetime.fromtimestamp(data["sejak"], tz=UTC),
+            probe_setelah=data["probe_setelah"],
+            gagal_beruntun=gagal,
+        )
+
+    def keadaan(self, pkm: int) -> str:
+        return self.rincian(pkm).status
 
     def minta_izin(self, pkm: int) -> Izin:
+        """May this caller talk to the service now?"""
         try:
             raw = cache.get(self._k(pkm, "buka"))
         except Exception:  # cache down: let the call go; the service decides
@@ -320,35 +466,50 @@ class Pemutus:
         probe_setelah = json.loads(raw)["probe_setelah"]
         if time.time() < probe_setelah:
             return Izin(False, tunda_sampai=probe_setelah)
-        if cache.add(self._k(pkm, "probe"), "1", int(self.jeda() * 3 + 30)):
+        if cache.add(self._k(pkm, "probe"), "1", self._ttl_probe()):
             return Izin(True, probe=True)
         return Izin(False, tunda_sampai=time.time() + self.jeda())
 
     def catat_berhasil(self, pkm: int) -> bool:
-        """The service answered. True when this closed an open breaker."""
+        """The service answered (success or a refusal): reset the count, close the breaker.
+        True when this closed an open one (the caller then releases what waited)."""
         cache.delete_many([self._k(pkm, "gagal"), self._k(pkm, "probe")])
         ditutup = bool(cache.delete(self._k(pkm, "buka")))
         if ditutup:
             log.warning("%s kembali tersedia (Puskesmas %s): pemutus ditutup", self.nama, pkm)
+            if self.saat_tutup is not None:
+                self.saat_tutup(pkm)
         return ditutup
 
     def catat_gagal(self, pkm: int, *, probe: bool = False) -> bool:
+        """A transient failure. True when this failure opened (or re-opened) the breaker."""
         cache.delete(self._k(pkm, "probe"))
         kunci = self._k(pkm, "gagal")
         cache.add(kunci, 0, self.TTL)
         try:
             gagal = cache.incr(kunci)
-        except ValueError:
+        except ValueError:  # expired between add and incr
             cache.set(kunci, 1, self.TTL)
             gagal = 1
         sekarang = time.time()
         buka = self._k(pkm, "buka")
-        data = json.dumps({"sejak": sekarang, "probe_setelah": sekarang + self.jeda()})
-        if probe:
-            cache.set(buka, data, self.TTL)
+        lama = cache.get(buka) if probe else None
+        if lama:
+            # A failed probe: open for another pause, the episode still counted from its start.
+            data = json.loads(lama)
+            data["probe_setelah"] = sekarang + self.jeda()
+            cache.set(buka, json.dumps(data), self.TTL)
             return True
-        if gagal >= self.ambang() and cache.add(buka, data, self.TTL):
-            log.warning("%s tidak tersedia (Puskesmas %s): pemutus dibuka", self.nama, pkm)
+        data = json.dumps({"sejak": sekarang, "probe_setelah": sekarang + self.jeda()})
+        if (probe or gagal >= self.ambang()) and cache.add(buka, data, self.TTL):
+            log.warning(
+                "%s tidak tersedia (Puskesmas %s): %s kegagalan beruntun, pemutus dibuka",
+                self.nama,
+                pkm,
+                gagal,
+            )
+            if self.saat_buka is not None:
+                self.saat_buka(pkm)
             return True
         return False
 
@@ -359,3 +520,123 @@ class Pemutus:
 
     def reset(self, pkm: int) -> None:
         cache.delete_many([self._k(pkm, x) for x in ("gagal", "probe", "buka")])
+
+
+# --- Hold on refused credentials per (system, service, Puskesmas) ---------------------------
+
+
+@dataclass(frozen=True)
+class Tahanan:
+    layanan: str
+    kode: str
+    pesan: str
+    sejak: datetime
+    coba_setelah: float  # epoch seconds
+    sidik: str  # fingerprint of the credentials that were refused (never the keys)
+    nama_layanan: str = ""
+
+    @property
+    def coba_setelah_dt(self) -> datetime:
+        return datetime.fromtimestamp(self.coba_setelah, tz=UTC)
+
+
+class Penahan:
+    """A refusal of who we are (signature, clock, keys, login) is not an outage: the same
+    request with the same credentials cannot succeed, so it must neither spend the retry
+    budget nor open the breaker. One refusal holds that service for the Puskesmas instead:
+
+    * every row of that service waits (no attempt spent) while the hold stands;
+    * other credentials in use (another fingerprint) lift it at once;
+    * otherwise one caller tries again every `jeda` seconds (this notices a fixed clock);
+      any success lifts the hold and the caller releases the backlog.
+
+    State in the shared cache under "<nama>:akses:<puskesmas>:<layanan>:…", a day at most;
+    losing it only means one more refusal."""
+
+    TTL = 24 * 3600
+
+    def __init__(
+        self, nama: str, setting_jeda: str, layanan: dict[str, str], *, jeda_bawaan: float = 300
+    ) -> None:
+        self.nama = nama
+        self.setting_jeda = setting_jeda
+        self.layanan = layanan  # code → name shown to a person
+        self.jeda_bawaan = jeda_bawaan
+
+    def kunci(self, pkm: int, layanan: str, x: str = "tahan") -> str:
+        return f"{self.nama}:akses:{pkm}:{layanan}:{x}"
+
+    def jeda(self) -> float:
+        return float(getattr(settings, self.setting_jeda, self.jeda_bawaan))
+
+    def baca(self, pkm: int, layanan: str) -> Tahanan | None:
+        try:
+            raw = cache.get(self.kunci(pkm, layanan))
+        except Exception:  # cache down: behave as if there were no hold
+            log.warning("Cache tidak tersedia; tahanan akses %s tidak diketahui", self.nama)
+            return None
+        if not raw:
+            return None
+        d = json.loads(raw)
+        return Tahanan(
+            layanan=layanan,
+            kode=d["kode"],
+            pesan=d["pesan"],
+            sejak=datetime.fromtimestamp(d["sejak"], tz=UTC),
+            coba_setelah=d["coba_setelah"],
+            sidik=d["sidik"],
+            nama_layanan=self.layanan.get(layanan, layanan),
+        )
+
+    def semua(self, pkm: int) -> list[Tahanan]:
+        """The holds in force for a Puskesmas (for the banner and the badges)."""
+        return [t for layanan in self.layanan if (t := self.baca(pkm, layanan)) is not None]
+
+    def ditahan(self, pkm: int, layanan: str, sidik: str) -> Tahanan | None:
+        """The hold that stops this call, or None: no hold, credentials changed since, or this
+        caller won the one retry that is due."""
+        t = self.baca(pkm, layanan)
+        if t is None or t.sidik != sidik:
+            return None
+        if time.time() >= t.coba_setelah and cache.add(
+            self.kunci(pkm, layanan, "coba"), "1", int(self.jeda())
+        ):
+            return None
+        return t
+
+    def tahan(self, pkm: int, layanan: str, *, kode: str, pesan: str, sidik: str) -> Tahanan:
+        """Put (or renew) the hold, keeping when it began."""
+        sekarang = time.time()
+        lama = self.baca(pkm, layanan)
+        data = {
+            "kode": kode,
+            "pesan": pesan,
+            "sejak": lama.sejak.timestamp() if lama else sekarang,
+            "coba_setelah": sekarang + self.jeda(),
+            "sidik": sidik,
+        }
+        cache.set(self.kunci(pkm, layanan), json.dumps(data), self.TTL)
+        if lama is None:
+            log.warning("%s %s menolak akses (Puskesmas %s): %s", self.nama, layanan, pkm, pesan)
+        t = self.baca(pkm, layanan)
+        assert t is not None
+        return t
+
+    def lepas(self, pkm: int, layanan: str) -> bool:
+        """A call of this service went through: lift its hold. True when there was one."""
+        try:
+            ada = cache.delete(self.kunci(pkm, layanan))
+            cache.delete(self.kunci(pkm, layanan, "coba"))
+        except Exception:
+            return False
+        return bool(ada)
+
+    def reset(self, pkm: int, *, lain: Iterable[str] = ()) -> None:
+        """Forget every hold of the Puskesmas (and the caller's own `lain` keys per service)."""
+        cache.delete_many(
+            [
+                self.kunci(pkm, layanan, x)
+                for layanan in self.layanan
+                for x in ("tahan", "coba", *lain)
+            ]
+        )

@@ -269,20 +269,6 @@ def _pulih(puskesmas_id: int) -> None:
         lepas_tertunda(puskesmas_id=puskesmas_id)
 
 
-def _percobaan(row, waktu, hasil: str, *, ke: int, kode: str = "", pesan: str = "") -> None:
-    mulai, t0 = waktu
-    PercobaanSatusehat.objects.create(
-        kiriman=row,
-        ke=ke,
-        mulai=mulai,
-        durasi_ms=int((time.monotonic() - t0) * 1000),
-        hasil=hasil,
-        kode_galat=kode[:40],
-        pesan_galat=pesan[:500],
-        pekerja=row.diklaim_oleh,
-    )
-
-
 def _penerus_siap(row: KirimanSatusehat) -> list[int]:
     return list(
         KirimanSatusehat.objects.filter(setelah=row, status__in=STATUS_MENUNGGU).values_list(
@@ -297,7 +283,12 @@ def _simpan(row: KirimanSatusehat, hasil: Hasil, waktu) -> None:
             log.warning("Kiriman SATUSEHAT #%s diambil alih pekerja lain; hasil dibuang", row.pk)
             return
         if waktu is not None:
-            _percobaan(row, waktu, hasil.cara, ke=row.percobaan + 1)
+            outbox.catat_percobaan(
+                PercobaanSatusehat,
+                row,
+                waktu=waktu,
+                hasil=hasil.cara,
+            )
         PENERBIT.setelah_commit(_penerus_siap(row))
 
 
@@ -309,49 +300,42 @@ def _kode(exc: SatusehatError) -> str:
 
 
 def _gagal_sementara(row, exc: SatusehatError, mulai, t0, *, kode: str = "") -> str:
-    ke = row.percobaan + 1
     kode = kode or _kode(exc)
-    final = ke >= percobaan_maks()
-    tunggu = jeda(ke)
-    pesan = exc.message + (f" (gagal {ke} kali; dicoba lagi hanya lewat worklist)" if final else "")
+    tunggu = jeda(row.percobaan + 1)
     with transaction.atomic():
-        n = outbox.milik(
-            row
-        ).update(
-            status=S.GAGAL_FINAL if final else S.GAGAL_SEMENTARA,
-            percobaan=ke,
-            jadwal=timezone.now() + timedelta(seconds=tunggu),
-            ambigu=True,  # it may have arrived though we saw no answer
-            kode_galat=kode[:40],
-            pesan_galat=pesan[:500],
-            diklaim_pada=None,
-            diubah_pada=timezone.now(),
+        status = outbox.gagal_sementara(
+            row, maks=percobaan_maks(), tunggu=tunggu, kode=kode, pesan=exc.message
         )
-        if not n:
+        if status is None:
             return "diambil_alih"
-        _percobaan(row, (mulai, t0), "gagal_sementara", ke=ke, kode=kode, pesan=exc.message)
-        if not final:
+        outbox.catat_percobaan(
+            PercobaanSatusehat,
+            row,
+            waktu=(mulai, t0),
+            hasil="gagal_sementara",
+            kode=kode,
+            pesan=exc.message,
+        )
+        if status == S.GAGAL_SEMENTARA:
             PENERBIT.setelah_commit([row.pk], countdown=tunggu)
-    return "gagal_final" if final else "gagal_sementara"
+    return status
 
 
 def _gagal_final(row, exc: SatusehatError, mulai, t0) -> None:
-    ke = row.percobaan + 1
     kode = _kode(exc)
     pesan = exc.message
     if exc.teks_aturan and exc.teks_aturan not in pesan:
         pesan = f"{pesan} — SATUSEHAT: {exc.teks_aturan}"
     with transaction.atomic():
-        n = outbox.milik(row).update(
-            status=S.GAGAL_FINAL,
-            percobaan=ke,
-            kode_galat=kode[:40],
-            pesan_galat=pesan[:500],
-            diklaim_pada=None,
-            diubah_pada=timezone.now(),
-        )
-        if n:
-            _percobaan(row, (mulai, t0), "gagal_permanen", ke=ke, kode=kode, pesan=pesan)
+        if outbox.gagal_final(row, kode=kode, pesan=pesan):
+            outbox.catat_percobaan(
+                PercobaanSatusehat,
+                row,
+                waktu=(mulai, t0),
+                hasil="gagal_permanen",
+                kode=kode,
+                pesan=pesan,
+            )
 
 
 # --- Handlers -------------------------------------------------------------------------------
@@ -526,18 +510,7 @@ def sapu(*, batas: int = 1000) -> HasilSapuan:
 
 def lepas_tertunda(*, puskesmas_id: int, batas: int = 5000) -> int:
     """SATUSEHAT is back: everything that waited for it is due now, not at its backoff."""
-    sekarang = timezone.now()
-    KirimanSatusehat.objects.filter(
-        puskesmas_id=puskesmas_id, status__in=STATUS_MENUNGGU, jadwal__gt=sekarang
-    ).update(jadwal=sekarang)
-    ids = list(
-        outbox.siap(
-            KirimanSatusehat.objects.filter(puskesmas_id=puskesmas_id, status__in=STATUS_MENUNGGU)
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)[:batas]
-    )
-    return PENERBIT.antrekan(ids, paksa=True)
+    return outbox.lepas_tertunda(KirimanSatusehat, PENERBIT, puskesmas_id=puskesmas_id, batas=batas)
 
 
 # --- Worklist and mapping -------------------------------------------------------------------

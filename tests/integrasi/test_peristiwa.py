@@ -15,7 +15,7 @@ def test_both_bridges_subscribe_to_every_event_once():
     for p in (peristiwa.kunjungan_terdaftar, peristiwa.kunjungan_dipanggil,
               peristiwa.kunjungan_batal):  # fmt: skip
         modul = [nama.rsplit(".", 1)[0] for nama in p.pelanggan]
-        assert modul == ["bpjs_bridge.services", "satusehat.services"]
+        assert modul == ["bpjs_bridge.services.langganan", "satusehat.services"]
 
 
 def test_subscribing_twice_does_not_double_a_subscriber():
