@@ -65,10 +65,15 @@ def konfigurasi_bpjs(puskesmas: Puskesmas | int) -> BpjsConfig:
 
 def _pemilik_bawaan_satusehat() -> int | None:
     kode = getattr(settings, "SATUSEHAT_KODE_FASKES", "")
-    qs = Puskesmas.objects.order_by("pk")
-    if kode:
-        qs = qs.filter(kode_faskes=kode)
-    return qs.values_list("pk", flat=True).first()
+
+    def muat() -> int | None:
+        qs = Puskesmas.objects.order_by("pk")
+        if kode:
+            qs = qs.filter(kode_faskes=kode)
+        return qs.values_list("pk", flat=True).first()
+
+    # Asked on every registration while the defaults are on; a Puskesmas' save invalidates it.
+    return rujukan.ambil(("satusehat-bawaan", kode), muat)
 
 
 def konfigurasi_satusehat(puskesmas: Puskesmas | int) -> SatusehatConfig | None:
