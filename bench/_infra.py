@@ -19,10 +19,28 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+_port_terakhir = 0
+
+
 def port_bebas() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free loopback port; inside BENCH_PORTS (e.g. `18200-18299`) when set, so benchmarks
+    run side by side on a shared machine stay in the range each one was given."""
+    global _port_terakhir
+    rentang = os.environ.get("BENCH_PORTS", "")
+    if not rentang:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+    awal, akhir = (int(x) for x in rentang.split("-"))
+    for port in range(max(awal, _port_terakhir + 1), akhir + 1):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _port_terakhir = port  # not handed out twice though the first taker has not bound yet
+        return port
+    raise RuntimeError(f"no free port in BENCH_PORTS={rentang}")
 
 
 def _tunggu_port(port: int, batas: float = 30.0) -> None:

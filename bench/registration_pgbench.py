@@ -42,6 +42,7 @@ def _parse() -> argparse.Namespace:
     p.add_argument("--detik", type=float, default=20.0, help="seconds per measured phase")
     p.add_argument("--clients", type=int, default=8, help="concurrent clients (HTTP and pgbench)")
     p.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    p.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
     p.add_argument("--pasien", type=int, default=20_000, help="patients loaded before the run")
     p.add_argument("--target", type=float, default=0.10, help="goal ratio, for phase (c)")
     return p.parse_args()
@@ -329,9 +330,10 @@ def main() -> None:
         connection.close()
         print(
             f"PostgreSQL {versi} (own cluster, default settings), {os.cpu_count()} CPUs, "
-            f"{args.workers} gunicorn workers, {args.clients} clients, {args.detik:g} s/phase"
+            f"{args.workers} gunicorn workers × {args.threads} threads, {args.clients} clients, "
+            f"{args.detik:g} s/phase"
         )
-        with _infra.gunicorn(env, args.workers) as (base, pid):
+        with _infra.gunicorn(env, args.workers, args.threads) as (base, pid):
             asyncio.run(_tutup(base, siap["token"], badan, args.clients, 3))  # warm up
             pids = _infra.anak(pid)
             cpu0 = _infra.cpu_detik(pids)

@@ -21,8 +21,9 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from antrean.models import UnitLayanan
+from integrasi.selectors import konfigurasi_bpjs
 
-from .client import BpjsClient, BpjsConfig, BpjsError
+from .client import BpjsClient, BpjsError
 
 log = logging.getLogger(__name__)
 
@@ -35,12 +36,17 @@ class ReferensiPoli:
     antrean: dict[str, str] | None  # kodepoli -> namapoli (None: Antrean FKTP did not answer)
 
 
-def referensi_poli(*, segarkan: bool = False) -> ReferensiPoli:
-    """BPJS's poli references (cached 10 minutes). Raises BpjsError when PCare is out of
+def _kunci(puskesmas_id: int) -> str:
+    return f"{KUNCI}:{puskesmas_id}"
+
+
+def referensi_poli(*, puskesmas_id: int, segarkan: bool = False) -> ReferensiPoli:
+    """BPJS's poli references as this Puskesmas' own credentials see them (each faskes has its
+    own poli list; cached 10 minutes per Puskesmas). Raises BpjsError when PCare is out of
     reach or refuses us."""
-    if not segarkan and (ada := cache.get(KUNCI)) is not None:
+    if not segarkan and (ada := cache.get(_kunci(puskesmas_id))) is not None:
         return ReferensiPoli(**ada)
-    dasar = BpjsConfig.from_settings()
+    dasar = konfigurasi_bpjs(puskesmas_id)
     batas = min(dasar.timeout, float(getattr(settings, "BPJS_KEPESERTAAN_TIMEOUT", 5.0)))
     config = dataclasses.replace(
         dasar, timeout=batas, connect_timeout=min(dasar.connect_timeout, batas)
@@ -61,13 +67,13 @@ def referensi_poli(*, segarkan: bool = False) -> ReferensiPoli:
         except BpjsError:
             antrean = None
     ref = ReferensiPoli(pcare=pcare, antrean=antrean)
-    cache.set(KUNCI, dataclasses.asdict(ref), 600)
+    cache.set(_kunci(puskesmas_id), dataclasses.asdict(ref), 600)
     return ref
 
 
-def referensi_tersimpan() -> ReferensiPoli | None:
+def referensi_tersimpan(puskesmas_id: int) -> ReferensiPoli | None:
     """The cached references only: for list columns, which must never wait on BPJS."""
-    ada = cache.get(KUNCI)
+    ada = cache.get(_kunci(puskesmas_id))
     return ReferensiPoli(**ada) if ada is not None else None
 
 
@@ -105,8 +111,10 @@ class FormUnitPcare(forms.ModelForm):
         kode = (self.cleaned_data.get("kd_poli_pcare") or "").strip()
         if not kode:
             return kode
+        puskesmas = self.cleaned_data.get("puskesmas")
+        puskesmas_id = puskesmas.pk if puskesmas is not None else self.instance.puskesmas_id
         try:
-            ref = referensi_poli()
+            ref = referensi_poli(puskesmas_id=puskesmas_id)
         except BpjsError as exc:
             self.peringatan = (
                 f"BPJS tidak dapat dihubungi ({exc.message}); kode poli PCare {kode} disimpan "
@@ -122,13 +130,21 @@ class FormUnitPcare(forms.ModelForm):
 
 @admin.action(description="Periksa pemetaan poli PCare")
 def periksa_pemetaan(modeladmin, request, queryset) -> None:
-    """Check the selected units' codes against BPJS now, the names beside the codes."""
-    try:
-        ref = referensi_poli(segarkan=True)
-    except BpjsError as exc:
-        messages.error(request, f"BPJS tidak dapat dihubungi: {exc.message}")
-        return
-    for unit in queryset.order_by("urutan", "nama"):
+    """Check the selected units' codes against BPJS now, the names beside the codes; each
+    Puskesmas' units against its own references."""
+    refs: dict[int, ReferensiPoli | None] = {}
+    for unit in queryset.order_by("puskesmas_id", "urutan", "nama"):
+        if unit.puskesmas_id not in refs:
+            try:
+                refs[unit.puskesmas_id] = referensi_poli(
+                    puskesmas_id=unit.puskesmas_id, segarkan=True
+                )
+            except BpjsError as exc:
+                refs[unit.puskesmas_id] = None
+                messages.error(request, f"BPJS tidak dapat dihubungi: {exc.message}")
+        ref = refs[unit.puskesmas_id]
+        if ref is None:
+            continue
         kode = unit.kd_poli_pcare
         if not kode:
             messages.info(request, f"{unit.nama}: tanpa kode poli PCare (tidak dilaporkan).")
@@ -161,7 +177,7 @@ class PemetaanPcareAdmin(admin.ModelAdmin):
     def nama_poli_pcare(self, obj) -> str:
         if not obj.kd_poli_pcare:
             return "—"
-        ref = referensi_tersimpan()
+        ref = referensi_tersimpan(obj.puskesmas_id)
         if ref is None:
             return "(belum diperiksa)"
         return ref.pcare.get(obj.kd_poli_pcare, "TIDAK ADA DI BPJS")

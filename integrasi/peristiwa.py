@@ -1,7 +1,7 @@
 """Domain events, in process: the domain says what happened, each bridge decides what that
 means for its outside system.
 
-    kunjungan_terdaftar.terbitkan(kunjungan=k)           # pendaftaran.services
+    kunjungan_terdaftar.terbitkan(kunjungan=k, tiket=t)  # pendaftaran.services
     kunjungan_dipanggil.terbitkan(tiket=t, hadir=True)  # antrean.services (hadir=False: skipped)
     kunjungan_batal.terbitkan(kunjungan=k)               # pendaftaran.services
 

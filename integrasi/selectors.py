@@ -17,6 +17,7 @@ import hmac
 from django.conf import settings
 
 from bpjs_bridge.client import BpjsConfig
+from puskesmas import rujukan
 from puskesmas.models import Puskesmas
 from satusehat.client import SatusehatConfig
 
@@ -29,12 +30,19 @@ def _pk(puskesmas: Puskesmas | int) -> int:
 
 
 def pengaturan(puskesmas: Puskesmas | int) -> PengaturanIntegrasi | None:
+    """The row as stored now (the settings page edits it)."""
     return PengaturanIntegrasi.objects.filter(puskesmas_id=_pk(puskesmas)).first()
+
+
+def _pengaturan_berlaku(puskesmas: Puskesmas | int) -> PengaturanIntegrasi | None:
+    # Asked by both bridges on every registration: from the per-process reference cache, which
+    # every save of a PengaturanIntegrasi (the settings page, the admin) invalidates at once.
+    return rujukan.pengaturan_integrasi(_pk(puskesmas))
 
 
 def konfigurasi_bpjs(puskesmas: Puskesmas | int) -> BpjsConfig:
     bawaan = BpjsConfig.from_settings()
-    p = pengaturan(puskesmas)
+    p = _pengaturan_berlaku(puskesmas)
     if p is None or not p.bpjs_aktif:
         return bawaan
 
@@ -57,15 +65,20 @@ def konfigurasi_bpjs(puskesmas: Puskesmas | int) -> BpjsConfig:
 
 def _pemilik_bawaan_satusehat() -> int | None:
     kode = getattr(settings, "SATUSEHAT_KODE_FASKES", "")
-    qs = Puskesmas.objects.order_by("pk")
-    if kode:
-        qs = qs.filter(kode_faskes=kode)
-    return qs.values_list("pk", flat=True).first()
+
+    def muat() -> int | None:
+        qs = Puskesmas.objects.order_by("pk")
+        if kode:
+            qs = qs.filter(kode_faskes=kode)
+        return qs.values_list("pk", flat=True).first()
+
+    # Asked on every registration while the defaults are on; a Puskesmas' save invalidates it.
+    return rujukan.ambil(("satusehat-bawaan", kode), muat)
 
 
 def konfigurasi_satusehat(puskesmas: Puskesmas | int) -> SatusehatConfig | None:
     pk = _pk(puskesmas)
-    p = pengaturan(pk)
+    p = _pengaturan_berlaku(pk)
     timeout = float(getattr(settings, "SATUSEHAT_TIMEOUT", 10.0))
     if p is not None and p.ss_aktif:
         return SatusehatConfig(

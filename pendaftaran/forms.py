@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from antrean.models import Layanan, UnitLayanan
 from antrean.routing import LAYANAN_DIMINTA
+from puskesmas import rujukan
 from puskesmas.models import Loket, Puskesmas
 from puskesmas.widgets import TanggalField, TanggalInput
 
@@ -148,8 +149,24 @@ PILIHAN_LAYANAN = [("", "— tidak ada, ikuti saran —")] + [
 
 
 class UnitChoiceField(forms.ModelChoiceField):
+    """Renders from its queryset; a submitted id is looked up in the Puskesmas' active units
+    from the reference cache (`puskesmas_id` set), so saving a visit reads no unit row."""
+
+    puskesmas_id: int | None = None
+
     def label_from_instance(self, obj: UnitLayanan) -> str:
         return f"{obj.nama} ({obj.prefix})"
+
+    def to_python(self, value):
+        if self.puskesmas_id is None or value in self.empty_values:
+            return super().to_python(value)
+        units = rujukan.unit_puskesmas(self.puskesmas_id)
+        unit = next((u for u in units if u.aktif and str(u.pk) == str(value).strip()), None)
+        if unit is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return unit
 
 
 class FormKunjungan(GalatMixin, forms.Form):
@@ -210,6 +227,7 @@ class FormKunjungan(GalatMixin, forms.Form):
         self.fields["unit"].queryset = UnitLayanan.objects.filter(
             puskesmas=puskesmas, aktif=True
         ).select_related("klaster")
+        self.fields["unit"].puskesmas_id = puskesmas.pk
 
     def data_kunjungan(self) -> DataKunjungan:
         c = self.cleaned_data

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from antrean import routing
@@ -17,6 +18,7 @@ from antrean.selectors import unit_untuk_saran
 from antrean.services import tiket_terbitkan
 from audit.services import catat
 from integrasi import peristiwa
+from puskesmas import rujukan
 from puskesmas.models import Loket, Puskesmas
 from puskesmas.services import no_rm_berikutnya
 
@@ -259,10 +261,6 @@ def kunjungan_daftar(
     made the first time, without validating or numbering again. `tanggal` is given only for a
     booking for a later day (Mobile JKN): the visit and its number belong to that day's queue.
     """
-    ada = _kunjungan_dengan_uuid(client_uuid)
-    if ada is not None:
-        return _hasil_ulang(ada, puskesmas)
-
     sekarang = timezone.now()
     dibuat_klien = dibuat_klien or sekarang
     # Online, the patient is at the counter now: the day and the queue place follow the
@@ -274,6 +272,12 @@ def kunjungan_daftar(
         if percaya_waktu_klien or abs(dibuat_klien - sekarang) <= WAKTU_KLIEN_DARING_MAKS
         else sekarang
     )
+    hari_daftar = timezone.localdate(waktu_acuan)
+    tanggal = tanggal or hari_daftar
+    # One read answers both "seen this UUID?" and "already an open visit there that day?".
+    ada, ganda = _uuid_dan_ganda(client_uuid, pasien=pasien, unit_id=unit.pk, tanggal=tanggal)
+    if ada is not None:
+        return _hasil_ulang(ada, puskesmas)
     if pasien.puskesmas_id != puskesmas.pk:
         raise PendaftaranError({"pasien": ["Pasien tidak ditemukan di Puskesmas ini."]})
     if unit.puskesmas_id != puskesmas.pk or not unit.aktif:
@@ -288,26 +292,20 @@ def kunjungan_daftar(
     )
     if galat:
         raise PendaftaranError(galat)
-    hari_daftar = timezone.localdate(waktu_acuan)
-    tanggal = tanggal or hari_daftar
     if tanggal < hari_daftar:
         raise PendaftaranError({"tanggal": ["Tanggal kunjungan tidak boleh sebelum hari ini."]})
     # A booking joins its day's queue when that day starts, not days before it is served.
     waktu_masuk = waktu_acuan if tanggal == hari_daftar else awal_hari(tanggal)
-    ganda = selectors.kunjungan_terbuka_hari_ini(pasien=pasien, unit_id=unit.pk, tanggal=tanggal)
     if ganda is not None:
-        if str(ganda.client_uuid) == str(client_uuid):
-            # A concurrent request with this UUID committed between our first look and now:
-            # it is the same registration arriving twice, not a second visit.
-            return _hasil_ulang(ganda, puskesmas)
         raise KunjunganGanda(ganda)
 
     if not mode_downtime and tanggal == hari_daftar:
         # A visit registered online while an admin has declared downtime is flagged like an
-        # offline one, so the ledger counts it and the ERM knows to re-check it.
-        from downtime.selectors import downtime_aktif
-
-        mode_downtime = downtime_aktif(puskesmas=puskesmas, loket=loket) is not None
+        # offline one, so the ledger counts it and the ERM knows to re-check it. From the
+        # reference cache: a declaration's save reaches every process within a second.
+        mode_downtime = (
+            rujukan.downtime_deklarasi(puskesmas.pk, loket.pk if loket else None) is not None
+        )
     saran = saran_untuk(pasien=pasien, data=data, pada=tanggal)
     unit_saran = unit_untuk_saran(puskesmas=puskesmas, saran=saran)
     try:
@@ -345,7 +343,7 @@ def kunjungan_daftar(
                 luring=sumber in (Sumber.OFFLINE, Sumber.SUSULAN),
             )
             # Each bridge (BPJS, SATUSEHAT) writes its outbox rows in this same transaction.
-            peristiwa.kunjungan_terdaftar.terbitkan(kunjungan=kunjungan)
+            peristiwa.kunjungan_terdaftar.terbitkan(kunjungan=kunjungan, tiket=tiket)
             catat(user=oleh, aksi="kunjungan_buat", objek=kunjungan, puskesmas=puskesmas)
     except IntegrityError:
         # The same UUID raced in from a second request: that one won, return its result.
@@ -369,6 +367,25 @@ def awal_hari(tanggal: date) -> datetime:
 
 def _kunjungan_dengan_uuid(client_uuid: uuid.UUID) -> Kunjungan | None:
     return Kunjungan.objects.filter(client_uuid=client_uuid).first()
+
+
+def _uuid_dan_ganda(
+    client_uuid: uuid.UUID, *, pasien: Pasien, unit_id: int, tanggal: date
+) -> tuple[Kunjungan | None, Kunjungan | None]:
+    """(the visit made with this UUID, another open visit of the patient in the unit that day)
+    in one statement; both are unique (the UUID column, kunjungan_sekali_per_unit_hari), so it
+    returns at most two rows. A concurrent request with this UUID that committed is found as
+    the first, never mistaken for a second visit."""
+    ada = ganda = None
+    for k in Kunjungan.objects.filter(
+        Q(client_uuid=client_uuid)
+        | (Q(pasien=pasien, unit_id=unit_id, tanggal=tanggal) & ~Q(status=StatusKunjungan.BATAL))
+    ):
+        if str(k.client_uuid) == str(client_uuid):
+            ada = k
+        else:
+            ganda = k
+    return ada, ganda
 
 
 def _hasil_ulang(kunjungan: Kunjungan, puskesmas: Puskesmas) -> HasilPendaftaran:

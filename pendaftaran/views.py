@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import push_url, trigger_client_event
 
 from antrean import selectors as antrean_selectors
-from antrean.models import StatusTiket
+from antrean.models import StatusTiket, Tiket
 from antrean.selectors import unit_pendaftaran, unit_untuk_saran
 from antrean.urutan import perkiraan_menit
 from audit.models import AuditLog
@@ -181,11 +181,13 @@ def _int(nilai: Any) -> int | None:
         return None
 
 
-def _konteks_tiket(request: HttpRequest, kunjungan: Kunjungan, **extra: Any) -> dict[str, Any]:
+def _konteks_tiket(
+    request: HttpRequest, kunjungan: Kunjungan, *, tiket: Tiket | None = None, **extra: Any
+) -> dict[str, Any]:
     return {
         "tanggal_hari_ini": timezone.localdate(),
         "kunjungan": kunjungan,
-        "tiket": kunjungan.tiket_pertama,
+        "tiket": tiket or kunjungan.tiket_pertama,
         "pasien": kunjungan.pasien,
         "lebar": request.session.get(SESSION_LEBAR, 80),
         **extra,
@@ -381,10 +383,15 @@ def _ke_tiket(request: HttpRequest, hasil: services.HasilPendaftaran) -> HttpRes
                 request, "Pendaftaran ini sudah tersimpan sebelumnya; tidak dibuat dua kali."
             )
         return redirect(url)
-    k = _kunjungan_atau_404(request, k.pk)
-    resp = TemplateResponse(
-        request, f"{TEMPLATE}#panel_tiket", _konteks_tiket(request, k, ulang=not hasil.baru)
-    )
+    if hasil.baru and hasil.tiket is not None:
+        # Just saved in this request, with its patient, unit (and klaster) and loket in hand:
+        # the panel needs no reload of what was written a moment ago.
+        k.klaster = k.unit.klaster
+        konteks = _konteks_tiket(request, k, tiket=hasil.tiket)
+    else:
+        k = _kunjungan_atau_404(request, k.pk)
+        konteks = _konteks_tiket(request, k, ulang=not hasil.baru)
+    resp = TemplateResponse(request, f"{TEMPLATE}#panel_tiket", konteks)
     return trigger_client_event(push_url(resp, url), EVENT_BERUBAH)
 
 

@@ -1,4 +1,5 @@
-"""Reference rows cached per process: API tokens with their officer, officers, units and lokets.
+"""Reference rows cached per process: API tokens with their officer, officers, units, lokets,
+each Puskesmas' integration settings and its declared downtime.
 
 They change a few times a year but were loaded on every request (issue 15). Each process keeps
 them in a dict for at most RUJUKAN_CACHE_DETIK seconds (default 10) and only while the shared
@@ -152,6 +153,46 @@ def unit_puskesmas(puskesmas_id: int) -> list:
     return [u for u in units if u.puskesmas_id == puskesmas_id]
 
 
+def pengaturan_integrasi(puskesmas_id: int):
+    """The Puskesmas' PengaturanIntegrasi row, or None. Read by both bridges' subscribers on
+    every registration (integrasi.selectors decides what it means); saved a few times a year."""
+    from integrasi.models import PengaturanIntegrasi
+
+    def muat():
+        return PengaturanIntegrasi.objects.filter(puskesmas_id=puskesmas_id).first()
+
+    hasil = ambil(("integrasi", puskesmas_id), muat)
+    return hasil if hasil is not None and hasil.puskesmas_id == puskesmas_id else None
+
+
+def downtime_deklarasi(puskesmas_id: int, loket_id: int | None):
+    """The declared downtime in force for this loket (downtime.selectors.downtime_aktif), or
+    None. Asked by every online registration; an admin declares or ends one a few times a year,
+    and that save starts a new generation (see _ubah_downtime)."""
+    from downtime.models import EpisodeDowntime, JenisEpisode
+    from downtime.selectors import downtime_aktif
+    from puskesmas.models import Loket, Puskesmas
+
+    def muat():
+        # Only the ids matter to downtime_aktif: no row is loaded to build them.
+        loket = Loket(pk=loket_id, puskesmas_id=puskesmas_id) if loket_id else None
+        return downtime_aktif(puskesmas=Puskesmas(pk=puskesmas_id), loket=loket)
+
+    hasil: EpisodeDowntime | None = ambil(("downtime", puskesmas_id, loket_id), muat)
+    if hasil is None or hasil.puskesmas_id != puskesmas_id or hasil.jenis != JenisEpisode.DEKLARASI:
+        return None
+    return hasil
+
+
+def _ubah_downtime(instance: Any = None, **kwargs: Any) -> None:
+    # Lokets report their own offline spells (other kinds) all day long; only a declaration
+    # changes what downtime_deklarasi answers.
+    from downtime.models import JenisEpisode
+
+    if instance is None or instance.jenis == JenisEpisode.DEKLARASI:
+        ubah(**kwargs)
+
+
 def pasang_petugas(user: Any) -> Any:
     """Attach the cached Petugas to a signed-in user, so `user.petugas` (access helpers, the
     page header, the audit log) costs no query. Returns the Petugas or None."""
@@ -175,8 +216,22 @@ def _sambungkan() -> None:
     # Another cache (each test gets a fresh one) is another generation.
     setting_changed.connect(ubah, dispatch_uid="rujukan-setting")
 
+    from downtime.models import EpisodeDowntime
+    from integrasi.models import PengaturanIntegrasi
+
     from .models import ApiToken, Loket, Petugas, Puskesmas
 
-    for model in (Puskesmas, Loket, Petugas, UnitLayanan, Klaster, ApiToken, get_user_model()):
+    for model in (
+        Puskesmas,
+        Loket,
+        Petugas,
+        UnitLayanan,
+        Klaster,
+        ApiToken,
+        PengaturanIntegrasi,
+        get_user_model(),
+    ):
         post_save.connect(ubah, sender=model, dispatch_uid=f"rujukan-{model._meta.label}-s")
         post_delete.connect(ubah, sender=model, dispatch_uid=f"rujukan-{model._meta.label}-d")
+    post_save.connect(_ubah_downtime, sender=EpisodeDowntime, dispatch_uid="rujukan-downtime-s")
+    post_delete.connect(_ubah_downtime, sender=EpisodeDowntime, dispatch_uid="rujukan-downtime-d")

@@ -26,12 +26,15 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 # Pins: lower them when you make a path leaner, never raise them without a reason in the commit.
-# +1 on both saves since SATUSEHAT (issue 11): its subscriber reads the Puskesmas' integration
-# settings to know whether to write an Encounter row (a candidate for puskesmas.rujukan's cache).
-KUERI_API_DAFTAR = 16
+# A BPJS registration (API): the patient; one read for "this UUID seen?" and "already an open
+# visit there today?"; SAVEPOINT; the visit, the counter upsert, the ticket and its log row; the
+# BPJS eligibility check and the two rows chained behind it (one bulk INSERT); the audit row;
+# RELEASE. The integration settings (both bridges) and a declared downtime come from
+# puskesmas.rujukan's cache. The loket save adds its session and user reads.
+KUERI_API_DAFTAR = 11
 KUERI_API_CARI = 2
 KUERI_LOKET_CARI = 4
-KUERI_LOKET_DAFTAR = 21
+KUERI_LOKET_DAFTAR = 13
 
 
 def _kunjungan(pasien, unit, penjamin: str = "bpjs") -> dict:
@@ -117,7 +120,11 @@ def test_a_loket_htmx_save_stays_within_its_query_pin(
     with django_assert_max_num_queries(KUERI_LOKET_DAFTAR):
         r = daftar(pasien)
     assert r.status_code == 200, r.content
-    assert Kunjungan.objects.filter(pasien=pasien).count() == 1
+    kunjungan = Kunjungan.objects.get(pasien=pasien)
+    # The panel is drawn from what was just saved, not reloaded: it must still show it all.
+    isi = r.content.decode()
+    assert kunjungan.tiket_pertama.kode in isi and unit.nama in isi and pasien.no_rm in isi
+    assert f"Klaster {unit.klaster.nomor}" in isi
 
 
 # --- The lean path keeps its guarantees ----------------------------------------------------------
@@ -168,3 +175,53 @@ def test_a_bearer_call_is_judged_by_its_token_alone_never_by_a_session_cookie(
     assert client_loket.get("/api/v1/unit").status_code == 200  # the session works on its own
     r = client_loket.get("/api/v1/unit", HTTP_AUTHORIZATION="Bearer pkm_tidak_ada")
     assert r.status_code == 401
+
+
+def test_integration_settings_saved_by_the_admin_apply_to_the_very_next_registration(
+    pemanasan, puskesmas, unit, admin_puskesmas
+):
+    from integrasi.services import pengaturan_simpan
+    from satusehat.models import KirimanSatusehat
+
+    def daftar() -> Kunjungan:
+        pasien = PasienFactory(puskesmas=puskesmas)
+        r = _post_json(pemanasan, "/kunjungan", _kunjungan(pasien, unit, "umum"))
+        assert r.status_code == 201, r.content
+        return Kunjungan.objects.get(pk=r.json()["id"])
+
+    assert not KirimanSatusehat.objects.filter(kunjungan=daftar()).exists()  # settings cached
+    ss = {"ss_client_id": "cid", "ss_client_secret": "rahasia", "ss_organization_id": "100"}
+    pengaturan_simpan(puskesmas=puskesmas, oleh=admin_puskesmas.user, data={"ss_aktif": True, **ss})
+    assert KirimanSatusehat.objects.filter(kunjungan=daftar()).count() == 1
+    pengaturan_simpan(puskesmas=puskesmas, oleh=admin_puskesmas.user, data={"ss_aktif": False})
+    assert not KirimanSatusehat.objects.filter(kunjungan=daftar()).exists()
+
+
+def test_a_declared_downtime_flags_the_very_next_registration_and_its_end_too(
+    pemanasan, puskesmas, unit, admin_puskesmas
+):
+    from downtime.services import downtime_mulai, downtime_selesai
+
+    def daftar() -> Kunjungan:
+        pasien = PasienFactory(puskesmas=puskesmas)
+        r = _post_json(pemanasan, "/kunjungan", _kunjungan(pasien, unit, "umum"))
+        assert r.status_code == 201, r.content
+        return Kunjungan.objects.get(pk=r.json()["id"])
+
+    assert not daftar().mode_downtime  # "no downtime" is cached now
+    episode = downtime_mulai(puskesmas=puskesmas, alasan="pemeliharaan", oleh=admin_puskesmas.user)
+    assert daftar().mode_downtime
+    downtime_selesai(episode=episode, oleh=admin_puskesmas.user)
+    assert not daftar().mode_downtime
+
+
+def test_a_repeat_of_a_client_uuid_returns_the_first_visit_even_for_another_unit(
+    pemanasan, puskesmas, unit
+):
+    data = _kunjungan(PasienFactory(puskesmas=puskesmas), unit, "umum")
+    pertama = _post_json(pemanasan, "/kunjungan", data)
+    assert pertama.status_code == 201, pertama.content
+    lain = puskesmas.unit_layanan.exclude(pk=unit.pk).filter(aktif=True).first()
+    ulang = _post_json(pemanasan, "/kunjungan", {**data, "unit_id": lain.pk})
+    assert ulang.status_code == 200 and ulang.json() == pertama.json()
+    assert Kunjungan.objects.filter(client_uuid=data["client_uuid"]).count() == 1

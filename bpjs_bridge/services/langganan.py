@@ -27,8 +27,9 @@ def _baru(
     tiket: Tiket | None = None,
     payload: dict[str, Any] | None = None,
     jadwal: datetime | None = None,
+    simpan: bool = True,
 ) -> PermintaanBpjs:
-    return PermintaanBpjs.objects.create(
+    row = PermintaanBpjs(
         puskesmas_id=kunjungan.puskesmas_id,
         kunjungan=kunjungan,
         tiket=tiket,
@@ -38,18 +39,26 @@ def _baru(
         payload=payload or {},
         jadwal=jadwal or timezone.now(),
     )
+    if simpan:
+        row.save(force_insert=True)
+    return row
 
 
 def _terakhir(kunjungan: Kunjungan, rantai: str) -> PermintaanBpjs | None:
     return PermintaanBpjs.objects.filter(kunjungan=kunjungan, rantai=rantai).order_by("-pk").first()
 
 
-def outbox_kunjungan_baru(*, kunjungan: Kunjungan) -> list[PermintaanBpjs]:
+def outbox_kunjungan_baru(
+    *, kunjungan: Kunjungan, tiket: Tiket | None = None, **_: Any
+) -> list[PermintaanBpjs]:
     """The BPJS work a new BPJS visit needs, written in the visit's own transaction:
 
     cek_peserta ─▶ pendaftaran_add (PCare), and ─▶ antrean_add (Mobile JKN, walk-ins only:
     a Mobile JKN booking is already known to BPJS). Units without a PCare poli code (UGD,
     lab, pharmacy) only get the eligibility check.
+
+    `tiket` is the ticket just issued, when the publisher has it (saves reading it back). The
+    eligibility check is inserted first (the rows behind it point at it), the rest together.
     """
     if kunjungan.penjamin != Penjamin.BPJS:
         return []
@@ -72,7 +81,7 @@ def outbox_kunjungan_baru(*, kunjungan: Kunjungan) -> list[PermintaanBpjs]:
         hari_kunjungan = None
         if kunjungan.tanggal > timezone.localdate():
             hari_kunjungan = awal_hari(kunjungan.tanggal)
-        rows.append(
+        berikut = [
             _baru(
                 kunjungan,
                 J.PENDAFTARAN_ADD,
@@ -80,12 +89,14 @@ def outbox_kunjungan_baru(*, kunjungan: Kunjungan) -> list[PermintaanBpjs]:
                 setelah=cek,
                 payload={"no_kartu": no_kartu, "kd_poli": kd_poli},
                 jadwal=hari_kunjungan,
+                simpan=False,
             )
-        )
+        ]
         if kunjungan.sumber != Sumber.MOBILE_JKN:
-            tiket = kunjungan.tiket.order_by("pk").first()
+            if tiket is None:
+                tiket = kunjungan.tiket.order_by("pk").first()
             if tiket is not None:
-                rows.append(
+                berikut.append(
                     _baru(
                         kunjungan,
                         J.ANTREAN_ADD,
@@ -93,8 +104,10 @@ def outbox_kunjungan_baru(*, kunjungan: Kunjungan) -> list[PermintaanBpjs]:
                         setelah=cek,
                         tiket=tiket,
                         payload={"no_kartu": no_kartu, "kodepoli": kd_poli},
+                        simpan=False,
                     )
                 )
+        rows += PermintaanBpjs.objects.bulk_create(berikut)
     PENERBIT.setelah_commit([cek.pk])
     return rows
 

@@ -78,3 +78,27 @@ def test_periksa_pemetaan_lists_each_unit_with_bpjs_names_beside_the_codes(
     # The names now show in the list, from the cache (the list never calls BPJS itself).
     html = admin_client.get(URL).content.decode()
     assert "TIDAK ADA DI BPJS" in html and "GIGI &amp; MULUT" in html
+
+
+def test_a_code_is_checked_with_the_units_own_puskesmas_credentials_and_references(
+    bpjs_settings, sim, puskesmas, puskesmas_lain, admin_puskesmas
+):
+    from bpjs_bridge.pemetaan import referensi_tersimpan
+    from integrasi.services import pengaturan_simpan
+    from tests.factories import KlasterFactory, UnitFactory
+
+    # This Puskesmas' own consumer secret is one the simulator refuses; the deployment's
+    # defaults (which the other Puskesmas uses) are accepted.
+    pengaturan_simpan(
+        puskesmas=puskesmas,
+        oleh=admin_puskesmas.user,
+        data={"bpjs_aktif": True, "bpjs_secret_key": "bukan-rahasianya"},
+    )
+    unit = puskesmas.unit_layanan.get(kode="UMUM")
+    form = FormUnitPcare(data={**model_to_dict(unit), "kd_poli_pcare": "002"}, instance=unit)
+    assert form.is_valid() and "tanpa diperiksa" in form.peringatan
+    lain = UnitFactory(puskesmas=puskesmas_lain, klaster=KlasterFactory(puskesmas=puskesmas_lain))
+    form = FormUnitPcare(data={**model_to_dict(lain), "kd_poli_pcare": "002"}, instance=lain)
+    assert form.is_valid() and not form.peringatan
+    assert referensi_tersimpan(puskesmas_lain.pk) is not None
+    assert referensi_tersimpan(puskesmas.pk) is None  # never the other Puskesmas' list
