@@ -7,6 +7,11 @@ own htmx partial, which keeps the live path stateless and each page's scoping in
 
 The version is a fresh nanosecond timestamp rather than a counter so two processes writing at
 once can never produce the same value (a lost `incr` on the file cache would hide a change).
+
+With Redis the new version is also published on one channel (`KANAL`, "<puskesmas id>:<version>"),
+so the open event streams of every web process wake at once instead of each polling the cache
+(antrean/stream.py). The cache key stays the truth: a stream re-reads it on every heartbeat, so a
+message lost while Redis blinked delays a display by one heartbeat, never forever.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ import time
 
 from django.core.cache import cache
 from django.db import transaction
+
+KANAL = "antrean:versi"
 
 # Long enough to survive a quiet night; a missing key simply reads as version "0".
 _TTL = 3 * 24 * 3600
@@ -29,7 +36,12 @@ def versi(puskesmas_id: int) -> str:
 
 
 def _bump(puskesmas_id: int) -> None:
-    cache.set(_kunci(puskesmas_id), str(time.time_ns()), _TTL)
+    v = str(time.time_ns())
+    cache.set(_kunci(puskesmas_id), v, _TTL)
+    # After the set: a stream woken by the message and re-reading the cache finds this value.
+    terbitkan = getattr(cache, "terbitkan", None)  # only the Redis cache has a channel
+    if terbitkan is not None:
+        terbitkan(KANAL, f"{puskesmas_id}:{v}")
 
 
 def tandai_berubah(puskesmas_id: int) -> None:

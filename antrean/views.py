@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from audit.services import catat
 from config.security import PERMISSIONS_POLICY_BAWAAN, penulis_csv
 from pendaftaran.qr import svg_qr
+from puskesmas import rujukan
 from puskesmas.access import PERAN_LAPORAN, PERAN_POLI, peran_wajib
 from puskesmas.models import Peran, Puskesmas
 
@@ -193,7 +194,11 @@ def laporan(request: HttpRequest) -> HttpResponse:
 
 
 def _puskesmas_tv(kunci: str) -> Puskesmas:
-    return get_object_or_404(Puskesmas, kunci_display=kunci)
+    # Cached per process (puskesmas/rujukan.py): every display asks several times a minute.
+    pkm = rujukan.puskesmas_layar(kunci)
+    if pkm is None:
+        raise Http404("Layar tidak ditemukan.")
+    return pkm
 
 
 def _klaster_param(request: HttpRequest) -> int | None:

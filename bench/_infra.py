@@ -132,12 +132,19 @@ def _bin(nama: str) -> str:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], workers: int, threads: int = 1):
-    """gunicorn config.wsgi on a free port; yields (base URL, master pid)."""
+def gunicorn(env: dict[str, str], workers: int, threads: int = 1, konfig: bool = False):
+    """gunicorn config.wsgi on a free port; yields (base URL, master pid). `konfig`: with the
+    production settings of config/gunicorn.py (preload, gthread, stream slots from the threads)."""
     port = port_bebas()
-    cmd = [_bin("gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-           "--workers", str(workers), "--threads", str(threads), "--log-level", "warning",
-           "--timeout", "120"]  # fmt: skip
+    if konfig:
+        env = {**env, "GUNICORN_WORKERS": str(workers), "GUNICORN_THREADS": str(threads)}
+        cmd = [_bin("gunicorn"), "-c", str(ROOT / "config" / "gunicorn.py"),
+               "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
+               "--log-level", "warning"]  # fmt: skip
+    else:
+        cmd = [_bin("gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
+               "--workers", str(workers), "--threads", str(threads), "--log-level", "warning",
+               "--timeout", "120"]  # fmt: skip
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
     try:
         _tunggu_port(port)
@@ -153,12 +160,16 @@ def gunicorn(env: dict[str, str], workers: int, threads: int = 1):
         yield f"http://127.0.0.1:{port}", proc.pid
     finally:
         proc.terminate()
-        proc.wait(timeout=20)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()  # open event streams hold the graceful shutdown for up to 35 s
+            proc.wait(5)
 
 
 @contextmanager
-def celery_worker(env: dict[str, str], concurrency: int = 1):
-    cmd = [_bin("celery"), "-A", "config", "worker", "--loglevel", "WARNING",
+def celery_worker(env: dict[str, str], concurrency: int = 1, pool: str = "prefork"):
+    cmd = [_bin("celery"), "-A", "config", "worker", "--loglevel", "WARNING", "--pool", pool,
            "--concurrency", str(concurrency), "--without-gossip", "--without-mingle"]  # fmt: skip
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
     try:

@@ -103,3 +103,33 @@ class CacheRedisTangguh(RedisCache):
 
     def clear(self):
         return self._aman("clear", None)
+
+    # --- Live pages' "something changed" channel (antrean/stream.py) -------------------------
+
+    def terbitkan(self, kanal: str, pesan: str) -> None:
+        """PUBLISH, failing soft like every write here: a lost message costs a TV at most one
+        heartbeat (the stream re-reads the version from the cache every few seconds)."""
+        if time.monotonic() < self._mati_sampai:
+            return
+        try:
+            self._cache.get_client(write=True).publish(self.make_key(kanal), pesan)
+        except Exception as exc:
+            self._mati_sampai = time.monotonic() + JEDA_MATI
+            log.warning("Cache Redis tidak tersedia (publish: %s); dilewati %ss", exc, JEDA_MATI)
+
+    def langganan(self, kanal: str) -> Any:
+        """A PubSub subscribed to `kanal` on its own connection (not the pool's: a subscribed
+        connection can serve nothing else). Raises when Redis is down; the caller retries.
+        The health check pings a quiet connection, so a Redis that hangs is noticed too."""
+        import redis
+
+        klien = redis.Redis.from_url(
+            self._servers[0],
+            socket_connect_timeout=0.5,
+            socket_timeout=5.0,
+            health_check_interval=10,
+            retry=_tanpa_ulang(),
+        )
+        ps = klien.pubsub(ignore_subscribe_messages=True)
+        ps.subscribe(self.make_key(kanal))
+        return ps

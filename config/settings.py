@@ -49,6 +49,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.gerbang.GerbangSerentakMiddleware",  # few request threads (config/gunicorn.py)
     "django.middleware.security.SecurityMiddleware",
     "config.security.HeaderKeamananMiddleware",  # CSP, Permissions-Policy, no-store
     "config.security.GalatJsonMiddleware",  # every error on /api/ and /bpjs/jkn/ is JSON
@@ -219,6 +220,8 @@ JKN_VERSI_ANTREAN = env.int("JKN_VERSI_ANTREAN", default=1)  # status antrean V1
 # pages poll a cheap version URL) and how long one stream lives before the browser reconnects.
 ANTREAN_SSE_MAKS = env.int("ANTREAN_SSE_MAKS", default=4)
 ANTREAN_SSE_DETIK = env.float("ANTREAN_SSE_DETIK", default=30.0)
+# Threads running ordinary requests per process (config/gerbang.py; 0: off); gunicorn.py sets it.
+WEB_SERENTAK_MAKS = env.int("WEB_SERENTAK_MAKS", default=0)
 # Offline number blocks come from their own series starting here (A-501, A-502, …), so the day's
 # online numbers start at 001 and stay gap-free, and an offline ticket is recognisable.
 ANTREAN_NOMOR_LURING_AWAL = env.int("ANTREAN_NOMOR_LURING_AWAL", default=501)

@@ -142,6 +142,19 @@ def loket(puskesmas_id: int, loket_id: int):
     return hasil if hasil is not None and hasil.puskesmas_id == puskesmas_id else None
 
 
+def puskesmas_layar(kunci_display: str):
+    """The Puskesmas of a TV display key, or None. The TV's version URL, stream and fragment
+    are asked for by every hall display all day; a changed key (post_save) stops the old
+    one everywhere on the next request, as for a revoked token."""
+    from .models import Puskesmas
+
+    def muat():
+        return Puskesmas.objects.defer("rm_terakhir").filter(kunci_display=kunci_display).first()
+
+    hasil = ambil(("layar", kunci_display), muat)
+    return hasil if hasil is not None and hasil.kunci_display == kunci_display else None
+
+
 def unit_puskesmas(puskesmas_id: int) -> list:
     """Every unit of a Puskesmas (active or not) with its klaster, in registration order."""
     from antrean.models import UnitLayanan

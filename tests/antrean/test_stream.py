@@ -1,0 +1,134 @@
+"""The live-update stream behind the TV and the poli page (antrean/stream.py): blocked on the
+Redis channel where there is one, polling the cache where there is none or it is down."""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+
+import pytest
+from django.db import transaction
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from antrean import live, services, stream
+from tests.conftest import REDIS_URL
+
+pakai_redis = pytest.mark.skipif(not REDIS_URL, reason="the channel needs Redis (REDIS_URL)")
+
+
+def _baca_acara(resp, keluar: queue.Queue) -> None:
+    """Read an event stream in a thread, putting each version (and its arrival time) out."""
+    for potong in resp.streaming_content:
+        teks = potong.decode() if isinstance(potong, bytes) else potong
+        if teks.startswith("event: versi"):
+            keluar.put((teks.split("data: ", 1)[1].strip(), time.monotonic()))
+    keluar.put((None, time.monotonic()))
+
+
+def _stream(pkm_id: int, durasi: float) -> queue.Queue:
+    keluar: queue.Queue = queue.Queue()
+    resp = stream.respons_stream(pkm_id, durasi=durasi)
+    assert resp.status_code == 200
+    threading.Thread(target=_baca_acara, args=(resp, keluar), daemon=True).start()
+    return keluar
+
+
+def _tunggu_saluran() -> None:
+    akhir = time.monotonic() + 5
+    while not stream.pengumum.hidup():
+        assert time.monotonic() < akhir, "the listener never subscribed"
+        time.sleep(0.05)
+
+
+@pakai_redis
+@pytest.mark.django_db(transaction=True)
+def test_a_call_reaches_an_open_stream_through_the_channel_within_a_fraction_of_a_second(
+    puskesmas, daftar, unit, admin_puskesmas, monkeypatch
+):
+    daftar()
+    _tunggu_saluran()
+    dibaca = []
+    asli = live.versi
+    monkeypatch.setattr(live, "versi", lambda pkm_id: dibaca.append(1) or asli(pkm_id))
+    acara = _stream(puskesmas.pk, durasi=3.0)
+    awal, _ = acara.get(timeout=2)
+    # Idle: the stream waits on the channel; it does not look at the cache ten times a second.
+    time.sleep(1.0)
+    assert len(dibaca) <= 2
+    mulai = time.monotonic()
+    services.panggil_berikutnya(unit=unit, oleh=admin_puskesmas.user)
+    v, tiba = acara.get(timeout=2)
+    assert v != awal and v == live.versi(puskesmas.pk)
+    assert tiba - mulai < 0.5, f"{(tiba - mulai) * 1000:.0f} ms"
+
+
+@pakai_redis
+def test_a_stream_wakes_only_for_its_own_puskesmas(puskesmas):
+    _tunggu_saluran()
+    acara = _stream(puskesmas.pk, durasi=1.5)
+    acara.get(timeout=2)
+    live._bump(puskesmas.pk + 1000)  # another Puskesmas' change: no event here
+    v, _ = acara.get(timeout=3)
+    assert v is None  # the stream ended without a second event (heartbeat is 5 s away)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_channel_down_a_stream_still_delivers_by_polling_the_cache(
+    puskesmas, daftar, unit, admin_puskesmas, monkeypatch
+):
+    """Redis unreachable (or no Redis at all, `make run`): the stream neither hangs nor errors;
+    it reads the cache's version on a slower pace and the display keeps up."""
+    monkeypatch.setattr(stream.pengumum, "hidup", lambda: False)
+    daftar()
+    acara = _stream(puskesmas.pk, durasi=3.0)
+    awal, _ = acara.get(timeout=2)
+    mulai = time.monotonic()
+    with transaction.atomic():
+        services.panggil_berikutnya(unit=unit, oleh=admin_puskesmas.user)
+    v, tiba = acara.get(timeout=3)
+    assert v not in (None, awal)
+    assert tiba - mulai < stream.INTERVAL_CEK_CADANGAN + 0.5
+
+
+def test_a_version_never_goes_back_when_two_writers_publish_out_of_order():
+    p = stream.Pengumum()
+    assert p.catat(7, "200") == "200"
+    assert p.catat(7, "100") == "200"  # an older value published late is not a change
+    p.terima(b"7:300")
+    assert p.tunggu(7, "200", 0) == "300"
+    assert p.tunggu(7, "300", 0.01) is None
+    p.terima(b"bukan pesan")  # garbage on the channel changes nothing
+    assert p.tunggu(7, "300", 0) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_behind_the_request_pool_pages_answer_as_before_on_the_pool_threads(
+    puskesmas, daftar, monkeypatch
+):
+    benang = []
+    asli = stream.respons_versi
+    monkeypatch.setattr(
+        stream,
+        "respons_versi",
+        lambda pkm_id: benang.append(threading.current_thread().name) or asli(pkm_id),
+    )
+    with override_settings(WEB_SERENTAK_MAKS=2):
+        c = Client()  # a new handler: the middleware chain is built with the pool
+        daftar()
+        url = reverse("antrean:tv", args=[puskesmas.kunci_display])
+        assert b"A-001" in c.get(url, HTTP_HX_REQUEST="true").content
+        assert c.get(reverse("antrean:tv_versi", args=[puskesmas.kunci_display])).json()["v"]
+        assert c.get(reverse("antrean:tv_versi", args=["salah"])).status_code == 404
+    assert benang and all(n.startswith("permintaan") for n in benang)
+
+
+def test_a_changed_display_key_stops_the_old_one_at_once_despite_the_cache(client, puskesmas):
+    lama = puskesmas.kunci_display
+    assert client.get(reverse("antrean:tv_versi", args=[lama])).status_code == 200
+    puskesmas.kunci_display = "kunci-baru-untuk-layar"
+    puskesmas.save()
+    assert client.get(reverse("antrean:tv_versi", args=[lama])).status_code == 404
+    baru = reverse("antrean:tv_versi", args=["kunci-baru-untuk-layar"])
+    assert client.get(baru).status_code == 200
