@@ -45,7 +45,9 @@ def _siapkan_db() -> tuple[str, callable]:
     import psycopg
 
     u = urlparse(url)
-    nama = f"bench_replay_{os.getpid()}"
+    # Named after DATABASE_URL's own database (h21 → h21_replay_<pid>), so parallel runs of
+    # several people never share a name.
+    nama = f"{u.path.strip('/') or 'bench'}_replay_{os.getpid()}"
     admin = urlunparse(u._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as c:
         c.execute(f'CREATE DATABASE "{nama}"')

@@ -13,6 +13,7 @@ from django.utils import timezone
 from antrean.models import Tiket
 from downtime import replay, services
 from downtime.models import EntriReplay, EpisodeDowntime, JenisEpisode
+from downtime.replay import entri as replay_entri_mod
 from pendaftaran.models import Kunjungan, Pasien, Sumber
 from tests.factories import PasienFactory
 
@@ -296,7 +297,7 @@ def test_an_interrupted_replay_keeps_what_was_done_and_resumes_without_duplicate
         entri(pasien_baru(nama=f"Urut {n}", serial=70 + n), pada=pagi + timedelta(minutes=n))
         for n in range(5)
     ]
-    asli = replay._daftar
+    asli = replay_entri_mod._daftar
     panggilan = {"n": 0}
 
     def putus_di_ketiga(*args, **kwargs):
@@ -305,13 +306,13 @@ def test_an_interrupted_replay_keeps_what_was_done_and_resumes_without_duplicate
             raise OperationalError("server closed the connection unexpectedly")
         return asli(*args, **kwargs)
 
-    monkeypatch.setattr(replay, "_daftar", putus_di_ketiga)
+    monkeypatch.setattr(replay_entri_mod, "_daftar", putus_di_ketiga)
     hasil, selesai = _replay(batch, petugas_loket)
     assert not selesai
     assert [h["status"] for h in hasil] == ["dibuat", "dibuat"] + ["gagal_sementara"] * 3
     assert Kunjungan.objects.count() == 2 and EntriReplay.objects.count() == 2
 
-    monkeypatch.setattr(replay, "_daftar", asli)
+    monkeypatch.setattr(replay_entri_mod, "_daftar", asli)
     hasil, selesai = _replay(batch, petugas_loket)
     assert selesai
     assert [h["status"] for h in hasil] == ["dibuat"] * 5
@@ -323,14 +324,14 @@ def test_an_unexpected_bug_in_one_entry_stores_it_for_review_and_goes_on(
     petugas_loket, pagi, monkeypatch
 ):
     batch = [entri(pasien_baru(nama=f"Bug {n}", serial=80 + n), pada=pagi) for n in range(3)]
-    asli = replay._daftar
+    asli = replay_entri_mod._daftar
 
     def rusak(entri_, u, pasien, oleh):
         if pasien.nama == "Bug 1":
             raise KeyError("boom")
         return asli(entri_, u, pasien, oleh)
 
-    monkeypatch.setattr(replay, "_daftar", rusak)
+    monkeypatch.setattr(replay_entri_mod, "_daftar", rusak)
     hasil, selesai = _replay(batch, petugas_loket)
     assert selesai
     assert [h["status"] for h in hasil] == ["dibuat", "ditinjau", "dibuat"]
