@@ -8,7 +8,8 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import DatabaseError
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError
 from django.utils import timezone
 
 from puskesmas.models import Loket, Puskesmas
@@ -20,6 +21,7 @@ from ..models import (
     JenisEpisode,
     SumberEntri,
 )
+from . import serentak
 from .entri import GAGAL_SEMENTARA, replay_entri
 from .urai import Urai, urai_waktu
 
@@ -59,11 +61,16 @@ def replay_batch(
     hasil: dict[int, dict] = {}
     episode_luring: list[EpisodeDowntime] = []
     tersentuh: dict[int, EpisodeDowntime] = {}
+    episode_id: dict[int, EpisodeDowntime | None] = {}
 
     def episode_untuk(entri: EntriReplay, u: Urai) -> EpisodeDowntime | None:
         ep = None
         if u.episode_id is not None:
-            ep = EpisodeDowntime.objects.filter(pk=u.episode_id, puskesmas=puskesmas).first()
+            if u.episode_id not in episode_id:
+                episode_id[u.episode_id] = EpisodeDowntime.objects.filter(
+                    pk=u.episode_id, puskesmas=puskesmas
+                ).first()
+            ep = episode_id[u.episode_id]
         if ep is None and u.dibuat_klien is not None:
             ep = _deklarasi_pada(u.loket, u.dibuat_klien)
         if ep is None and entri.sumber == SumberEntri.OFFLINE and u.loket is not None:
@@ -112,29 +119,81 @@ def replay_batch(
     entri_list = list(entri)
     selesai_semua = True
     urutan = sorted(enumerate(entri_list), key=_kunci_urut)
-    for posisi, (i, raw) in enumerate(urutan):
+    rencana = (
+        serentak.Rencana.baca(entri_list, puskesmas=puskesmas, cache=cache)
+        if getattr(settings, "REPLAY_SERENTAK", True)
+        else None
+    )
+    antre: list[serentak.Siap] = []
+
+    def satu(i: int, raw) -> None:
+        hasil[i] = replay_entri(
+            raw,
+            puskesmas=puskesmas,
+            pengirim=pengirim,
+            sumber=sumber,
+            loket_batch=meta.loket,
+            episode_untuk=episode_untuk,
+            cache=cache,
+        )
+        if rencana is not None:
+            rencana.cemari(i, hasil[i])
+
+    def tulis_antre() -> None:
+        """Write the known entries waiting so far, before an entry that needs them in the
+        database; when the run cannot be written as planned, replay it one by one."""
+        nonlocal rencana
+        run = antre[:]
+        antre.clear()
+        if not run:
+            return
         try:
-            hasil[i] = replay_entri(
-                raw,
-                puskesmas=puskesmas,
-                pengirim=pengirim,
-                sumber=sumber,
-                loket_batch=meta.loket,
-                episode_untuk=episode_untuk,
-                cache=cache,
-            )
+            hasil.update(serentak.tulis(run, puskesmas=puskesmas))
+            assert rencana is not None
+            rencana.setelah_tulis(run)
+            return
+        except (serentak.Mundur, IntegrityError):
+            logger.info("replay serentak mundur ke per entri (%s entri)", len(run))
         except DatabaseError:
-            logger.exception("replay batch berhenti pada entri ke-%s", posisi + 1)
-            selesai_semua = False
-            for j, sisa in urutan[posisi:]:
-                hasil[j] = {
-                    "client_uuid": str(sisa.get("client_uuid")) if isinstance(sisa, dict) else None,
-                    "status": GAGAL_SEMENTARA,
-                    "ulang": False,
-                    "pesan": "Server sedang bermasalah; entri ini akan dikirim ulang.",
-                    "galat": {},
-                }
-            break
+            raise
+        except Exception:
+            logger.exception("replay serentak gagal; per entri")
+        # Nothing of the run was stored; the rest of the batch goes the per-entry way.
+        rencana = None
+        for s in run:
+            satu(s.i, entri_list[s.i])
+
+    try:
+        for i, raw in urutan:
+            if rencana is not None:
+                siap = rencana.putuskan(
+                    i,
+                    puskesmas=puskesmas,
+                    pengirim=pengirim,
+                    sumber=sumber,
+                    loket_batch=meta.loket,
+                    episode_untuk=episode_untuk,
+                    cache=cache,
+                )
+                if siap is not None:
+                    antre.append(siap)
+                    continue
+                tulis_antre()
+            satu(i, raw)
+        tulis_antre()
+    except DatabaseError:
+        logger.exception("replay batch berhenti setelah %s entri", len(hasil))
+        selesai_semua = False
+        for j, sisa in urutan:
+            if j in hasil:
+                continue
+            hasil[j] = {
+                "client_uuid": str(sisa.get("client_uuid")) if isinstance(sisa, dict) else None,
+                "status": GAGAL_SEMENTARA,
+                "ulang": False,
+                "pesan": "Server sedang bermasalah; entri ini akan dikirim ulang.",
+                "galat": {},
+            }
     for ep in tersentuh.values():
         try:
             services.rekonsiliasi_perbarui(episode=ep)

@@ -296,11 +296,12 @@ def _jalankan(entri: EntriReplay, u: Urai, oleh, *, paksa_pasien: Pasien | None 
     )
 
 
-def hasil_json(entri: EntriReplay, *, ulang: bool) -> dict:
-    """The per-entry answer. Built from the stored row, so a repeat answers the same."""
+def hasil_json(entri: EntriReplay, *, ulang: bool, tiket_pertama: Tiket | None = None) -> dict:
+    """The per-entry answer. Built from the stored row, so a repeat answers the same.
+    `tiket_pertama`: the visit's ticket when the caller has just written it (serentak.py)."""
     tiket = None
     if entri.kunjungan_id:
-        t = entri.kunjungan.tiket_pertama
+        t = tiket_pertama or entri.kunjungan.tiket_pertama
         if t is not None:
             tiket = {
                 "id": t.pk,

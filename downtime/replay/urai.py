@@ -215,13 +215,17 @@ def urai_entri(
     if pasien.get("id") not in (None, "") or pasien.get("no_rm") not in (None, ""):
         qs = Pasien.objects.filter(puskesmas=puskesmas)
         pid, rm = pasien.get("id"), _teks(pasien, "no_rm").strip()
+        # Keyed as serentak.py pre-reads them for the whole batch in one query.
         if pid not in (None, ""):
             try:
-                u.pasien = qs.filter(pk=int(pid)).first()
+                pk = int(pid)
+                u.pasien = _dari_cache(cache, ("pasien", pk), lambda: qs.filter(pk=pk).first())
             except (TypeError, ValueError):
                 u.pasien = None
         elif rm.isdigit():
-            u.pasien = qs.filter(no_rm=rm.zfill(6)).first()
+            u.pasien = _dari_cache(
+                cache, ("no_rm", rm.zfill(6)), lambda: qs.filter(no_rm=rm.zfill(6)).first()
+            )
         if u.pasien is None:
             u.tambah("pasien", "Pasien lama tidak ditemukan di Puskesmas ini (periksa No. RM).")
         return u
