@@ -420,7 +420,9 @@ def tulis(run: list[Siap], *, puskesmas: Puskesmas) -> dict[int, dict]:
         baru = [s for s in run if s.baru]
         if baru:
             # pasien_buat's lock: no other loket or replay creates a patient until we commit.
-            Puskesmas.objects.select_for_update().filter(pk=puskesmas.pk).first()
+            # FOR NO KEY UPDATE, as pasien_buat takes it: it excludes the other lockers and the
+            # No. RM UPDATE, not the foreign-key checks of other lokets' inserts.
+            Puskesmas.objects.select_for_update(no_key=True).filter(pk=puskesmas.pk).first()
             nik = [s.pasien.nik for s in baru]
             kartu = [s.pasien.no_bpjs for s in baru if s.pasien.no_bpjs]
             if Pasien.objects.filter(
@@ -432,34 +434,6 @@ def tulis(run: list[Siap], *, puskesmas: Puskesmas) -> dict[int, dict]:
             ):
                 s.pasien.no_rm = rm
             Pasien.objects.bulk_create([s.pasien for s in baru])
-        # Numbers: one statement per unit and day, in a fixed order (the counters' lock order).
-        perlu: dict[tuple, list[Siap]] = {}
-        for s in run:
-            if s.nomor is None:
-                perlu.setdefault((s.unit.pk, s.tanggal), []).append(s)
-        nomor_baru: dict[int, int] = {}
-        for (_, tanggal), daftar in sorted(perlu.items(), key=lambda kv: (kv[0][0], kv[0][1])):
-            unit = daftar[0].unit
-            for s, n in zip(
-                daftar,
-                nomor_berikutnya_banyak(unit=unit, tanggal=tanggal, jumlah=len(daftar)),
-                strict=True,
-            ):
-                nomor_baru[s.i] = n
-        kunci_hari = {(s.unit.pk, s.tanggal) for s in run}
-        tiket_daring: dict[tuple, tuple[list, list]] = {}
-        for unit_id, tgl, waktu_masuk, nomor in (
-            Tiket.objects.filter(
-                unit_id__in={k[0] for k in kunci_hari},
-                tanggal__in={k[1] for k in kunci_hari},
-                luring=False,
-            )
-            .order_by("waktu_masuk")
-            .values_list("unit_id", "tanggal", "waktu_masuk", "nomor")
-        ):
-            w, m = tiket_daring.setdefault((unit_id, tgl), ([], []))
-            w.append(waktu_masuk)
-            m.append(max(nomor, m[-1]) if m else nomor)
         kunjungan: list[Kunjungan] = []
         for s in run:
             e, unit, d = s.entri, s.unit, s.data_kunjungan
@@ -491,6 +465,35 @@ def tulis(run: list[Siap], *, puskesmas: Puskesmas) -> dict[int, dict]:
                 )
             )
         Kunjungan.objects.bulk_create(kunjungan)
+        # Numbers after the visits, as kunjungan_daftar takes them (the same lock order as an
+        # online registration); one statement per unit and day, units in a fixed order.
+        perlu: dict[tuple, list[Siap]] = {}
+        for s in run:
+            if s.nomor is None:
+                perlu.setdefault((s.unit.pk, s.tanggal), []).append(s)
+        nomor_baru: dict[int, int] = {}
+        for (_, tanggal), daftar in sorted(perlu.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+            unit = daftar[0].unit
+            for s, n in zip(
+                daftar,
+                nomor_berikutnya_banyak(unit=unit, tanggal=tanggal, jumlah=len(daftar)),
+                strict=True,
+            ):
+                nomor_baru[s.i] = n
+        kunci_hari = {(s.unit.pk, s.tanggal) for s in run}
+        tiket_daring: dict[tuple, tuple[list, list]] = {}
+        for unit_id, tgl, waktu_masuk, nomor in (
+            Tiket.objects.filter(
+                unit_id__in={k[0] for k in kunci_hari},
+                tanggal__in={k[1] for k in kunci_hari},
+                luring=False,
+            )
+            .order_by("waktu_masuk")
+            .values_list("unit_id", "tanggal", "waktu_masuk", "nomor")
+        ):
+            w, m = tiket_daring.setdefault((unit_id, tgl), ([], []))
+            w.append(waktu_masuk)
+            m.append(max(nomor, m[-1]) if m else nomor)
         tiket: list[Tiket] = []
         for s, k in zip(run, kunjungan, strict=True):
             unit = k.unit
