@@ -165,6 +165,9 @@ def replay_batch(
 
     try:
         for i, raw in urutan:
+            if rencana is not None and (h := rencana.jawaban_ulang(i)) is not None:
+                hasil[i] = h
+                continue
             if rencana is not None:
                 siap = rencana.putuskan(
                     i,

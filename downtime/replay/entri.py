@@ -296,12 +296,19 @@ def _jalankan(entri: EntriReplay, u: Urai, oleh, *, paksa_pasien: Pasien | None 
     )
 
 
-def hasil_json(entri: EntriReplay, *, ulang: bool, tiket_pertama: Tiket | None = None) -> dict:
+def hasil_json(
+    entri: EntriReplay, *, ulang: bool, tiket_pertama: dict[int, Tiket] | None = None
+) -> dict:
     """The per-entry answer. Built from the stored row, so a repeat answers the same.
-    `tiket_pertama`: the visit's ticket when the caller has just written it (serentak.py)."""
+    `tiket_pertama`: each visit's first ticket by visit id, when the caller has read or just
+    written them for a whole batch (serentak.py); otherwise each is read here."""
+
+    def pertama(k: Kunjungan) -> Tiket | None:
+        return tiket_pertama.get(k.pk) if tiket_pertama is not None else k.tiket_pertama
+
     tiket = None
     if entri.kunjungan_id:
-        t = tiket_pertama or entri.kunjungan.tiket_pertama
+        t = pertama(entri.kunjungan)
         if t is not None:
             tiket = {
                 "id": t.pk,
@@ -313,7 +320,7 @@ def hasil_json(entri: EntriReplay, *, ulang: bool, tiket_pertama: Tiket | None =
     dup = None
     if entri.kunjungan_dipertahankan_id:
         k = entri.kunjungan_dipertahankan
-        t = k.tiket_pertama
+        t = pertama(k)
         dup = {
             "kunjungan_id": k.pk,
             "tiket": t.kode if t else None,

@@ -28,11 +28,12 @@ whole or not at all.
 from __future__ import annotations
 
 import bisect
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -57,6 +58,7 @@ from .entri import EpisodeUntuk, hasil_json
 from .urai import _periksa_waktu, _tanpa_nul, _uuid, urai_entri, urai_waktu
 
 Aksi = TiketRiwayat.Aksi
+logger = logging.getLogger(__name__)
 
 
 class Mundur(Exception):
@@ -89,6 +91,8 @@ class Rencana:
     def __init__(self) -> None:
         self.bersih: dict[int, dict] = {}
         self.tersimpan: set[uuid.UUID] = set()
+        self.ulang: dict[uuid.UUID, EntriReplay] = {}
+        self.tiket_ulang: dict[int, Tiket] = {}
         self.dilihat: set[uuid.UUID] = set()
         self.oleh_nik: dict[str, Pasien] = {}
         self.oleh_kartu: dict[str, Pasien] = {}
@@ -142,9 +146,19 @@ class Rencana:
             if (c := _uuid(ps.get("client_uuid"))) is not None:
                 puu.add(c)
         if cu:
-            r.tersimpan = set(
-                EntriReplay.objects.filter(client_uuid__in=cu).values_list("client_uuid", flat=True)
-            )
+            # A re-sent entry is answered from its stored row, with its tickets read at once.
+            for e in EntriReplay.objects.filter(client_uuid__in=cu).select_related(
+                "pasien", "kunjungan__unit", "kunjungan_dipertahankan__loket"
+            ):
+                r.tersimpan.add(e.client_uuid)
+                if e.puskesmas_id == puskesmas.pk:
+                    r.ulang[e.client_uuid] = e
+            kid = {e.kunjungan_id for e in r.ulang.values()}
+            kid |= {e.kunjungan_dipertahankan_id for e in r.ulang.values()}
+            kid.discard(None)
+            if kid:
+                for t in Tiket.objects.filter(kunjungan_id__in=kid).order_by("dibuat_pada", "pk"):
+                    r.tiket_ulang.setdefault(t.kunjungan_id, t)
             r.tersimpan |= set(
                 Kunjungan.objects.filter(client_uuid__in=cu).values_list("client_uuid", flat=True)
             )
@@ -201,6 +215,15 @@ class Rencana:
         return r
 
     # --- deciding one entry --------------------------------------------------------------
+
+    def jawaban_ulang(self, i: int) -> dict | None:
+        """The stored answer of an entry sent before (replay_entri's idempotent path), or None."""
+        p = self.bersih.get(i)
+        cu = _uuid(p.get("client_uuid")) if p is not None else None
+        if cu is None or cu not in self.ulang or cu in self.dilihat:
+            return None
+        self.dilihat.add(cu)
+        return hasil_json(self.ulang[cu], ulang=True, tiket_pertama=self.tiket_ulang)
 
     def _identitas(self, p: dict) -> set[tuple]:
         ps = p.get("pasien") if isinstance(p.get("pasien"), dict) else {}
@@ -554,8 +577,11 @@ def tulis(run: list[Siap], *, puskesmas: Puskesmas) -> dict[int, dict]:
     # A spent mark only (blok_ambil recomputes what is used): outside the run, so the run never
     # holds a block row while it holds the counters.
     for blok in blok_tersentuh.values():
-        services.blok_tandai_jika_habis(blok=blok)
+        try:
+            services.blok_tandai_jika_habis(blok=blok)
+        except DatabaseError:  # the entries are committed; the next blok_ambil marks it
+            logger.exception("tanda blok habis %s gagal", blok.pk)
     return {
-        s.i: hasil_json(s.entri, ulang=False, tiket_pertama=t)
+        s.i: hasil_json(s.entri, ulang=False, tiket_pertama={t.kunjungan_id: t})
         for s, t in zip(run, tiket, strict=True)
     }
