@@ -81,6 +81,11 @@ class Siap:
     nomor: int | None  # the offline number kept, or None: the next online number
     catat_nomor: bool  # the offline number is not in NomorLuring yet
     blok: BlokNomorOffline | None
+    # A duplicate: the open visit kept (a planned entry of this batch, or a stored visit and its
+    # first ticket); nothing is written for it but its EntriReplay row.
+    dup: Siap | Kunjungan | None = None
+    tiket_dup: Tiket | None = None
+    tiket: Tiket | None = None  # the ticket written for this entry
 
 
 def _kunci_pasien(p: Pasien) -> tuple:
@@ -97,7 +102,8 @@ class Rencana:
         self.oleh_nik: dict[str, Pasien] = {}
         self.oleh_kartu: dict[str, Pasien] = {}
         self.oleh_uuid: dict[uuid.UUID, Pasien] = {}
-        self.terbuka: set[tuple] = set()  # (pasien key, unit id, day) with an open visit
+        # (pasien key, unit id, day) → the open visit there: planned in this batch or stored.
+        self.terbuka: dict[tuple, Siap | Kunjungan] = {}
         self.blok: list[BlokNomorOffline] = []
         self.nomor_luring: dict[tuple, uuid.UUID | None] = {}
         self.nomor_tiket: set[tuple] = set()
@@ -191,12 +197,15 @@ class Rencana:
             ):
                 r.oleh_uuid.setdefault(e.pasien_uuid, dikenal.setdefault(e.pasien_id, e.pasien))
         if dikenal:
-            r.terbuka = {
-                (("pk", p), u, t)
-                for p, u, t in Kunjungan.objects.filter(pasien_id__in=dikenal, tanggal__in=hari)
+            for k in (
+                Kunjungan.objects.filter(pasien_id__in=dikenal, tanggal__in=hari)
                 .exclude(status=StatusKunjungan.BATAL)
-                .values_list("pasien_id", "unit_id", "tanggal")
-            }
+                .select_related("pasien", "unit", "loket")
+            ):
+                r.terbuka[(("pk", k.pasien_id), k.unit_id, k.tanggal)] = k
+            ada = [k.pk for k in r.terbuka.values()]
+            for t in Tiket.objects.filter(kunjungan_id__in=ada).order_by("dibuat_pada", "pk"):
+                r.tiket_ulang.setdefault(t.kunjungan_id, t)
         if nomor:
             r.blok = list(
                 BlokNomorOffline.objects.filter(loket__puskesmas=puskesmas, tanggal__in=hari)
@@ -331,8 +340,9 @@ class Rencana:
         ):
             return None
         kunci_kunjungan = (_kunci_pasien(pasien), u.unit.pk, tanggal)
-        if kunci_kunjungan in self.terbuka:
-            return None  # a second visit: the per-entry path reports the duplicate
+        tetap = self.terbuka.get(kunci_kunjungan)
+        if tetap is not None and u.nomor is not None:
+            return None  # a duplicate holding a printed number: the per-entry path
         # The offline number: entri._nomor_milik and entri._nomor, answered from the ledger.
         nomor, catat_nomor, blok = None, False, None
         if u.nomor is not None:
@@ -358,6 +368,8 @@ class Rencana:
                 return None
             nomor, catat_nomor = u.nomor, pemilik is False
         # Known: fill in the entry as entri._set_hasil would, and claim what it takes.
+        if tetap is not None:
+            status = StatusEntri.DUPLIKAT  # kunjungan_daftar's KunjunganGanda
         entri = EntriReplay(
             client_uuid=cu,
             puskesmas=puskesmas,
@@ -373,11 +385,6 @@ class Rencana:
             nomor_diminta=u.nomor,
             status=status,
             status_awal=status,
-            pesan=(
-                f"Dilampirkan ke pasien lama {pasien.nama} (RM {pasien.no_rm})."
-                if status == StatusEntri.DILAMPIRKAN
-                else ""
-            )[:300],
             pasien=None if baru else pasien,
             diproses_pada=sekarang,
             diselesaikan_pada=sekarang,
@@ -389,11 +396,10 @@ class Rencana:
                 self.oleh_kartu[pasien.no_bpjs] = pasien
         if u.pasien_uuid is not None:
             self.oleh_uuid.setdefault(u.pasien_uuid, pasien)
-        self.terbuka.add(kunci_kunjungan)
         if nomor is not None:
             self.nomor_luring[(u.unit.pk, tanggal, nomor)] = cu
             self.nomor_tiket.add((u.unit.pk, tanggal, nomor))
-        return Siap(
+        siap = Siap(
             i=i,
             entri=entri,
             unit=u.unit,
@@ -405,12 +411,18 @@ class Rencana:
             nomor=nomor,
             catat_nomor=catat_nomor,
             blok=blok,
+            dup=tetap,
+            tiket_dup=self.tiket_ulang.get(tetap.pk) if isinstance(tetap, Kunjungan) else None,
         )
+        if tetap is None:
+            self.terbuka[kunci_kunjungan] = siap
+        return siap
 
     def setelah_tulis(self, run: list[Siap]) -> None:
         """The run is committed: its new patients have ids now."""
         for s in run:
-            self.terbuka.add((("pk", s.pasien.pk), s.entri.kunjungan.unit_id, s.tanggal))
+            if s.dup is None:
+                self.terbuka[(("pk", s.pasien.pk), s.unit.pk, s.tanggal)] = s
 
 
 def _urut(tiket_daring: dict[tuple, tuple[list, list]], kunci: tuple, waktu: datetime) -> int:
@@ -421,9 +433,10 @@ def _urut(tiket_daring: dict[tuple, tuple[list, list]], kunci: tuple, waktu: dat
     return maks[j - 1] if j else 0
 
 
-def tulis(run: list[Siap], *, puskesmas: Puskesmas) -> dict[int, dict]:
+def tulis(semua: list[Siap], *, puskesmas: Puskesmas) -> dict[int, dict]:
     """Write a run of known entries in one transaction; return their answers by position."""
     blok_tersentuh: dict[int, BlokNomorOffline] = {}
+    run = [s for s in semua if s.dup is None]  # the entries that make a visit
     with transaction.atomic():
         # The offline numbers first, as the per-entry path records them before anything else.
         NomorLuring.objects.bulk_create(
@@ -566,11 +579,20 @@ def tulis(run: list[Siap], *, puskesmas: Puskesmas) -> dict[int, dict]:
                 )
             audit.append(baris(user=k.petugas, aksi="kunjungan_buat", objek=k, puskesmas=puskesmas))
         catat_banyak(audit)
-        live.tandai_berubah(puskesmas.pk)
-        for s, k in zip(run, kunjungan, strict=True):
+        if run:
+            live.tandai_berubah(puskesmas.pk)
+        for s, k, t in zip(run, kunjungan, tiket, strict=True):
             s.entri.pasien = s.pasien
             s.entri.kunjungan = k
-        EntriReplay.objects.bulk_create([s.entri for s in run])
+            s.tiket = t
+        for s in semua:
+            if s.dup is not None:
+                _duplikat(s)
+            elif s.entri.status == StatusEntri.DILAMPIRKAN:
+                # Here, not when planned: the patient may be one this run has just numbered.
+                p = s.pasien
+                s.entri.pesan = f"Dilampirkan ke pasien lama {p.nama} (RM {p.no_rm})."[:300]
+        EntriReplay.objects.bulk_create([s.entri for s in semua])
         for s in run:
             if s.blok is not None:
                 blok_tersentuh[s.blok.pk] = s.blok
@@ -581,7 +603,26 @@ def tulis(run: list[Siap], *, puskesmas: Puskesmas) -> dict[int, dict]:
             services.blok_tandai_jika_habis(blok=blok)
         except DatabaseError:  # the entries are committed; the next blok_ambil marks it
             logger.exception("tanda blok habis %s gagal", blok.pk)
-    return {
-        s.i: hasil_json(s.entri, ulang=False, tiket_pertama={t.kunjungan_id: t})
-        for s, t in zip(run, tiket, strict=True)
-    }
+    hasil = {}
+    for s in semua:
+        k = s.entri.kunjungan or s.entri.kunjungan_dipertahankan
+        t = s.tiket if s.dup is None else s.tiket_dup
+        hasil[s.i] = hasil_json(s.entri, ulang=False, tiket_pertama={k.pk: t} if t else {})
+    return hasil
+
+
+def _duplikat(s: Siap) -> None:
+    """entri._jalankan's KunjunganGanda outcome: the entry points at the visit kept."""
+    if isinstance(s.dup, Siap):
+        tetap, tiket = s.dup.entri.kunjungan, s.dup.tiket
+    else:
+        tetap, tiket = s.dup, s.tiket_dup
+    s.tiket_dup = tiket
+    e = s.entri
+    e.pasien = tetap.pasien
+    e.kunjungan_dipertahankan = tetap
+    e.pesan = (
+        f"{tetap.pasien.nama} sudah terdaftar hari ini di {tetap.unit.nama}"
+        + (f" dengan nomor {tiket.kode}" if tiket else "")
+        + (f" (loket {tetap.loket.kode})." if tetap.loket_id else ".")
+    )[:300]
