@@ -119,6 +119,51 @@ def nomor_berikutnya(*, unit: UnitLayanan, tanggal: date) -> int:
         return int(cursor.fetchone()[0])
 
 
+def nomor_berikutnya_banyak(*, unit: UnitLayanan, tanggal: date, jumlah: int) -> list[int]:
+    """The next `jumlah` online numbers of a unit's day in one statement: the very numbers
+    `jumlah` calls of `nomor_berikutnya` would give, in order (the reserved offline series
+    [ANTREAN_NOMOR_LURING_AWAL, terakhir_luring] is jumped over the same way), under the same
+    row lock until the caller's transaction ends. For a replayed batch."""
+    if jumlah < 1:
+        return []
+    tabel = connection.ops.quote_name(PenomoranHarian._meta.db_table)
+    awal = settings.ANTREAN_NOMOR_LURING_AWAL
+    t = tabel
+    # The range hits the reserved series when it reaches AWAL while numbers up to terakhir_luring
+    # are still ahead of the counter: then it is longer by the reserved numbers it jumps.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {t} (unit_id, tanggal, terakhir, terakhir_luring)"
+            " VALUES (%s, %s, %s, 0) ON CONFLICT (unit_id, tanggal) DO UPDATE SET terakhir ="
+            f" CASE WHEN {t}.terakhir_luring >= %s AND {t}.terakhir + %s >= %s"
+            f" AND {t}.terakhir + 1 <= {t}.terakhir_luring"
+            f" THEN {t}.terakhir + %s + {t}.terakhir_luring + 1 - CASE WHEN %s > {t}.terakhir + 1"
+            f" THEN %s ELSE {t}.terakhir + 1 END"
+            f" ELSE {t}.terakhir + %s END RETURNING terakhir, terakhir_luring",
+            [
+                unit.pk,
+                connection.ops.adapt_datefield_value(tanggal),
+                jumlah,
+                awal,
+                jumlah,
+                awal,
+                jumlah,
+                awal,
+                awal,
+                jumlah,
+            ],
+        )
+        akhir, luring = cursor.fetchone()
+    # The `jumlah` largest numbers up to the new counter that are not reserved offline ones.
+    nomor: list[int] = []
+    n = int(akhir)
+    while len(nomor) < jumlah:
+        if not (luring >= awal and awal <= n <= luring):
+            nomor.append(n)
+        n -= 1
+    return nomor[::-1]
+
+
 @transaction.atomic
 def blok_nomor_luring(*, unit: UnitLayanan, tanggal: date, jumlah: int) -> int:
     """Reserve `jumlah` consecutive numbers for a loket's offline block; return the first.

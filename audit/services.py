@@ -58,7 +58,34 @@ def catat(
     puskesmas: Any = None,
     keterangan: str = "",
 ) -> AuditLog:
-    """Append one audit row.
+    """Append one audit row (see `baris`)."""
+    log = baris(
+        request=request,
+        user=user,
+        aksi=aksi,
+        objek=objek,
+        puskesmas=puskesmas,
+        keterangan=keterangan,
+    )
+    log.save(force_insert=True)
+    return log
+
+
+def catat_banyak(daftar: list[AuditLog]) -> list[AuditLog]:
+    """Append rows made by `baris` in one INSERT (a replayed batch's audit trail)."""
+    return AuditLog.objects.bulk_create(daftar)
+
+
+def baris(
+    *,
+    request: HttpRequest | None = None,
+    user: Any = None,
+    aksi: str,
+    objek: Any = None,
+    puskesmas: Any = None,
+    keterangan: str = "",
+) -> AuditLog:
+    """One audit row, not yet saved: `catat` saves it, `catat_banyak` saves many at once.
 
     `aksi` must be one of `Aksi` (a typo fails loudly in tests, not silently in production).
     `objek` is a model instance or `(jenis, id)`. `keterangan` is a short free text; any
@@ -81,7 +108,7 @@ def catat(
     ringkasan = label + (f" · {objek_tipe} #{objek_id}" if objek_tipe else "")
     if keterangan:
         ringkasan += f" · {keterangan}"
-    return AuditLog.objects.create(
+    return AuditLog(
         user=user if user is not None and user.pk else None,
         username=(user.get_username() if user is not None else "")[:150],
         peran=getattr(petugas, "peran", "")

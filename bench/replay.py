@@ -1,4 +1,4 @@
-"""Replay 10,000 offline entries (5% duplicates, 1% NIK conflicts) and print the throughput.
+"""Replay 10,000 offline entries (5% duplicates, 1% NIK conflicts): throughput, SQL, integrity.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/x .venv/bin/python bench/replay.py
     .venv/bin/python bench/replay.py            # a temporary SQLite file
@@ -45,7 +45,9 @@ def _siapkan_db() -> tuple[str, callable]:
     import psycopg
 
     u = urlparse(url)
-    nama = f"bench_replay_{os.getpid()}"
+    # Named after DATABASE_URL's own database (h21 → h21_replay_<pid>), so parallel runs of
+    # several people never share a name.
+    nama = f"{u.path.strip('/') or 'bench'}_replay_{os.getpid()}"
     admin = urlunparse(u._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as c:
         c.execute(f'CREATE DATABASE "{nama}"')
@@ -164,6 +166,11 @@ def main() -> None:
     ap.add_argument("--jumlah", type=int, default=10_000)
     ap.add_argument("--batch", type=int, default=100)
     ap.add_argument("--pasien", type=int, default=3000, help="returning patients in the database")
+    ap.add_argument(
+        "--per-entri",
+        action="store_true",
+        help="the per-entry path only (REPLAY_SERENTAK off), for comparison",
+    )
     args = ap.parse_args()
 
     keterangan, hapus = _siapkan_db()
@@ -173,6 +180,10 @@ def main() -> None:
 
     django.setup()
     import logging
+
+    from django.conf import settings
+
+    settings.REPLAY_SERENTAK = not args.per_entri
 
     logging.disable(logging.WARNING)
     from django.contrib.auth import get_user_model
@@ -205,25 +216,37 @@ def main() -> None:
                 batches.append((loket, daftar[i : i + args.batch]))
         batches.sort(key=lambda b: b[1][0]["dibuat_klien"])
 
+        from django.db import connection
+
         hitung: Counter = Counter()
         latensi = []
+        kueri = [0]
+
+        def hitung_kueri(execute, sql, params, many, context):
+            kueri[0] += 1
+            return execute(sql, params, many, context)
+
         cpu0 = time.process_time()
         t0 = time.perf_counter()
-        for loket, batch in batches:
-            t = time.perf_counter()
-            hasil, _ = replay.replay_batch(
-                batch,
-                puskesmas=pkm,
-                pengirim=pengirim[loket],
-                meta=replay.MetaBatch(loket=lokets[loket]),
-            )
-            latensi.append(time.perf_counter() - t)
-            hitung.update(h["status"] for h in hasil)
+        with connection.execute_wrapper(hitung_kueri):
+            for loket, batch in batches:
+                t = time.perf_counter()
+                hasil, _ = replay.replay_batch(
+                    batch,
+                    puskesmas=pkm,
+                    pengirim=pengirim[loket],
+                    meta=replay.MetaBatch(loket=lokets[loket]),
+                )
+                latensi.append(time.perf_counter() - t)
+                hitung.update(h["status"] for h in hasil)
         total = time.perf_counter() - t0
         cpu = time.process_time() - cpu0
         n = sum(hitung.values())
         latensi.sort()
+        jalur = "per-entry (REPLAY_SERENTAK off)" if args.per_entri else "set-wise"
+        print(f"path: {jalur}")
         print(f"entries: {n} in {len(batches)} batches of <= {args.batch}")
+        print(f"SQL statements: {kueri[0]} -> {kueri[0] / n:.1f} per entry (BEGIN/COMMIT included)")
         print(f"outcomes: { {str(k): v for k, v in sorted(hitung.items())} }")
         print(f"total time: {total:.1f} s  ->  {n / total:.0f} entries/s")
         # CPU of this (Django) process only: a figure less at the mercy of other load.
@@ -247,7 +270,29 @@ def main() -> None:
         t_ulang = time.perf_counter() - t0
         print(f"re-sent {m} entries (idempotent path): {t_ulang:.1f} s -> {m / t_ulang:.0f}/s")
         print(f"stored: {EntriReplay.objects.count()} entries, {Kunjungan.objects.count()} visits")
-        assert EntriReplay.objects.count() == n
+        # Integrity: every entry stored once, one visit per created/attached entry, and each
+        # unit's day numbered 1..n without a gap or a repeat.
+        from antrean.models import Tiket
+
+        dikirim = {e["client_uuid"] for _, e in semua}
+        tersimpan = list(EntriReplay.objects.values_list("client_uuid", flat=True))
+        assert len(tersimpan) == len(set(tersimpan)) == n == len(dikirim)
+        assert {str(c) for c in tersimpan} == dikirim
+        assert Kunjungan.objects.count() == hitung["dibuat"] + hitung["dilampirkan"]
+        celah = 0
+        per_hari: dict = {}
+        for unit_id, tgl, nomor in Tiket.objects.values_list("unit_id", "tanggal", "nomor"):
+            per_hari.setdefault((unit_id, tgl), []).append(nomor)
+        for nomor in per_hari.values():
+            celah += len(nomor) != len(set(nomor)) or sorted(nomor) != list(
+                range(1, len(nomor) + 1)
+            )
+        print(
+            f"integrity: {n} entries stored once, {Kunjungan.objects.count()} visits, "
+            f"{Tiket.objects.count()} tickets in {len(per_hari)} unit-days, "
+            f"{celah} unit-days with a gap or a repeated number"
+        )
+        assert celah == 0
     finally:
         hapus()
 

@@ -62,7 +62,7 @@ def downtime_mulai(
     if loket is not None and loket.puskesmas_id != puskesmas.pk:
         raise DowntimeError({"loket": ["Loket tidak ditemukan di Puskesmas ini."]})
     # Lock the tenant row so two concurrent declarations cannot both see "none open".
-    Puskesmas.objects.select_for_update().filter(pk=puskesmas.pk).first()
+    Puskesmas.objects.select_for_update(no_key=True).filter(pk=puskesmas.pk).first()
     ada = EpisodeDowntime.objects.filter(
         puskesmas=puskesmas, loket=loket, jenis=JenisEpisode.DEKLARASI, selesai__isnull=True
     ).first()
@@ -132,7 +132,7 @@ def episode_bpjs_mulai(
 ) -> EpisodeDowntime:
     """For the BPJS bridge's circuit breaker when it opens. Idempotent: while an episode is
     open, calling again returns it."""
-    Puskesmas.objects.select_for_update().filter(pk=puskesmas.pk).first()
+    Puskesmas.objects.select_for_update(no_key=True).filter(pk=puskesmas.pk).first()
     ada = EpisodeDowntime.objects.filter(
         puskesmas=puskesmas, jenis=JenisEpisode.BPJS, selesai__isnull=True
     ).first()
@@ -180,7 +180,7 @@ def episode_luring_catat(
     if jenis not in (JenisEpisode.JARINGAN_LOKET, JenisEpisode.SERVER):
         jenis = JenisEpisode.JARINGAN_LOKET
     mulai, selesai = min(mulai, selesai), max(mulai, selesai)
-    Puskesmas.objects.select_for_update().filter(pk=puskesmas.pk).first()
+    Puskesmas.objects.select_for_update(no_key=True).filter(pk=puskesmas.pk).first()
     ada = (
         EpisodeDowntime.objects.filter(
             puskesmas=puskesmas,

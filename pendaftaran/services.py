@@ -174,10 +174,14 @@ def _tahan_identitas(puskesmas: Puskesmas) -> None:
     The lock is the Puskesmas row, the very row the No. RM counter updates: every creation
     takes it anyway, so this only moves it before the checks (a few ms) and adds no lock order
     of its own. (An advisory lock per birth date deadlocked against replay, which holds the
-    Puskesmas row for its downtime episode before it creates patients.) On SQLite this is a
-    no-op: it lets one writer at a time, and the identity key's unique constraint has the last
-    word there as everywhere."""
-    Puskesmas.objects.select_for_update().filter(pk=puskesmas.pk).first()
+    Puskesmas row for its downtime episode before it creates patients.) FOR NO KEY UPDATE, not
+    FOR UPDATE: it excludes the other lockers and the No. RM UPDATE alike, but not the
+    foreign-key checks of other transactions' inserts — an online registration holding its
+    unit's counter and inserting an outbox row would otherwise deadlock with a replay holding
+    this row and waiting for that counter (tests/downtime/test_replay_serentak.py). On SQLite
+    this is a no-op: it lets one writer at a time, and the identity key's unique constraint has
+    the last word there as everywhere."""
+    Puskesmas.objects.select_for_update(no_key=True).filter(pk=puskesmas.pk).first()
 
 
 @transaction.atomic

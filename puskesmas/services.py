@@ -27,6 +27,15 @@ def no_rm_berikutnya(*, puskesmas: Puskesmas) -> str:
     return f"{nomor:06d}"
 
 
+@transaction.atomic
+def no_rm_berikutnya_banyak(*, puskesmas: Puskesmas, jumlah: int) -> list[str]:
+    """`jumlah` consecutive No. RM in one UPDATE (a replayed batch's new patients), under the
+    same row lock as `no_rm_berikutnya`."""
+    Puskesmas.objects.filter(pk=puskesmas.pk).update(rm_terakhir=F("rm_terakhir") + jumlah)
+    akhir = Puskesmas.objects.values_list("rm_terakhir", flat=True).get(pk=puskesmas.pk)
+    return [f"{n:06d}" for n in range(akhir - jumlah + 1, akhir + 1)]
+
+
 def api_token_buat(*, user, nama: str = "") -> tuple[ApiToken, str]:
     """Create a token and return it with its raw value, which is never stored."""
     raw = "pkm_" + secrets.token_urlsafe(32)

@@ -225,3 +225,38 @@ def test_a_repeat_of_a_client_uuid_returns_the_first_visit_even_for_another_unit
     ulang = _post_json(pemanasan, "/kunjungan", {**data, "unit_id": lain.pk})
     assert ulang.status_code == 200 and ulang.json() == pertama.json()
     assert Kunjungan.objects.filter(client_uuid=data["client_uuid"]).count() == 1
+
+
+# A replayed batch of 100 plain offline entries (two thirds new patients with NIK, a third
+# returning ones, four units) through POST /api/v1/replay, set-wise (downtime/replay/serentak.py):
+# 55 statements where the per-entry path took about 3,300 (145 before the integration settings
+# came from puskesmas.rujukan's cache: the SATUSEHAT subscriber read them once a visit).
+KUERI_REPLAY_100 = 55
+
+
+def test_a_replayed_batch_of_100_stays_within_its_query_pin(
+    api_client, puskesmas, petugas_loket, django_assert_max_num_queries
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from downtime.models import EntriReplay
+    from tests.downtime.conftest import entri, pasien_baru
+
+    units = list(puskesmas.unit_layanan.filter(aktif=True).values_list("kode", flat=True))[:4]
+    lama = [PasienFactory(puskesmas=puskesmas) for _ in range(34)]
+    pagi = timezone.now() - timedelta(hours=2)
+    batch = []
+    for n in range(100):
+        pasien = (
+            {"no_rm": lama[n // 3].no_rm}
+            if n % 3 == 2
+            else pasien_baru(nama=f"Pasien Replay {n}", serial=300 + n)
+        )
+        batch.append(entri(pasien, pada=pagi + timedelta(seconds=n), unit=units[n % len(units)]))
+    with django_assert_max_num_queries(KUERI_REPLAY_100):
+        r = _post_json(api_client, "/replay", {"loket": "L1", "entri": batch})
+    assert r.status_code == 200, r.content
+    assert {h["status"] for h in r.json()["hasil"]} == {"dibuat"}
+    assert EntriReplay.objects.count() == 100

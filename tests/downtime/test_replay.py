@@ -13,6 +13,8 @@ from django.utils import timezone
 from antrean.models import Tiket
 from downtime import replay, services
 from downtime.models import EntriReplay, EpisodeDowntime, JenisEpisode
+from downtime.replay import entri as replay_entri_mod
+from downtime.replay import serentak as replay_serentak
 from pendaftaran.models import Kunjungan, Pasien, Sumber
 from tests.factories import PasienFactory
 
@@ -290,13 +292,14 @@ def test_a_visit_already_saved_online_under_the_same_uuid_is_not_duplicated(
 
 
 def test_an_interrupted_replay_keeps_what_was_done_and_resumes_without_duplicates(
-    petugas_loket, pagi, monkeypatch
+    petugas_loket, pagi, monkeypatch, settings
 ):
+    settings.REPLAY_SERENTAK = False  # the per-entry path: each entry its own transaction
     batch = [
         entri(pasien_baru(nama=f"Urut {n}", serial=70 + n), pada=pagi + timedelta(minutes=n))
         for n in range(5)
     ]
-    asli = replay._daftar
+    asli = replay_entri_mod._daftar
     panggilan = {"n": 0}
 
     def putus_di_ketiga(*args, **kwargs):
@@ -305,13 +308,13 @@ def test_an_interrupted_replay_keeps_what_was_done_and_resumes_without_duplicate
             raise OperationalError("server closed the connection unexpectedly")
         return asli(*args, **kwargs)
 
-    monkeypatch.setattr(replay, "_daftar", putus_di_ketiga)
+    monkeypatch.setattr(replay_entri_mod, "_daftar", putus_di_ketiga)
     hasil, selesai = _replay(batch, petugas_loket)
     assert not selesai
     assert [h["status"] for h in hasil] == ["dibuat", "dibuat"] + ["gagal_sementara"] * 3
     assert Kunjungan.objects.count() == 2 and EntriReplay.objects.count() == 2
 
-    monkeypatch.setattr(replay, "_daftar", asli)
+    monkeypatch.setattr(replay_entri_mod, "_daftar", asli)
     hasil, selesai = _replay(batch, petugas_loket)
     assert selesai
     assert [h["status"] for h in hasil] == ["dibuat"] * 5
@@ -320,17 +323,18 @@ def test_an_interrupted_replay_keeps_what_was_done_and_resumes_without_duplicate
 
 
 def test_an_unexpected_bug_in_one_entry_stores_it_for_review_and_goes_on(
-    petugas_loket, pagi, monkeypatch
+    petugas_loket, pagi, monkeypatch, settings
 ):
+    settings.REPLAY_SERENTAK = False
     batch = [entri(pasien_baru(nama=f"Bug {n}", serial=80 + n), pada=pagi) for n in range(3)]
-    asli = replay._daftar
+    asli = replay_entri_mod._daftar
 
     def rusak(entri_, u, pasien, oleh):
         if pasien.nama == "Bug 1":
             raise KeyError("boom")
         return asli(entri_, u, pasien, oleh)
 
-    monkeypatch.setattr(replay, "_daftar", rusak)
+    monkeypatch.setattr(replay_entri_mod, "_daftar", rusak)
     hasil, selesai = _replay(batch, petugas_loket)
     assert selesai
     assert [h["status"] for h in hasil] == ["dibuat", "ditinjau", "dibuat"]
@@ -338,6 +342,47 @@ def test_an_unexpected_bug_in_one_entry_stores_it_for_review_and_goes_on(
     e = EntriReplay.objects.get(client_uuid=batch[1]["client_uuid"])
     assert e.payload["pasien"]["nama"] == "Bug 1"
     assert not Pasien.objects.filter(nama="Bug 1").exists()
+
+
+def test_a_set_wise_run_cut_off_by_the_database_stores_none_of_it_and_resumes_whole(
+    petugas_loket, pagi, monkeypatch
+):
+    batch = [
+        entri(pasien_baru(nama=f"Serentak {n}", serial=90 + n), pada=pagi + timedelta(minutes=n))
+        for n in range(5)
+    ]
+    asli = replay_serentak.catat_banyak
+
+    def putus(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(replay_serentak, "catat_banyak", putus)
+    hasil, selesai = _replay(batch, petugas_loket)
+    assert not selesai
+    assert [h["status"] for h in hasil] == ["gagal_sementara"] * 5
+    assert EntriReplay.objects.count() == Kunjungan.objects.count() == Pasien.objects.count() == 0
+    assert not Tiket.objects.exists()
+
+    monkeypatch.setattr(replay_serentak, "catat_banyak", asli)
+    hasil, selesai = _replay(batch, petugas_loket)
+    assert selesai and [h["status"] for h in hasil] == ["dibuat"] * 5
+    assert sorted(Tiket.objects.values_list("nomor", flat=True)) == [1, 2, 3, 4, 5]
+    hasil, _ = _replay(batch, petugas_loket)
+    assert all(h["ulang"] for h in hasil) and Kunjungan.objects.count() == 5
+
+
+def test_a_bug_in_the_set_wise_write_replays_the_run_entry_by_entry(
+    petugas_loket, pagi, monkeypatch
+):
+    batch = [entri(pasien_baru(nama=f"Bug {n}", serial=80 + n), pada=pagi) for n in range(3)]
+
+    def rusak(*args, **kwargs):
+        raise KeyError("boom")
+
+    monkeypatch.setattr(replay_serentak, "catat_banyak", rusak)
+    hasil, selesai = _replay(batch, petugas_loket)
+    assert selesai and [h["status"] for h in hasil] == ["dibuat"] * 3
+    assert Pasien.objects.count() == 3 and EntriReplay.objects.count() == 3
 
 
 def test_an_offline_batch_records_a_loket_network_episode_with_counts(

@@ -1,0 +1,451 @@
+"""Issue 15: the set-wise batch (downtime/replay/serentak.py) gives the per-entry path's
+outcomes, numbers and rows, and keeps its guarantees under concurrency.
+
+The differential test replays one generated batch twice on the same starting data (the first
+run inside a savepoint that is rolled back): once with REPLAY_SERENTAK off (every entry through
+replay_entri) and once set-wise, and compares the answers and every row written."""
+
+from __future__ import annotations
+
+import random
+import threading
+import uuid
+from collections import Counter
+from datetime import date, datetime, timedelta
+
+import pytest
+from django.db import connection, connections, transaction
+from django.utils import timezone
+
+from antrean.models import PenomoranHarian, Tiket, TiketRiwayat
+from audit.models import AuditLog
+from bpjs_bridge.models import PermintaanBpjs
+from downtime import replay, services
+from downtime.models import BlokNomorOffline, EntriReplay, NomorLuring
+from downtime.replay import serentak
+from pendaftaran.models import Kunjungan, Pasien
+from pendaftaran.services import kunjungan_daftar
+from pendaftaran.validasi import DataKunjungan
+from satusehat.models import KirimanSatusehat
+from tests.factories import PasienFactory, buat_nik
+
+from .conftest import entri, pasien_baru
+
+pytestmark = pytest.mark.django_db
+
+
+class _Batal(Exception):
+    pass
+
+
+def _replay(batch, petugas):
+    return replay.replay_batch(
+        batch,
+        puskesmas=petugas.puskesmas,
+        pengirim=petugas.user,
+        meta=replay.MetaBatch(loket=petugas.loket),
+    )
+
+
+def _keadaan(hasil: list[dict]) -> dict:
+    """Everything a replay answered and wrote, by natural keys (never by row ids, which a
+    rolled-back savepoint does not give back)."""
+    rm = dict(Pasien.objects.values_list("pk", "no_rm"))
+    kuuid = dict(Kunjungan.objects.values_list("pk", "client_uuid"))
+    tkode = dict(Tiket.objects.values_list("pk", "kode"))
+
+    def jawaban(h: dict) -> tuple:
+        t = h.get("tiket") or {}
+        d = h.get("duplikat_dari") or {}
+        return (
+            h["client_uuid"],
+            h["status"],
+            h["ulang"],
+            h.get("alasan"),
+            h.get("pesan"),
+            h.get("galat"),
+            (h.get("pasien") or {}).get("no_rm"),
+            t.get("kode"),
+            t.get("unit"),
+            h.get("nomor_diminta"),
+            h.get("nomor_baru"),
+            d.get("tiket"),
+            d.get("loket"),
+            h.get("perlu_diberitahu"),
+        )
+
+    return {
+        "jawaban": [jawaban(h) for h in hasil],
+        "pasien": sorted(
+            Pasien.objects.values_list(
+                "no_rm",
+                "nik",
+                "no_bpjs",
+                "nama",
+                "nama_cari",
+                "nama_kunci",
+                "kunci_identitas",
+                "tanggal_lahir",
+                "jenis_kelamin",
+                "alamat",
+                "dibuat_oleh_id",
+            ),
+            key=str,
+        ),
+        "kunjungan": sorted(
+            (
+                str(k.client_uuid),
+                rm[k.pasien_id],
+                k.unit_id,
+                k.tanggal,
+                k.klaster_id,
+                k.layanan_saran,
+                k.saran_diubah,
+                k.penjamin,
+                k.keluhan,
+                k.sumber,
+                k.mode_downtime,
+                k.petugas_id,
+                k.loket_id,
+                k.dibuat_klien,
+                k.status,
+            )
+            for k in Kunjungan.objects.all()
+        ),
+        "tiket": sorted(
+            (
+                str(kuuid[t.kunjungan_id]),
+                t.unit_id,
+                t.tanggal,
+                t.nomor,
+                t.kode,
+                t.kode_cetak,
+                t.urut,
+                t.luring,
+                t.waktu_masuk,
+                t.prioritas,
+                t.alasan_prioritas,
+                t.status,
+                t.dibuat_oleh_id,
+            )
+            for t in Tiket.objects.all()
+        ),
+        "riwayat": Counter(
+            (tkode[r.tiket_id], r.aksi, r.dari, r.ke, r.oleh_id) for r in TiketRiwayat.objects.all()
+        ),
+        "audit": Counter(AuditLog.objects.values_list("aksi", "username", "puskesmas_id")),
+        "bpjs": Counter(
+            (str(kuuid[p.kunjungan_id]), p.jenis, p.rantai, str(p.payload))
+            for p in PermintaanBpjs.objects.all()
+        ),
+        "satusehat": Counter(
+            (str(kuuid[k.kunjungan_id]), k.jenis) for k in KirimanSatusehat.objects.all()
+        ),
+        "nomor_luring": sorted(
+            NomorLuring.objects.values_list("unit_id", "tanggal", "nomor", "client_uuid"),
+            key=str,
+        ),
+        "penghitung": sorted(
+            PenomoranHarian.objects.values_list("unit_id", "tanggal", "terakhir", "terakhir_luring")
+        ),
+        "blok_habis": sorted(
+            (p, h is None) for p, h in BlokNomorOffline.objects.values_list("pertama", "habis_pada")
+        ),
+        "entri": sorted(
+            (
+                str(e.client_uuid),
+                e.status,
+                e.status_awal,
+                e.alasan_tinjau,
+                e.pesan,
+                e.galat,
+                sorted(rm.get(k, k) for k in e.kandidat),
+                rm.get(e.pasien_id),
+                str(kuuid.get(e.kunjungan_id)),
+                str(kuuid.get(e.kunjungan_dipertahankan_id)),
+                e.nomor_diminta,
+                e.nomor_baru,
+                e.sumber,
+                e.loket_id,
+                e.petugas_id,
+                e.episode.jenis if e.episode_id else None,
+                e.diselesaikan_pada is None,
+            )
+            for e in EntriReplay.objects.select_related("episode")
+        ),
+    }
+
+
+def _skenario(petugas, petugas_2, rng: random.Random) -> list[dict]:
+    """A batch with every kind of entry, in the state it meets on the server."""
+    pkm = petugas.puskesmas
+    units = list(pkm.unit_layanan.filter(aktif=True).order_by("pk"))
+    kode = [u.kode for u in units]
+    sekarang = timezone.localtime()
+    pagi = sekarang.replace(second=0, microsecond=0) - timedelta(hours=3)
+    # Known patients: one comes back offline, one already has today's visit in UMUM (online),
+    # one without NIK whom an offline namesake resembles.
+    lama = PasienFactory(puskesmas=pkm, nama="Budi Santoso", tanggal_lahir=date(1970, 1, 5))
+    sudah = PasienFactory(puskesmas=pkm, nama="Rina Wati", tanggal_lahir=date(1985, 4, 9))
+    mirip = PasienFactory(
+        puskesmas=pkm, nama="Siti Aminah", tanggal_lahir=date(1960, 8, 17), jenis_kelamin="P"
+    )
+    Pasien.objects.filter(pk=mirip.pk).update(nik=None)
+    umum = pkm.unit_layanan.get(kode="UMUM")
+    kunjungan_daftar(
+        puskesmas=pkm,
+        pasien=sudah,
+        unit=umum,
+        data=DataKunjungan(penjamin="umum"),
+        client_uuid=uuid.uuid4(),
+    )
+    hilang = uuid.uuid4()  # saved online, the answer lost: the loket queued it offline too
+    hilang_pasien = PasienFactory(puskesmas=pkm)
+    kunjungan_daftar(
+        puskesmas=pkm,
+        pasien=hilang_pasien,
+        unit=umum,
+        data=DataKunjungan(penjamin="umum"),
+        client_uuid=hilang,
+    )
+    blok = services.blok_ambil(
+        loket=petugas.loket, unit=umum, tanggal=timezone.localdate(), jumlah=10
+    ).blok
+    m = iter(range(1000))
+
+    def pada() -> datetime:
+        return pagi + timedelta(minutes=next(m))
+
+    batch: list[dict] = []
+    n1 = pasien_baru(nama="Ahmad Fauzi", lahir=date(1991, 2, 3), jk="L", serial=501)
+    batch.append(entri(n1, pada=pada()))
+    batch.append(
+        entri(pasien_baru(nama="Dewi Sartika", serial=502), pada=pada(), nomor=blok.pertama)
+    )
+    batch.append(entri({**n1, "client_uuid": str(uuid.uuid4())}, pada=pada(), loket="L2"))  # dup
+    # The same person typed again for another unit: attached to the patient just created.
+    batch.append(entri({**n1, "client_uuid": str(uuid.uuid4())}, pada=pada(), unit=kode[1]))
+    batch.append(entri({"no_rm": lama.no_rm}, pada=pada()))
+    batch.append(entri({"no_rm": sudah.no_rm}, pada=pada()))  # duplicate against the database
+    batch.append(
+        entri(pasien_baru(nama="Orang Lain", lahir=lama.tanggal_lahir, nik=lama.nik), pada=pada())
+    )  # a known NIK under another name: review
+    batch.append(
+        entri(
+            pasien_baru(nama="Siti Aminah", lahir=date(1960, 8, 17), jk="P", serial=None),
+            pada=pada(),
+        )
+    )  # no NIK, a look-alike: review
+    batch.append(
+        entri(pasien_baru(nama="Tanpa Nik Baru", lahir=date(2001, 6, 6), serial=None), pada=pada())
+    )
+    ulang = entri(pasien_baru(nama="Dikirim Dua Kali", serial=503), pada=pada())
+    batch += [ulang, dict(ulang)]
+    batch.append({**entri({"no_rm": hilang_pasien.no_rm}, pada=pada()), "client_uuid": str(hilang)})
+    masa_depan = entri(pasien_baru(nama="Jam Maju", serial=504), pada=sekarang + timedelta(hours=3))
+    batch.append(masa_depan)
+    batch.append(
+        entri(pasien_baru(nama="Jam Lama", serial=505), pada=sekarang - timedelta(hours=30))
+    )
+    batch.append(
+        entri(pasien_baru(nama="Nomor Dipakai", serial=506), pada=pada(), nomor=blok.pertama)
+    )
+    batch.append(entri(pasien_baru(nama="Nomor Asing", serial=507), pada=pada(), nomor=950))
+    batch.append(
+        entri(pasien_baru(nama="Nomor Sendiri", serial=508), pada=pada(), nomor=blok.pertama + 1)
+    )
+    kertas = entri(pasien_baru(nama="Dari Kertas", serial=509), pada=pada(), sudah_dilayani=True)
+    kertas["mode"] = "susulan"
+    batch.append(kertas)
+    batch.append(entri(pasien_baru(nama="Salah Tanggal", tanggal_lahir="17-05-1990"), pada=pada()))
+    bayi = pasien_baru(nama="Satu Orang", serial=510)
+    batch.append(entri(bayi, pada=pada()))
+    batch.append(entri({**bayi, "nik": ""}, pada=pada(), unit=kode[2]))  # same pasien_uuid
+    lahir = date(1975, 7, 7)
+    batch.append(
+        entri(
+            pasien_baru(nama="Peserta Bpjs", lahir=lahir, serial=511, no_bpjs="0001234567890"),
+            pada=pada(),
+            penjamin="bpjs",
+        )
+    )
+    # And the plain majority: new patients with NIK and returning ones, mixed units and lokets.
+    for j in range(25):
+        if j % 4 == 3:
+            p = {"no_rm": PasienFactory(puskesmas=pkm).no_rm}
+        else:
+            p = pasien_baru(nama=f"Pasien Biasa {j}", lahir=date(1950 + j, 3, 4), serial=600 + j)
+        batch.append(entri(p, pada=pada(), unit=rng.choice(kode), loket=rng.choice(["L1", "L2"])))
+    rng.shuffle(batch)
+    return batch
+
+
+@pytest.mark.parametrize("benih", [1, 2, 3])
+def test_the_set_wise_batch_answers_and_writes_exactly_what_the_per_entry_path_does(
+    petugas_loket, petugas_loket_2, settings, monkeypatch, benih
+):
+    batch = _skenario(petugas_loket, petugas_loket_2, random.Random(benih))
+    # One server instant for both runs: messages and server-time queue places quote it.
+    tetap = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: tetap)
+    settings.REPLAY_SERENTAK = False
+    try:
+        with transaction.atomic():
+            per_entri = _keadaan(_replay(batch, petugas_loket)[0])
+            raise _Batal
+    except _Batal:
+        pass
+    assert not EntriReplay.objects.exists()
+
+    settings.REPLAY_SERENTAK = True
+    ditulis: list[int] = []
+    asli = serentak.tulis
+
+    def hitung(run, **kw):
+        ditulis.append(len(run))
+        return asli(run, **kw)
+
+    monkeypatch.setattr(serentak, "tulis", hitung)
+    hasil, selesai = _replay(batch, petugas_loket)
+    assert selesai
+    set_wise = _keadaan(hasil)
+    for kunci in per_entri:
+        assert set_wise[kunci] == per_entri[kunci], kunci
+    assert sum(ditulis) >= 20  # the plain entries really went the set-wise way
+    status = Counter(h["status"] for h in hasil)
+    assert {"dibuat", "dilampirkan", "duplikat", "ditinjau", "ditolak"} <= set(status)
+
+    # Sent again: every answer from the stored rows, nothing new.
+    jumlah = (Kunjungan.objects.count(), Tiket.objects.count(), AuditLog.objects.count())
+    lagi, _ = _replay(batch, petugas_loket)
+    assert all(h["ulang"] for h in lagi if h.get("disimpan", True))
+    assert (Kunjungan.objects.count(), Tiket.objects.count(), AuditLog.objects.count()) == jumlah
+
+
+def test_plain_numbers_of_a_run_follow_the_entries_time_with_no_gap(petugas_loket, pagi):
+    batch = [
+        entri(pasien_baru(nama=f"Urut {n}", serial=700 + n), pada=pagi + timedelta(minutes=n))
+        for n in range(30)
+    ]
+    random.Random(5).shuffle(batch)
+    hasil, _ = _replay(batch, petugas_loket)
+    nomor = {h["client_uuid"]: h["tiket"]["nomor"] for h in hasil}
+    urut = sorted(batch, key=lambda e: e["dibuat_klien"])
+    assert [nomor[e["client_uuid"]] for e in urut] == list(range(1, 31))
+
+
+def test_the_counter_range_jumps_the_reserved_offline_series_like_single_numbers(
+    petugas_loket, settings
+):
+    from antrean.services import nomor_berikutnya, nomor_berikutnya_banyak
+
+    settings.ANTREAN_NOMOR_LURING_AWAL = 10
+    pkm = petugas_loket.puskesmas
+    unit = pkm.unit_layanan.get(kode="UMUM")
+    lain = pkm.unit_layanan.exclude(pk=unit.pk).first()
+    hari = timezone.localdate()
+    for u in (unit, lain):
+        services.blok_ambil(loket=petugas_loket.loket, unit=u, tanggal=hari, jumlah=5)  # 10–14
+    satu = [nomor_berikutnya(unit=unit, tanggal=hari) for _ in range(12)]
+    banyak = nomor_berikutnya_banyak(unit=lain, tanggal=hari, jumlah=7)
+    banyak += nomor_berikutnya_banyak(unit=lain, tanggal=hari, jumlah=5)
+    assert banyak == satu == [1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17]
+
+
+# --- concurrency (PostgreSQL) -------------------------------------------------------------
+
+
+def _paralel(*kerja):
+    galat: list[BaseException] = []
+
+    def jalan(f):
+        try:
+            f()
+        except BaseException as e:
+            galat.append(e)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=jalan, args=(f,)) for f in kerja]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not galat, galat
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("serentak_aktif", [True, False])
+def test_two_lokets_replaying_the_same_new_patients_at_once_make_each_patient_once(
+    petugas_loket, petugas_loket_2, pagi, settings, serentak_aktif
+):
+    settings.REPLAY_SERENTAK = serentak_aktif
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's row locks")
+    orang = [pasien_baru(nama=f"Rebutan {n}", serial=800 + n) for n in range(15)]
+    satu = [entri(p, pada=pagi + timedelta(minutes=n)) for n, p in enumerate(orang)]
+    dua = [
+        entri({**p, "client_uuid": str(uuid.uuid4())}, pada=pagi + timedelta(minutes=n), loket="L2")
+        for n, p in enumerate(orang)
+    ]
+    dua += [
+        entri(pasien_baru(nama=f"Sendiri {n}", serial=850 + n), pada=pagi, loket="L2")
+        for n in range(10)
+    ]
+    hasil: dict[str, list] = {}
+    _paralel(
+        lambda: hasil.__setitem__("1", _replay(satu, petugas_loket)[0]),
+        lambda: hasil.__setitem__("2", _replay(dua, petugas_loket_2)[0]),
+    )
+    assert Pasien.objects.filter(nama__startswith="Rebutan").count() == 15
+    assert Pasien.objects.count() == 25
+    # Each person has one visit in UMUM; the other loket's entry is its duplicate.
+    assert Kunjungan.objects.count() == 25
+    for a, b in zip(hasil["1"], hasil["2"], strict=False):
+        assert {a["status"], b["status"]} == {"dibuat", "duplikat"}
+    assert EntriReplay.objects.count() == 40
+    nomor = sorted(Tiket.objects.values_list("nomor", flat=True))
+    assert nomor == list(range(1, 26))
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("serentak_aktif", [True, False])
+def test_a_replay_next_to_online_registrations_shares_the_numbers_without_gap_or_clash(
+    petugas_loket, pagi, settings, serentak_aktif
+):
+    settings.REPLAY_SERENTAK = serentak_aktif
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's row locks")
+    pkm = petugas_loket.puskesmas
+    umum = pkm.unit_layanan.get(kode="UMUM")
+    lahir = date(1988, 8, 8)
+    online = [PasienFactory(puskesmas=pkm, nik=buat_nik(lahir, "L", 900 + n)) for n in range(20)]
+    batch = [
+        entri(pasien_baru(nama=f"Luring {n}", serial=950 + n), pada=pagi + timedelta(minutes=n))
+        for n in range(40)
+    ]
+    # One of the offline entries is a patient the online counter registers at the same time.
+    batch.append(entri({"no_rm": online[0].no_rm}, pada=pagi))
+
+    def daring():
+        for p in online:
+            try:
+                kunjungan_daftar(
+                    puskesmas=pkm,
+                    pasien=p,
+                    unit=umum,
+                    data=DataKunjungan(penjamin="umum"),
+                    client_uuid=uuid.uuid4(),
+                )
+            except Exception as e:  # the one duplicate may lose to the replay
+                assert "sudah terdaftar" in str(e)
+
+    hasil: list = []
+    _paralel(daring, lambda: hasil.extend(_replay(batch, petugas_loket)[0]))
+    assert Kunjungan.objects.filter(pasien=online[0], unit=umum).count() == 1
+    assert Kunjungan.objects.count() == 60
+    nomor = sorted(Tiket.objects.values_list("nomor", flat=True))
+    assert nomor == list(range(1, 61))
+    assert Counter(h["status"] for h in hasil)["dibuat"] in (40, 41)
