@@ -132,3 +132,17 @@ def test_a_changed_display_key_stops_the_old_one_at_once_despite_the_cache(clien
     assert client.get(reverse("antrean:tv_versi", args=[lama])).status_code == 404
     baru = reverse("antrean:tv_versi", args=["kunci-baru-untuk-layar"])
     assert client.get(baru).status_code == 200
+
+
+def test_a_warm_tv_asks_the_database_nothing_for_its_version_or_a_cached_fragment(
+    client, puskesmas, django_assert_num_queries
+):
+    """Every hall display asks several times a minute (and polls every 0.5 s without a stream
+    slot): the display key and the rendered fragment come from the caches."""
+    versi = reverse("antrean:tv_versi", args=[puskesmas.kunci_display])
+    tv = reverse("antrean:tv", args=[puskesmas.kunci_display])
+    assert client.get(versi).status_code == 200
+    assert client.get(tv, HTTP_HX_REQUEST="true").status_code == 200
+    with django_assert_num_queries(0):
+        assert client.get(versi).status_code == 200
+        assert client.get(tv, HTTP_HX_REQUEST="true").status_code == 200
