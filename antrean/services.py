@@ -304,10 +304,13 @@ def _pindah(
         ubah.add(nama)
     t.save(update_fields=sorted(ubah))
     _catat(t, aksi=aksi, dari=dari, oleh=oleh, pada=pada, alasan=alasan, unit_tujuan=unit_tujuan)
+    # First of the after-commit work: the subscribers below publish their outbox rows after
+    # commit too, inline on SQLite (a broker message and an UPDATE that may wait for the write
+    # lock); the hall TV must not wait behind them.
+    live.tandai_berubah(t.unit.puskesmas_id)
     if aksi in (Aksi.PANGGIL, Aksi.LEWATI):
         # Mobile JKN hears "hadir" / "tidak hadir", SATUSEHAT "in-progress" (same transaction).
         peristiwa.kunjungan_dipanggil.terbitkan(tiket=t, hadir=aksi == Aksi.PANGGIL)
-    live.tandai_berubah(t.unit.puskesmas_id)
     return t
 
 

@@ -349,9 +349,9 @@ async def beban(base: str, data: list[dict], detik: float) -> Catatan:
     cat = Catatan()
     akhir = time.monotonic() + detik
     pemain = Pemain(base, cat, akhir)
-    # No client-side cap: every simulated screen is its own browser. A shared pool of 400 was
-    # a queue of the benchmark's own once 150+ TVs held their streams (measured: p50 of 20 s
-    # at five districts while the server used under a core).
+    # No client-side cap: every simulated screen is its own browser, and 300 TVs hold their
+    # streams (with a shared pool of 400 the rest would queue in the benchmark itself; lifting
+    # it did not change the five-district saturation, bench/README.md).
     limits = httpx.Limits(max_connections=None, max_keepalive_connections=2000)
     async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as c:
         tugas = []

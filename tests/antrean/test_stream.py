@@ -132,3 +132,41 @@ def test_a_changed_display_key_stops_the_old_one_at_once_despite_the_cache(clien
     assert client.get(reverse("antrean:tv_versi", args=[lama])).status_code == 404
     baru = reverse("antrean:tv_versi", args=["kunci-baru-untuk-layar"])
     assert client.get(baru).status_code == 200
+
+
+def test_a_warm_tv_asks_the_database_nothing_for_its_version_or_a_cached_fragment(
+    client, puskesmas, django_assert_num_queries
+):
+    """Every hall display asks several times a minute (and polls every 0.5 s without a stream
+    slot): the display key and the rendered fragment come from the caches."""
+    versi = reverse("antrean:tv_versi", args=[puskesmas.kunci_display])
+    tv = reverse("antrean:tv", args=[puskesmas.kunci_display])
+    assert client.get(versi).status_code == 200
+    assert client.get(tv, HTTP_HX_REQUEST="true").status_code == 200
+    with django_assert_num_queries(0):
+        assert client.get(versi).status_code == 200
+        assert client.get(tv, HTTP_HX_REQUEST="true").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_call_is_announced_to_the_displays_before_the_subscribers_publish_their_outbox(
+    daftar, unit, admin_puskesmas, monkeypatch
+):
+    """The subscribers' after-commit publishing runs inline on SQLite (a broker message and an
+    UPDATE that may wait for the write lock); the TV's signal must not queue behind it."""
+    from integrasi import peristiwa
+
+    urutan: list[str] = []
+    monkeypatch.setattr(live, "_bump", lambda pkm_id: urutan.append("layar"))
+    asli = peristiwa.kunjungan_dipanggil.terbitkan
+
+    def terbitkan(**kw):
+        asli(**kw)
+        transaction.on_commit(lambda: urutan.append("pelanggan"))
+
+    monkeypatch.setattr(peristiwa.kunjungan_dipanggil, "terbitkan", terbitkan)
+    tiket = daftar()
+    urutan.clear()
+    services.panggil_berikutnya(unit=unit, oleh=admin_puskesmas.user)
+    services.lewati(tiket=tiket, oleh=admin_puskesmas.user)
+    assert urutan == ["layar", "pelanggan", "layar", "pelanggan"]
