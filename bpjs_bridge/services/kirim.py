@@ -108,6 +108,8 @@ def permintaan_proses(*, permintaan_id: int, pekerja: str | None = None) -> str:
     except BpjsPermanentError as exc:
         if not isinstance(exc, DataTidakLengkap):
             pulih(row.puskesmas_id)  # BPJS answered: it is up
+        elif izin.probe:
+            breaker.lepas_probe(row.puskesmas_id)  # caught before any call: let another probe
         _gagal_final(row, exc, mulai, t0)
         return "gagal_final"
     except Exception as exc:  # a bug of ours: keep the row, retry later, shout in the log
