@@ -139,12 +139,7 @@ def _simpan(row: PermintaanBpjs, hasil: Hasil, waktu: tuple[datetime, float] | N
             log.warning("Permintaan BPJS #%s diambil alih pekerja lain; hasil dibuang", row.pk)
             return
         if waktu is not None:
-            outbox.catat_percobaan(
-                PercobaanBpjs,
-                row,
-                waktu=waktu,
-                hasil=hasil.cara,
-            )
+            outbox.catat_percobaan(PercobaanBpjs, row, waktu=waktu, hasil=hasil.cara)
         if row.jenis == J.CEK_PESERTA and hasil.status == S.BERHASIL:
             _simpan_status_peserta(row.puskesmas_id, hasil.data, sekarang)
         PENERBIT.setelah_commit(_penerus_siap(row))
