@@ -283,12 +283,7 @@ def _simpan(row: KirimanSatusehat, hasil: Hasil, waktu) -> None:
             log.warning("Kiriman SATUSEHAT #%s diambil alih pekerja lain; hasil dibuang", row.pk)
             return
         if waktu is not None:
-            outbox.catat_percobaan(
-                PercobaanSatusehat,
-                row,
-                waktu=waktu,
-                hasil=hasil.cara,
-            )
+            outbox.catat_percobaan(PercobaanSatusehat, row, waktu=waktu, hasil=hasil.cara)
         PENERBIT.setelah_commit(_penerus_siap(row))
 
 

@@ -108,6 +108,8 @@ def permintaan_proses(*, permintaan_id: int, pekerja: str | None = None) -> str:
     except BpjsPermanentError as exc:
         if not isinstance(exc, DataTidakLengkap):
             pulih(row.puskesmas_id)  # BPJS answered: it is up
+        elif izin.probe:
+            breaker.lepas_probe(row.puskesmas_id)  # caught before any call: let another probe
         _gagal_final(row, exc, mulai, t0)
         return "gagal_final"
     except Exception as exc:  # a bug of ours: keep the row, retry later, shout in the log
@@ -137,12 +139,7 @@ def _simpan(row: PermintaanBpjs, hasil: Hasil, waktu: tuple[datetime, float] | N
             log.warning("Permintaan BPJS #%s diambil alih pekerja lain; hasil dibuang", row.pk)
             return
         if waktu is not None:
-            outbox.catat_percobaan(
-                PercobaanBpjs,
-                row,
-                waktu=waktu,
-                hasil=hasil.cara,
-            )
+            outbox.catat_percobaan(PercobaanBpjs, row, waktu=waktu, hasil=hasil.cara)
         if row.jenis == J.CEK_PESERTA and hasil.status == S.BERHASIL:
             _simpan_status_peserta(row.puskesmas_id, hasil.data, sekarang)
         PENERBIT.setelah_commit(_penerus_siap(row))

@@ -116,3 +116,24 @@ def test_opening_and_closing_are_recorded_in_the_downtime_ledger_when_it_exists(
     breaker.catat_berhasil(puskesmas.pk)
     episode.refresh_from_db()
     assert episode.selesai is not None
+
+
+def test_a_probe_held_back_by_an_access_hold_lets_another_row_probe(
+    bpjs_settings, sim, peserta_pasien, daftar_bpjs, puskesmas, terkirim
+):
+    from bpjs_bridge import akses
+    from integrasi.selectors import konfigurasi_bpjs
+
+    k = daftar_bpjs(peserta_pasien("aktif"))
+    for _ in range(3):
+        breaker.catat_gagal(puskesmas.pk)
+    time.sleep(1.1)  # the pause (1 s in tests) is over: the next caller probes
+    config = konfigurasi_bpjs(puskesmas.pk)
+    akses.PENAHAN.tahan(
+        puskesmas.pk, "pcare", kode="auth_kredensial", pesan="uji",
+        sidik=akses.sidik(config, "pcare"),
+    )  # fmt: skip
+    (cek,) = cek_rows([k])
+    assert services.permintaan_proses(permintaan_id=cek.pk) == "ditahan_akses"
+    assert panggilan(sim, "GET", "peserta") == []  # the probe made no call ...
+    assert breaker.minta_izin(puskesmas.pk).probe  # ... so it does not block the next probe
