@@ -34,6 +34,7 @@ from pendaftaran.models import Kunjungan, Pasien, StatusKunjungan, Sumber
 from pendaftaran.validasi import DataKunjungan, DataPasien
 from puskesmas.models import Puskesmas
 
+from .selectors import jadwal_tersimpan
 from .services import ALASAN_BATAL_JKN, pilih_jadwal
 
 SALT = "bpjs_bridge.jkn.token"
@@ -273,17 +274,6 @@ def _angka_unit(unit: UnitLayanan, tiket: list[Tiket], tgl: date) -> dict[str, A
     }
 
 
-def _sesi(kodepoli: str, tgl: date) -> list:
-    """BPJS's doctor schedule for the poli and day, as far as the outbox cached it (a Mobile
-    JKN request never waits on a call to BPJS)."""
-    from django.core.cache import cache
-
-    from .client import JadwalDokter
-
-    ada = cache.get(f"bpjs:jadwal:{kodepoli}:{tgl:%Y%m%d}") or []
-    return [JadwalDokter(**j) for j in ada]
-
-
 def status_antrean(*, puskesmas: Puskesmas, kodepoli: str, tanggal: str) -> Jawaban:
     tgl = _tanggal(tanggal, boleh_lampau=True)
     units = list(_unit_poli(puskesmas, kodepoli))
@@ -306,7 +296,7 @@ def status_antrean(*, puskesmas: Puskesmas, kodepoli: str, tanggal: str) -> Jawa
         return Jawaban(200, "Ok", isi)
     # V2: one element per unit and doctor's session, the session of each ticket being the one
     # in force when it joined the queue.
-    sesi = _sesi(kodepoli, tgl)
+    sesi = jadwal_tersimpan(puskesmas, kodepoli, tgl)
     sekarang = timezone.localtime().time() if tgl == timezone.localdate() else dt_time(0)
     daftar: list[dict[str, Any]] = []
     for unit in units:

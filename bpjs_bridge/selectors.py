@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -12,10 +12,12 @@ from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from integrasi.selectors import konfigurasi_bpjs
 from pendaftaran.models import Kunjungan, Penjamin
 from puskesmas.models import Puskesmas
 
 from . import akses, breaker
+from .client import JadwalDokter
 from .models import (
     STATUS_MENUNGGU,
     JenisPermintaan,
@@ -309,3 +311,18 @@ def kepesertaan_hasil(*, pasien) -> HasilKepesertaan:
         ["Pendaftaran tetap bisa; verifikasi menyusul otomatis setelah disimpan."],
         terakhir=terakhir,
     )
+
+
+def kunci_jadwal(cons_id: str, kodepoli: str, tanggal: date) -> str:
+    """The cache key of BPJS's doctor schedule for a poli and day, written by the outbox and read
+    by Mobile JKN's status: one function, so the two can never drift apart. Per cons-id: two
+    Puskesmas with their own BPJS credentials never read each other's schedule."""
+    return f"bpjs:jadwal:{cons_id}:{kodepoli}:{tanggal:%Y%m%d}"
+
+
+def jadwal_tersimpan(
+    puskesmas: Puskesmas | int, kodepoli: str, tanggal: date
+) -> list[JadwalDokter]:
+    """The schedule as far as the outbox cached it (a Mobile JKN request never waits on BPJS)."""
+    kunci = kunci_jadwal(konfigurasi_bpjs(puskesmas).cons_id, kodepoli, tanggal)
+    return [JadwalDokter(**j) for j in cache.get(kunci) or []]

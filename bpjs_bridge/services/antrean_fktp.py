@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from ..client import AntreanRequest, BpjsClient, BpjsNotFound, BpjsValidationError, JadwalDokter
 from ..models import PermintaanBpjs
+from ..selectors import kunci_jadwal
 from .dasar import DataTidakLengkap, Hasil, RekonsiliasiRagu, S, _no_kartu, _s, _tidak_relevan
 from .rekonsiliasi import _antrean_milik_lain
 
@@ -48,7 +49,7 @@ def _jadwal_dokter(
 ) -> JadwalDokter | None:
     """The day's schedule for a poli comes from BPJS, cached briefly (a schedule can change
     during the day); the session is chosen per patient, never "the first of the day"."""
-    kunci = f"bpjs:jadwal:{client.config.cons_id}:{kodepoli}:{tanggal:%Y%m%d}"  # per cons-id
+    kunci = kunci_jadwal(client.config.cons_id, kodepoli, tanggal)
     ada = cache.get(kunci)
     if ada is not None:
         jadwal = [JadwalDokter(**j) for j in ada]

@@ -11,6 +11,8 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from antrean.models import Tiket
+from bpjs_bridge.selectors import kunci_jadwal
+from integrasi.selectors import konfigurasi_bpjs
 from tests.bpjs_bridge import test_jkn
 from tests.bpjs_bridge.test_jkn import BASE, hari_ini
 
@@ -34,12 +36,13 @@ def test_v1_status_answers_one_units_own_queue_and_names_the_others(jkn, antre):
     assert "Poli Lansia (sisa 1)" in r["keterangan"]
 
 
-def test_v2_status_lists_each_unit_and_doctors_session_on_its_own(jkn, antre, settings):
+def test_v2_status_lists_each_unit_and_doctors_session_on_its_own(jkn, antre, settings, puskesmas):
     settings.JKN_VERSI_ANTREAN = 2
     umum, lansia = antre
     hari = timezone.localdate()
+    # Where the outbox's schedule lookup leaves it (antrean_fktp._jadwal_dokter).
     cache.set(
-        f"bpjs:jadwal:001:{hari:%Y%m%d}",
+        kunci_jadwal(konfigurasi_bpjs(puskesmas).cons_id, "001", hari),
         [
             {"kodedokter": k, "namadokter": n, "jampraktek": j, "kapasitas": 30}
             for k, n, j in ((101, "dr. PAGI", "08:00-12:00"), (102, "dr. SIANG", "13:00-16:00"))
