@@ -6,13 +6,14 @@ online visits), the returning patients named by id / No. RM, the patients holdin
 NIKs and BPJS cards, earlier entries of the same new patient (`pasien_uuid`), the open visits of
 those patients on the entries' days, and the offline-number ledger (blocks, `NomorLuring`,
 tickets). `putuskan` then takes one entry at a time, in the batch's order, and either returns a
-`Siap` (created or attached, with a patient and a number known) or None: the entry goes through
-`entri.replay_entri`, the reference path, unchanged. None is the answer for anything that is not
-plain: unreadable or rejected data, review (a NIK or card held by someone else, a mother's NIK,
-a patient without NIK, whose look-alike check needs `pasien_buat`'s lock), a time outside the
-replay window, a lost online answer, a paper `sudah_dilayani` entry, a duplicate visit, an
-offline number that is not clearly this entry's, and any identity an earlier per-entry entry of
-the batch touched (its writes are not in the reads).
+`Siap` (created or attached with a patient and a number known, or a duplicate of a visit kept
+in this batch or stored) or None: the entry goes through `entri.replay_entri`, the reference
+path, unchanged. None is the answer for anything that is not plain: unreadable or rejected data,
+review (a NIK or card held by someone else, a mother's NIK, a patient without NIK, whose
+look-alike check needs `pasien_buat`'s lock), a time outside the replay window, a lost online
+answer, a paper `sudah_dilayani` entry, an offline number that is not clearly this entry's (or
+one carried by a duplicate), and any identity an earlier per-entry entry of the batch touched
+(its writes are not in the reads).
 
 `tulis` writes a run of `Siap` entries in one transaction: the same rows, in the same
 transaction, as the per-entry path writes for them (NomorLuring, patients with their No. RM and
