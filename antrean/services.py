@@ -227,6 +227,35 @@ def _catat(
     )
 
 
+def tiket_baru(
+    *,
+    kunjungan: Kunjungan,
+    unit: UnitLayanan,
+    nomor: int,
+    waktu_masuk: datetime,
+    urut: int,
+    luring: bool,
+    oleh=None,
+    sebelumnya: Tiket | None = None,
+) -> Tiket:
+    """The ticket row tiket_terbitkan saves, unsaved (a replayed batch saves many at once)."""
+    alasan = alasan_prioritas(kunjungan)
+    return Tiket(
+        kunjungan=kunjungan,
+        unit=unit,
+        tanggal=kunjungan.tanggal,
+        nomor=nomor,
+        kode=format_kode(unit, nomor),
+        prioritas=bool(alasan),
+        alasan_prioritas=", ".join(alasan),
+        sebelumnya=sebelumnya,
+        waktu_masuk=waktu_masuk,
+        urut=urut,
+        luring=luring,
+        dibuat_oleh=oleh,
+    )
+
+
 # No savepoint of its own: every caller is atomic already, and an error here must undo the
 # caller's work (the visit) too, which the caller's own block does.
 @transaction.atomic(savepoint=False)
@@ -250,21 +279,17 @@ def tiket_terbitkan(
         if luring
         else nomor
     )
-    alasan = alasan_prioritas(kunjungan)
-    tiket = Tiket.objects.create(
+    tiket = tiket_baru(
         kunjungan=kunjungan,
         unit=unit,
-        tanggal=kunjungan.tanggal,
         nomor=nomor,
-        kode=format_kode(unit, nomor),
-        prioritas=bool(alasan),
-        alasan_prioritas=", ".join(alasan),
-        sebelumnya=sebelumnya,
         waktu_masuk=waktu_masuk,
         urut=urut,
         luring=luring,
-        dibuat_oleh=oleh,
+        oleh=oleh,
+        sebelumnya=sebelumnya,
     )
+    tiket.save(force_insert=True)
     _catat(tiket, aksi=Aksi.TERBIT, dari="", oleh=oleh, pada=timezone.now())
     live.tandai_berubah(unit.puskesmas_id)
     return tiket

@@ -310,33 +310,22 @@ def kunjungan_daftar(
         mode_downtime = (
             rujukan.downtime_deklarasi(puskesmas.pk, loket.pk if loket else None) is not None
         )
-    saran = saran_untuk(pasien=pasien, data=data, pada=tanggal)
-    unit_saran = unit_untuk_saran(puskesmas=puskesmas, saran=saran)
     try:
         with transaction.atomic():
-            kunjungan = Kunjungan.objects.create(
-                client_uuid=client_uuid,
+            kunjungan = kunjungan_baru(
                 puskesmas=puskesmas,
                 pasien=pasien,
-                tanggal=tanggal,
                 unit=unit,
-                klaster_id=unit.klaster_id,
-                layanan_saran=saran.layanan,
-                alasan_saran=saran.alasan,
-                saran_diubah=unit_saran is not None and unit_saran.pk != unit.pk,
-                penjamin=data.penjamin,
-                keluhan=data.keluhan.strip(),
-                hamil=data.hamil,
-                suspek_menular=data.suspek_menular,
-                disabilitas=data.disabilitas,
-                darurat=data.darurat,
-                gagal_daftar_online=data.gagal_daftar_online,
+                data=data,
+                client_uuid=client_uuid,
+                tanggal=tanggal,
                 sumber=sumber,
                 mode_downtime=mode_downtime,
-                petugas=oleh,
+                oleh=oleh,
                 loket=loket,
                 dibuat_klien=dibuat_klien,
             )
+            kunjungan.save(force_insert=True)
             tiket = tiket_terbitkan(
                 kunjungan=kunjungan,
                 unit=unit,
@@ -362,6 +351,49 @@ def kunjungan_daftar(
             raise KunjunganGanda(ganda) from None
         raise
     return HasilPendaftaran(kunjungan=kunjungan, baru=True, tiket=tiket)
+
+
+def kunjungan_baru(
+    *,
+    puskesmas: Puskesmas,
+    pasien: Pasien,
+    unit: UnitLayanan,
+    data: DataKunjungan,
+    client_uuid: uuid.UUID,
+    tanggal: date,
+    sumber: str,
+    mode_downtime: bool,
+    oleh=None,
+    loket: Loket | None = None,
+    dibuat_klien: datetime | None = None,
+) -> Kunjungan:
+    """The visit row kunjungan_daftar saves, with its cluster suggestion, unsaved: a replayed
+    batch (downtime/replay/serentak.py) saves many at once after the same checks."""
+    saran = saran_untuk(pasien=pasien, data=data, pada=tanggal)
+    unit_saran = unit_untuk_saran(puskesmas=puskesmas, saran=saran)
+    return Kunjungan(
+        client_uuid=client_uuid,
+        puskesmas=puskesmas,
+        pasien=pasien,
+        tanggal=tanggal,
+        unit=unit,
+        klaster_id=unit.klaster_id,
+        layanan_saran=saran.layanan,
+        alasan_saran=saran.alasan,
+        saran_diubah=unit_saran is not None and unit_saran.pk != unit.pk,
+        penjamin=data.penjamin,
+        keluhan=data.keluhan.strip(),
+        hamil=data.hamil,
+        suspek_menular=data.suspek_menular,
+        disabilitas=data.disabilitas,
+        darurat=data.darurat,
+        gagal_daftar_online=data.gagal_daftar_online,
+        sumber=sumber,
+        mode_downtime=mode_downtime,
+        petugas=oleh,
+        loket=loket,
+        dibuat_klien=dibuat_klien,
+    )
 
 
 def awal_hari(tanggal: date) -> datetime:

@@ -229,8 +229,9 @@ def test_a_repeat_of_a_client_uuid_returns_the_first_visit_even_for_another_unit
 
 # A replayed batch of 100 plain offline entries (two thirds new patients with NIK, a third
 # returning ones, four units) through POST /api/v1/replay, set-wise (downtime/replay/serentak.py):
-# 55 statements where the per-entry path took about 3,300 (145 before the integration settings
-# came from puskesmas.rujukan's cache: the SATUSEHAT subscriber read them once a visit).
+# 46 statements where the per-entry path took about 3,300 (145 before the integration settings
+# came from puskesmas.rujukan's cache: the SATUSEHAT subscriber read them once a visit);
+# SQLite splits the bulk inserts by its parameter limit, 55 there.
 KUERI_REPLAY_100 = 55
 
 

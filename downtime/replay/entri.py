@@ -399,6 +399,27 @@ def _nomor_milik(u: Urai, client_uuid: uuid.UUID) -> None:
     )
 
 
+def entri_baru(
+    cu: uuid.UUID, payload: dict, u: Urai, *, puskesmas: Puskesmas, pengirim, sumber: str, **kolom
+) -> EntriReplay:
+    """An entry's row, unsaved, as read from its payload; `kolom` sets its outcome fields."""
+    return EntriReplay(
+        client_uuid=cu,
+        puskesmas=puskesmas,
+        loket=u.loket,
+        petugas=u.petugas,
+        dikirim_oleh=pengirim,
+        sumber=sumber,
+        dibuat_klien=u.dibuat_klien,
+        jam_pc=u.jam_pc,
+        selisih_jam_ms=u.selisih_jam_ms,
+        pasien_uuid=u.pasien_uuid,
+        payload=payload,
+        nomor_diminta=u.nomor,
+        **kolom,
+    )
+
+
 def replay_entri(
     payload,
     *,
@@ -448,19 +469,13 @@ def replay_entri(
                 pengirim=pengirim,
                 cache=cache,
             )
-            entri = EntriReplay(
-                client_uuid=cu,
+            entri = entri_baru(
+                cu,
+                payload,
+                u,
                 puskesmas=puskesmas,
-                loket=u.loket,
-                petugas=u.petugas,
-                dikirim_oleh=pengirim,
+                pengirim=pengirim,
                 sumber=sumber,
-                dibuat_klien=u.dibuat_klien,
-                jam_pc=u.jam_pc,
-                selisih_jam_ms=u.selisih_jam_ms,
-                pasien_uuid=u.pasien_uuid,
-                payload=payload,
-                nomor_diminta=u.nomor,
                 status=StatusEntri.DITINJAU,
             )
             try:

@@ -6,13 +6,14 @@ online visits), the returning patients named by id / No. RM, the patients holdin
 NIKs and BPJS cards, earlier entries of the same new patient (`pasien_uuid`), the open visits of
 those patients on the entries' days, and the offline-number ledger (blocks, `NomorLuring`,
 tickets). `putuskan` then takes one entry at a time, in the batch's order, and either returns a
-`Siap` (created or attached, with a patient and a number known) or None: the entry goes through
-`entri.replay_entri`, the reference path, unchanged. None is the answer for anything that is not
-plain: unreadable or rejected data, review (a NIK or card held by someone else, a mother's NIK,
-a patient without NIK, whose look-alike check needs `pasien_buat`'s lock), a time outside the
-replay window, a lost online answer, a paper `sudah_dilayani` entry, a duplicate visit, an
-offline number that is not clearly this entry's, and any identity an earlier per-entry entry of
-the batch touched (its writes are not in the reads).
+`Siap` (created or attached with a patient and a number known, or a duplicate of a visit kept
+in this batch or stored) or None: the entry goes through `entri.replay_entri`, the reference
+path, unchanged. None is the answer for anything that is not plain: unreadable or rejected data,
+review (a NIK or card held by someone else, a mother's NIK, a patient without NIK, whose
+look-alike check needs `pasien_buat`'s lock), a time outside the replay window, a lost online
+answer, a paper `sudah_dilayani` entry, an offline number that is not clearly this entry's (or
+one carried by a duplicate), and any identity an earlier per-entry entry of the batch touched
+(its writes are not in the reads).
 
 `tulis` writes a run of `Siap` entries in one transaction: the same rows, in the same
 transaction, as the per-entry path writes for them (NomorLuring, patients with their No. RM and
@@ -39,22 +40,21 @@ from django.utils import timezone
 
 from antrean import live
 from antrean.models import StatusTiket, Tiket, TiketRiwayat, UnitLayanan
-from antrean.selectors import unit_untuk_saran
-from antrean.services import alasan_prioritas, format_kode, nomor_berikutnya_banyak
+from antrean.services import nomor_berikutnya_banyak, tiket_baru
 from audit.services import baris, catat_banyak
 from config.security import JsonTerlaluRumit, periksa_json
 from integrasi import peristiwa
 from pendaftaran.dedupe import nama_kunci, normalisasi_nama
 from pendaftaran.models import Kunjungan, Pasien, StatusKunjungan
 from pendaftaran.nama import sama as nama_sama
-from pendaftaran.services import saran_untuk
+from pendaftaran.services import kunjungan_baru
 from pendaftaran.validasi import validasi_kunjungan
 from puskesmas.models import Puskesmas
 from puskesmas.services import no_rm_berikutnya_banyak
 
 from .. import services
 from ..models import BlokNomorOffline, EntriReplay, NomorLuring, StatusEntri, SumberEntri
-from .entri import EpisodeUntuk, hasil_json
+from .entri import EpisodeUntuk, entri_baru, hasil_json
 from .urai import _periksa_waktu, _tanpa_nul, _uuid, urai_entri, urai_waktu
 
 Aksi = TiketRiwayat.Aksi
@@ -370,19 +370,13 @@ class Rencana:
         # Known: fill in the entry as entri._set_hasil would, and claim what it takes.
         if tetap is not None:
             status = StatusEntri.DUPLIKAT  # kunjungan_daftar's KunjunganGanda
-        entri = EntriReplay(
-            client_uuid=cu,
+        entri = entri_baru(
+            cu,
+            p,
+            u,
             puskesmas=puskesmas,
-            loket=u.loket,
-            petugas=u.petugas,
-            dikirim_oleh=pengirim,
+            pengirim=pengirim,
             sumber=sumber,
-            dibuat_klien=u.dibuat_klien,
-            jam_pc=u.jam_pc,
-            selisih_jam_ms=u.selisih_jam_ms,
-            pasien_uuid=u.pasien_uuid,
-            payload=p,
-            nomor_diminta=u.nomor,
             status=status,
             status_awal=status,
             pasien=None if baru else pasien,
@@ -470,36 +464,22 @@ def tulis(semua: list[Siap], *, puskesmas: Puskesmas) -> dict[int, dict]:
             ):
                 s.pasien.no_rm = rm
             Pasien.objects.bulk_create([s.pasien for s in baru])
-        kunjungan: list[Kunjungan] = []
-        for s in run:
-            e, unit, d = s.entri, s.unit, s.data_kunjungan
-            saran = saran_untuk(pasien=s.pasien, data=d, pada=s.tanggal)
-            unit_saran = unit_untuk_saran(puskesmas=puskesmas, saran=saran)
-            kunjungan.append(
-                Kunjungan(
-                    client_uuid=e.client_uuid,
-                    puskesmas=puskesmas,
-                    pasien=s.pasien,
-                    tanggal=s.tanggal,
-                    unit=unit,
-                    klaster_id=unit.klaster_id,
-                    layanan_saran=saran.layanan,
-                    alasan_saran=saran.alasan,
-                    saran_diubah=unit_saran is not None and unit_saran.pk != unit.pk,
-                    penjamin=d.penjamin,
-                    keluhan=d.keluhan.strip(),
-                    hamil=d.hamil,
-                    suspek_menular=d.suspek_menular,
-                    disabilitas=d.disabilitas,
-                    darurat=d.darurat,
-                    gagal_daftar_online=d.gagal_daftar_online,
-                    sumber=e.sumber,
-                    mode_downtime=True,
-                    petugas=e.petugas,
-                    loket=e.loket,
-                    dibuat_klien=s.waktu,
-                )
+        kunjungan = [
+            kunjungan_baru(
+                puskesmas=puskesmas,
+                pasien=s.pasien,
+                unit=s.unit,
+                data=s.data_kunjungan,
+                client_uuid=s.entri.client_uuid,
+                tanggal=s.tanggal,
+                sumber=s.entri.sumber,
+                mode_downtime=True,
+                oleh=s.entri.petugas,
+                loket=s.entri.loket,
+                dibuat_klien=s.waktu,
             )
+            for s in run
+        ]
         Kunjungan.objects.bulk_create(kunjungan)
         # Numbers after the visits, as kunjungan_daftar takes them (the same lock order as an
         # online registration); one statement per unit and day, units in a fixed order.
@@ -535,20 +515,15 @@ def tulis(semua: list[Siap], *, puskesmas: Puskesmas) -> dict[int, dict]:
             unit = k.unit
             nomor = s.nomor if s.nomor is not None else nomor_baru[s.i]
             luring = k.sumber in (SumberEntri.OFFLINE, SumberEntri.SUSULAN)
-            alasan = alasan_prioritas(k)
             tiket.append(
-                Tiket(
+                tiket_baru(
                     kunjungan=k,
                     unit=unit,
-                    tanggal=k.tanggal,
                     nomor=nomor,
-                    kode=format_kode(unit, nomor),
-                    prioritas=bool(alasan),
-                    alasan_prioritas=", ".join(alasan),
                     waktu_masuk=s.waktu,
                     urut=_urut(tiket_daring, (unit.pk, k.tanggal), s.waktu) if luring else nomor,
                     luring=luring,
-                    dibuat_oleh=k.petugas,
+                    oleh=k.petugas,
                 )
             )
         Tiket.objects.bulk_create(tiket)

@@ -449,3 +449,40 @@ def test_a_replay_next_to_online_registrations_shares_the_numbers_without_gap_or
     nomor = sorted(Tiket.objects.values_list("nomor", flat=True))
     assert nomor == list(range(1, 61))
     assert Counter(h["status"] for h in hasil)["dibuat"] in (40, 41)
+
+
+def test_a_nik_registered_elsewhere_between_the_reads_and_the_write_sends_the_run_entry_by_entry(
+    petugas_loket, pagi, monkeypatch
+):
+    """Another loket saves the same new patient after the batch was read: the run meets it under
+    the Puskesmas lock, rolls back whole and its entries are replayed one by one."""
+    from pendaftaran.services import pasien_buat
+    from pendaftaran.validasi import DataPasien
+
+    orang = pasien_baru(nama="Datang Bersamaan", serial=990)
+    batch = [
+        entri(orang, pada=pagi),
+        entri(pasien_baru(nama="Tetangga Antrean", serial=991), pada=pagi + timedelta(minutes=1)),
+    ]
+    asli = serentak.tulis
+
+    def loket_lain_dulu(run, **kw):
+        pasien_buat(
+            puskesmas=petugas_loket.puskesmas,
+            data=DataPasien(
+                nama=orang["nama"],
+                tanggal_lahir=date.fromisoformat(orang["tanggal_lahir"]),
+                jenis_kelamin=orang["jenis_kelamin"],
+                nik=orang["nik"],
+            ),
+        )
+        monkeypatch.setattr(serentak, "tulis", asli)
+        return asli(run, **kw)
+
+    monkeypatch.setattr(serentak, "tulis", loket_lain_dulu)
+    hasil, selesai = _replay(batch, petugas_loket)
+    assert selesai
+    assert [h["status"] for h in hasil] == ["dilampirkan", "dibuat"]
+    assert Pasien.objects.filter(nik=orang["nik"]).count() == 1
+    assert Pasien.objects.count() == 2 and EntriReplay.objects.count() == 2
+    assert sorted(Tiket.objects.values_list("nomor", flat=True)) == [1, 2]
