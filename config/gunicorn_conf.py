@@ -1,4 +1,6 @@
-"""gunicorn settings for the web service, read from the working directory (compose's `web`).
+"""gunicorn settings for the web service: `gunicorn config.wsgi -c config/gunicorn_conf.py`
+(compose's `web`). Not named gunicorn.conf.py, which gunicorn would also read for every test and
+benchmark server started from the project root.
 
 Sized for a 2-core box by bench/registration_pgbench.py (bench/README.md, issue 15): with sync
 request handling, 2, 3 or 4 processes reach the same share of PostgreSQL's own rate, while more
