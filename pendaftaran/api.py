@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 from ninja.responses import Status
@@ -20,7 +21,7 @@ from puskesmas.api_auth import petugas_api, petugas_penulis
 from puskesmas.models import Loket, Peran, Petugas
 
 from . import selectors, services
-from .models import Kunjungan, Pasien, Sumber
+from .models import Kunjungan, Pasien, StatusKunjungan, Sumber
 from .schemas import (
     BatalIn,
     GalatOut,
@@ -59,6 +60,30 @@ def _pasien_atau_404(petugas: Petugas, pasien_id: int, field: str | None = None)
     if pasien is None:
         raise TidakDitemukan("Pasien tidak ditemukan di Puskesmas ini.", field)
     return pasien
+
+
+def _pasien_dan_kunjungan(
+    petugas: Petugas, data: KunjunganIn, unit: UnitLayanan
+) -> tuple[Pasien, services.SudahDibaca]:
+    """The patient (404 as _pasien_atau_404), and in the same statement what the service would
+    read next: the visit with this client UUID and the patient's open visit in the unit today."""
+    tanggal = services.hari_pendaftaran(data.dibuat_klien)
+    terbuka = Kunjungan.objects.filter(
+        pasien_id=OuterRef("pk"), unit_id=unit.pk, tanggal=tanggal
+    ).exclude(status=StatusKunjungan.BATAL)
+    pasien = (
+        Pasien.objects.filter(pk=data.pasien_id, puskesmas_id=petugas.puskesmas_id)
+        .annotate(
+            dibaca_uuid=Subquery(
+                Kunjungan.objects.filter(client_uuid=data.client_uuid).values("pk")[:1]
+            ),
+            dibaca_ganda=Subquery(terbuka.values("pk")[:1]),
+        )
+        .first()
+    )
+    if pasien is None:
+        raise TidakDitemukan("Pasien tidak ditemukan di Puskesmas ini.", "pasien_id")
+    return pasien, services.SudahDibaca(tanggal, pasien.dibaca_uuid, pasien.dibaca_ganda)
 
 
 def _tampilan_pasien(petugas: Petugas):
@@ -201,8 +226,8 @@ def kunjungan_daftar(request: HttpRequest, data: KunjunganIn, response: HttpResp
     409 `kunjungan_ganda`: pasien sudah punya kunjungan terbuka hari ini di unit itu.
     """
     petugas = petugas_penulis(request)
-    pasien = _pasien_atau_404(petugas, data.pasien_id, "pasien_id")
     unit = _unit(petugas, data)
+    pasien, dibaca = _pasien_dan_kunjungan(petugas, data, unit)
     loket = _loket(petugas, data.loket)
     hasil = services.kunjungan_daftar(
         puskesmas=petugas.puskesmas,
@@ -224,6 +249,7 @@ def kunjungan_daftar(request: HttpRequest, data: KunjunganIn, response: HttpResp
         dibuat_klien=data.dibuat_klien,
         # An integrator's token marks its visits; the browser's session is the loket itself.
         sumber=Sumber.API if getattr(request, "api_token", None) else Sumber.LOKET,
+        dibaca=dibaca,
     )
     if not hasil.baru and hasil.kunjungan.pasien_id != pasien.pk:
         raise _UuidBentrok()

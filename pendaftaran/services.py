@@ -243,6 +243,33 @@ class HasilPendaftaran:
 WAKTU_KLIEN_DARING_MAKS = timedelta(minutes=2)
 
 
+@dataclass(frozen=True)
+class SudahDibaca:
+    """What a caller read in the same statement as the patient (pendaftaran.api does): the
+    visit made with this client UUID and an open visit of the patient in the unit on `tanggal`.
+    Used only when `tanggal` is the day the service settles on; otherwise it reads again."""
+
+    tanggal: date
+    uuid_id: int | None
+    ganda_id: int | None
+
+
+def _waktu_acuan(dibuat_klien: datetime, sekarang: datetime, percaya_waktu_klien: bool) -> datetime:
+    # Online, the patient is at the counter now: the day and the queue place follow the
+    # server's clock, so a wrong PC clock (or a forged time) can neither file the visit under
+    # another day nor move it ahead of others; the officer's time is kept as a record. Replay
+    # checks the client's time against its own window first (downtime/waktu.py).
+    if percaya_waktu_klien or abs(dibuat_klien - sekarang) <= WAKTU_KLIEN_DARING_MAKS:
+        return dibuat_klien
+    return sekarang
+
+
+def hari_pendaftaran(dibuat_klien: datetime | None) -> date:
+    """The day an online registration made at `dibuat_klien` (None: now) is filed under."""
+    sekarang = timezone.now()
+    return timezone.localdate(_waktu_acuan(dibuat_klien or sekarang, sekarang, False))
+
+
 def kunjungan_daftar(
     *,
     puskesmas: Puskesmas,
@@ -258,6 +285,7 @@ def kunjungan_daftar(
     nomor_antrean: int | None = None,
     tanggal: date | None = None,
     percaya_waktu_klien: bool = False,
+    dibaca: SudahDibaca | None = None,
 ) -> HasilPendaftaran:
     """Register a visit and put the patient in the unit's queue — exactly once per client UUID.
 
@@ -267,19 +295,14 @@ def kunjungan_daftar(
     """
     sekarang = timezone.now()
     dibuat_klien = dibuat_klien or sekarang
-    # Online, the patient is at the counter now: the day and the queue place follow the
-    # server's clock, so a wrong PC clock (or a forged time) can neither file the visit under
-    # another day nor move it ahead of others; the officer's time is kept as a record. Replay
-    # checks the client's time against its own window first (downtime/waktu.py).
-    waktu_acuan = (
-        dibuat_klien
-        if percaya_waktu_klien or abs(dibuat_klien - sekarang) <= WAKTU_KLIEN_DARING_MAKS
-        else sekarang
-    )
+    waktu_acuan = _waktu_acuan(dibuat_klien, sekarang, percaya_waktu_klien)
     hari_daftar = timezone.localdate(waktu_acuan)
     tanggal = tanggal or hari_daftar
-    # One read answers both "seen this UUID?" and "already an open visit there that day?".
-    ada, ganda = _uuid_dan_ganda(client_uuid, pasien=pasien, unit_id=unit.pk, tanggal=tanggal)
+    if dibaca is not None and dibaca.tanggal == tanggal:
+        ada, ganda = _kunjungan_pk(dibaca.uuid_id), _kunjungan_pk(dibaca.ganda_id)
+    else:
+        # One read answers both "seen this UUID?" and "already an open visit there that day?".
+        ada, ganda = _uuid_dan_ganda(client_uuid, pasien=pasien, unit_id=unit.pk, tanggal=tanggal)
     if ada is not None:
         return _hasil_ulang(ada, puskesmas)
     if pasien.puskesmas_id != puskesmas.pk:
@@ -403,6 +426,10 @@ def awal_hari(tanggal: date) -> datetime:
 
 def _kunjungan_dengan_uuid(client_uuid: uuid.UUID) -> Kunjungan | None:
     return Kunjungan.objects.filter(client_uuid=client_uuid).first()
+
+
+def _kunjungan_pk(pk: int | None) -> Kunjungan | None:
+    return Kunjungan.objects.filter(pk=pk).first() if pk is not None else None
 
 
 def _uuid_dan_ganda(

@@ -26,12 +26,13 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 # Pins: lower them when you make a path leaner, never raise them without a reason in the commit.
-# A BPJS registration (API): the patient; one read for "this UUID seen?" and "already an open
-# visit there today?"; SAVEPOINT; the visit, the counter upsert, the ticket and its log row; the
-# BPJS eligibility check and the two rows chained behind it (one bulk INSERT); the audit row;
-# RELEASE. The integration settings (both bridges) and a declared downtime come from
-# puskesmas.rujukan's cache. The loket save adds its session and user reads.
-KUERI_API_DAFTAR = 11
+# A BPJS registration (API): the patient, read in one statement with "this UUID seen?" and
+# "already an open visit there today?"; SAVEPOINT; the visit, the counter upsert, the ticket and
+# its log row; the BPJS eligibility check and the two rows chained behind it (one bulk INSERT);
+# the audit row; RELEASE. The integration settings (both bridges) and a declared downtime come
+# from puskesmas.rujukan's cache. The loket save adds its session and user reads and reads the
+# patient apart from the UUID / open-visit check.
+KUERI_API_DAFTAR = 10
 KUERI_API_CARI = 2
 KUERI_LOKET_CARI = 4
 KUERI_LOKET_DAFTAR = 13
