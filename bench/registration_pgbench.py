@@ -260,10 +260,16 @@ async def _terbuka(base: str, token: str, badan: Badan, laju: float, detik: floa
     lat: list[float] = []
     status: dict[int, int] = {}
 
-    async def satu(c: httpx.AsyncClient, b: dict) -> None:
-        t = time.perf_counter()
+    # Never more requests in flight than connections: beyond that httpx's pool scans its queue
+    # for every request (quadratic), the load generator starves, and gunicorn's sync workers sit
+    # on connections whose request never comes (WORKER TIMEOUT "no URI read"). A request that
+    # waits here for a connection still counts its wait: latency runs from its scheduled start.
+    sem = asyncio.Semaphore(32)
+
+    async def satu(c: httpx.AsyncClient, b: dict, t: float) -> None:
         try:
-            r = await c.post("/api/v1/kunjungan", json=b)
+            async with sem:
+                r = await c.post("/api/v1/kunjungan", json=b)
             kode = r.status_code
             badan.dikirim_201 += kode == 201
         except httpx.HTTPError:
@@ -282,7 +288,7 @@ async def _terbuka(base: str, token: str, badan: Badan, laju: float, detik: floa
             tunggu = t0 + i / laju - time.perf_counter()
             if tunggu > 0:
                 await asyncio.sleep(tunggu)
-            tugas.append(asyncio.create_task(satu(c, badan())))
+            tugas.append(asyncio.create_task(satu(c, badan(), t0 + i / laju)))
         await asyncio.gather(*tugas)
     return {"lat": lat, "status": status, "rps": laju}
 
