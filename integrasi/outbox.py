@@ -230,6 +230,30 @@ def catat_percobaan(
     )
 
 
+def gagal_sementara_dicatat(
+    row: Any,
+    *,
+    log: type[models.Model],
+    penerbit: Penerbit,
+    maks: int,
+    tunggu: float,
+    kode: str,
+    pesan: str,
+    waktu: tuple[datetime, float],
+) -> str:
+    """A bridge's whole transient-failure step, one transaction: back off (or give up at the
+    cap), log the attempt, and republish the row for when it is due. Returns the status set, or
+    "diambil_alih" when another worker took the row over meanwhile (then nothing is written)."""
+    with transaction.atomic():
+        status = gagal_sementara(row, maks=maks, tunggu=tunggu, kode=kode, pesan=pesan)
+        if status is None:
+            return "diambil_alih"
+        catat_percobaan(log, row, waktu=waktu, hasil="gagal_sementara", kode=kode, pesan=pesan)
+        if status == S.GAGAL_SEMENTARA:
+            penerbit.setelah_commit([row.pk], countdown=tunggu)
+    return status
+
+
 def siap(qs):
     """Rows whose predecessor (`setelah`) is settled or cancelled."""
     return qs.filter(

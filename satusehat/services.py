@@ -295,25 +295,16 @@ def _kode(exc: SatusehatError) -> str:
 
 
 def _gagal_sementara(row, exc: SatusehatError, mulai, t0, *, kode: str = "") -> str:
-    kode = kode or _kode(exc)
-    tunggu = jeda(row.percobaan + 1)
-    with transaction.atomic():
-        status = outbox.gagal_sementara(
-            row, maks=percobaan_maks(), tunggu=tunggu, kode=kode, pesan=exc.message
-        )
-        if status is None:
-            return "diambil_alih"
-        outbox.catat_percobaan(
-            PercobaanSatusehat,
-            row,
-            waktu=(mulai, t0),
-            hasil="gagal_sementara",
-            kode=kode,
-            pesan=exc.message,
-        )
-        if status == S.GAGAL_SEMENTARA:
-            PENERBIT.setelah_commit([row.pk], countdown=tunggu)
-    return status
+    return outbox.gagal_sementara_dicatat(
+        row,
+        log=PercobaanSatusehat,
+        penerbit=PENERBIT,
+        maks=percobaan_maks(),
+        tunggu=jeda(row.percobaan + 1),
+        kode=kode or _kode(exc),
+        pesan=exc.message,
+        waktu=(mulai, t0),
+    )
 
 
 def _gagal_final(row, exc: SatusehatError, mulai, t0) -> None:

@@ -154,24 +154,16 @@ def _gagal_sementara(
     kode: str = "",
 ) -> str:
     kode = kode or _kode(exc)
-    tunggu = jeda_backoff(row.percobaan + 1)
-    with transaction.atomic():
-        status = outbox.gagal_sementara(
-            row, maks=percobaan_maks(), tunggu=tunggu, kode=kode, pesan=exc.message
-        )
-        if status is None:
-            return "diambil_alih"
-        outbox.catat_percobaan(
-            PercobaanBpjs,
-            row,
-            waktu=(mulai, t0),
-            hasil=HasilPercobaan.GAGAL_SEMENTARA,
-            kode=kode,
-            pesan=exc.message,
-        )
-        if status == S.GAGAL_SEMENTARA:
-            PENERBIT.setelah_commit([row.pk], countdown=tunggu)
-    return status
+    return outbox.gagal_sementara_dicatat(
+        row,
+        log=PercobaanBpjs,
+        penerbit=PENERBIT,
+        maks=percobaan_maks(),
+        tunggu=jeda_backoff(row.percobaan + 1),
+        kode=kode,
+        pesan=exc.message,
+        waktu=(mulai, t0),
+    )
 
 
 def _ditolak_akses(
