@@ -178,6 +178,14 @@ def test_a_bearer_call_is_judged_by_its_token_alone_never_by_a_session_cookie(
     assert r.status_code == 401
 
 
+def _daftar_api(api, puskesmas, unit) -> Kunjungan:
+    """One API registration of a new patient; the visit as stored."""
+    pasien = PasienFactory(puskesmas=puskesmas)
+    r = _post_json(api, "/kunjungan", _kunjungan(pasien, unit, "umum"))
+    assert r.status_code == 201, r.content
+    return Kunjungan.objects.get(pk=r.json()["id"])
+
+
 def test_integration_settings_saved_by_the_admin_apply_to_the_very_next_registration(
     pemanasan, puskesmas, unit, admin_puskesmas
 ):
@@ -185,10 +193,7 @@ def test_integration_settings_saved_by_the_admin_apply_to_the_very_next_registra
     from satusehat.models import KirimanSatusehat
 
     def daftar() -> Kunjungan:
-        pasien = PasienFactory(puskesmas=puskesmas)
-        r = _post_json(pemanasan, "/kunjungan", _kunjungan(pasien, unit, "umum"))
-        assert r.status_code == 201, r.content
-        return Kunjungan.objects.get(pk=r.json()["id"])
+        return _daftar_api(pemanasan, puskesmas, unit)
 
     assert not KirimanSatusehat.objects.filter(kunjungan=daftar()).exists()  # settings cached
     ss = {"ss_client_id": "cid", "ss_client_secret": "rahasia", "ss_organization_id": "100"}
@@ -204,10 +209,7 @@ def test_a_declared_downtime_flags_the_very_next_registration_and_its_end_too(
     from downtime.services import downtime_mulai, downtime_selesai
 
     def daftar() -> Kunjungan:
-        pasien = PasienFactory(puskesmas=puskesmas)
-        r = _post_json(pemanasan, "/kunjungan", _kunjungan(pasien, unit, "umum"))
-        assert r.status_code == 201, r.content
-        return Kunjungan.objects.get(pk=r.json()["id"])
+        return _daftar_api(pemanasan, puskesmas, unit)
 
     assert not daftar().mode_downtime  # "no downtime" is cached now
     episode = downtime_mulai(puskesmas=puskesmas, alasan="pemeliharaan", oleh=admin_puskesmas.user)
