@@ -44,6 +44,9 @@ let siap = null; // promise: the database is open
 let mengirim = false;
 let statusTerakhir = null;
 let keluarDikonfirmasi = false;
+// Set once the officer's own logout is under way: a request answered 401 meanwhile (the server
+// has already ended the session) must not send the page elsewhere before the logout lands.
+let sedangKeluar = false;
 let timerKirim = null;
 let ukuranBatch = 50; // the contract says 50–100 per batch; tests lower it to watch the progress
 
@@ -791,6 +794,7 @@ async function keluar(e) {
     await gambarStatus();
     return;
   }
+  sedangKeluar = true;
   if (n === 0) await lupakanPasien();
   else await lupakanHalaman();
   HTMLFormElement.prototype.submit.call(form);
@@ -811,6 +815,7 @@ async function lupakanHalaman() {
 // With nothing left to send, forget the patient copy and leave the page, so whoever sits down
 // next sees neither; with unsent entries, keep everything and ask for a login to send them.
 async function sesiBerakhir(http) {
+  if (sedangKeluar) return;
   const n = await outbox.jumlah();
   if (n === 0) {
     if (http !== 401) return; // 403: signed in, but this role may not use the offline API
