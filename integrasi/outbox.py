@@ -147,6 +147,13 @@ def lepas(row: Any, *, jadwal: datetime | None = None, **ubah: Any) -> bool:
     )
 
 
+def tunda_pemutus(row: Any, izin: Any) -> None:
+    """The breaker said "not now" (`Pemutus.minta_izin`): give the claim back, due when the
+    breaker next lets a call through, and not counted as an attempt."""
+    tunda = timezone.now() + timedelta(seconds=max(izin.tunda_sampai - time.time(), 1))
+    lepas(row, jadwal=tunda, diantrekan_pada=None)
+
+
 def tuntas(row: Any, *, status: str, hasil: dict[str, Any], dihitung: bool) -> bool:
     """Store the outcome (success or cancelled) while the claim is ours; False when another
     worker took the row over meanwhile (the result is then dropped)."""

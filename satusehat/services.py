@@ -230,8 +230,7 @@ def kiriman_proses(*, kiriman_id: int, pekerja: str | None = None) -> str:
         return "gagal_final"
     izin = PEMUTUS.minta_izin(row.puskesmas_id)
     if not izin.boleh:
-        tunda = timezone.now() + timedelta(seconds=max(izin.tunda_sampai - time.time(), 1))
-        outbox.lepas(row, jadwal=tunda, diantrekan_pada=None)
+        outbox.tunda_pemutus(row, izin)
         return "ditunda_pemutus"
     try:
         with SatusehatClient(config) as client:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -77,8 +77,7 @@ def permintaan_proses(*, permintaan_id: int, pekerja: str | None = None) -> str:
 
     izin = breaker.minta_izin(row.puskesmas_id)
     if not izin.boleh:
-        tunda = timezone.now() + timedelta(seconds=max(izin.tunda_sampai - time.time(), 1))
-        outbox.lepas(row, jadwal=tunda, diantrekan_pada=None)
+        outbox.tunda_pemutus(row, izin)
         return "ditunda_pemutus"
 
     mulai = timezone.now()

@@ -74,17 +74,23 @@ def _kartu_dari_bpjs(row: PermintaanBpjs, no_kartu: str) -> None:
         )
 
 
+def _sudah_di_pcare(client: BpjsClient, row: PermintaanBpjs) -> Hasil | None:
+    """This visit's own registration found at PCare (after an uncertain attempt), as a result."""
+    ada = _cari_di_pcare(client, row)
+    if ada is None:
+        return None
+    return Hasil(
+        S.BERHASIL, {"noUrut": ada.no_urut, "rekonsiliasi": True}, HasilPercobaan.REKONSILIASI
+    )
+
+
 def _pendaftaran_add(row: PermintaanBpjs, client: BpjsClient) -> Hasil:
     k = row.kunjungan
     if row.ambigu:
         # An earlier attempt may have registered the visit already: look before sending.
-        ada = _cari_di_pcare(client, row)
+        ada = _sudah_di_pcare(client, row)
         if ada is not None:
-            return Hasil(
-                S.BERHASIL,
-                {"noUrut": ada.no_urut, "rekonsiliasi": True},
-                HasilPercobaan.REKONSILIASI,
-            )
+            return ada
         if _tidak_relevan(row):
             return Hasil(S.DIBATALKAN, {"alasan": "kunjungan batal; tidak ada di PCare"})
     cek = row.setelah
@@ -105,13 +111,9 @@ def _pendaftaran_add(row: PermintaanBpjs, client: BpjsClient) -> Hasil:
     except BpjsValidationError as exc:
         if row.ambigu:
             # "Already registered" after an uncertain attempt may be our own earlier request.
-            ada = _cari_di_pcare(client, row)
+            ada = _sudah_di_pcare(client, row)
             if ada is not None:
-                return Hasil(
-                    S.BERHASIL,
-                    {"noUrut": ada.no_urut, "rekonsiliasi": True},
-                    HasilPercobaan.REKONSILIASI,
-                )
+                return ada
         pemegang = _pendaftaran_pemegang(row)
         teks = f"{exc.bpjs_message or ''} {exc.message}".lower()
         if pemegang is not None and "sudah terdaftar" in teks:
