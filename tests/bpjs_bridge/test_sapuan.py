@@ -82,6 +82,9 @@ def test_a_breaker_opened_for_one_puskesmas_holds_none_of_another_puskesmas_rows
     petugas_loket,
     terkirim,
 ):
+    # The pause must outlast the test however slow the box: the fourth row finds the breaker
+    # still open and the sweep sends no probe (with the fixture's 1 s both raced a loaded box).
+    bpjs_settings.BPJS_BREAKER_JEDA = 300.0
     # The neighbour's BPJS is unreachable; ours (the simulator) answers.
     pengaturan_simpan(
         puskesmas=puskesmas_lain,
