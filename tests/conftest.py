@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import os
 import shutil
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import pytest
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API + ORM
 
 from django.conf import settings
+from django.utils import timezone
 
 from config.celery import app as celery_app
 
@@ -55,6 +56,27 @@ def _cache_per_test(settings):
 
     cache.clear()
     yield
+
+
+def geser_dari_tengah_malam(sekarang: datetime, *, jam_aman: int = 4) -> timedelta:
+    """How far to move the clock so that "n minutes ago" (up to `jam_aman` hours) is still
+    today: from just after local midnight (17:00 UTC for WIB) to 10:00 the same day, else 0."""
+    lokal = timezone.localtime(sekarang)
+    if lokal.hour >= jam_aman:
+        return timedelta(0)
+    return lokal.replace(hour=10, minute=0, second=0, microsecond=0) - lokal
+
+
+@pytest.fixture
+def jauh_dari_tengah_malam(monkeypatch):
+    """A ticking clock kept clear of local midnight, for tests that date things minutes ago.
+    Every clock read in the apps goes through django.utils.timezone.now (a test in
+    tests/test_jam_tes.py checks), so moving it moves the whole server consistently."""
+    asli = timezone.now
+    geser = geser_dari_tengah_malam(asli())
+    if geser:
+        monkeypatch.setattr(timezone, "now", lambda: asli() + geser)
+    return geser
 
 
 # --- Browser (Debian's Chromium; never a downloaded browser) ------------------------------------

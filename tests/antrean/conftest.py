@@ -14,7 +14,7 @@ from pendaftaran.validasi import DataKunjungan
 
 
 @pytest.fixture
-def daftar(puskesmas, unit):
+def daftar(puskesmas, unit, jauh_dari_tengah_malam):
     """daftar(unit=None, umur=35, sumber="loket", menit_lalu=0, **flags) → the new ticket."""
     from tests.factories import PasienFactory
 
