@@ -17,6 +17,7 @@ from antrean.models import Tiket, UnitLayanan
 from antrean.selectors import unit_untuk_saran
 from antrean.services import tiket_terbitkan
 from audit.services import catat
+from config.sisip import sisip
 from integrasi import peristiwa
 from puskesmas import rujukan
 from puskesmas.models import Loket, Puskesmas
@@ -348,7 +349,7 @@ def kunjungan_daftar(
                 loket=loket,
                 dibuat_klien=dibuat_klien,
             )
-            kunjungan.save(force_insert=True)
+            sisip(kunjungan)
             tiket = tiket_terbitkan(
                 kunjungan=kunjungan,
                 unit=unit,
