@@ -66,17 +66,16 @@ def _pasien_dan_kunjungan(
 ) -> tuple[Pasien, services.SudahDibaca]:
     """The patient (404 as _pasien_atau_404), and in the same statement what the service would
     read next: the visit with this client UUID and the patient's open visit in the unit today."""
-    tanggal = services.hari_pendaftaran(data.dibuat_klien)
-    pasien, uuid_id, ganda_id = selectors.pasien_untuk_kunjungan(
+    pasien, dibaca = services.pasien_dan_dibaca(
         puskesmas_id=petugas.puskesmas_id,
         pasien_id=data.pasien_id,
         client_uuid=data.client_uuid,
         unit_id=unit.pk,
-        tanggal=tanggal,
+        dibuat_klien=data.dibuat_klien,
     )
     if pasien is None:
         raise TidakDitemukan("Pasien tidak ditemukan di Puskesmas ini.", "pasien_id")
-    return pasien, services.SudahDibaca(tanggal, uuid_id, ganda_id)
+    return pasien, dibaca
 
 
 def _tampilan_pasien(petugas: Petugas):

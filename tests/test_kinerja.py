@@ -30,12 +30,12 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 # "already an open visit there today?"; SAVEPOINT; the visit, the counter upsert, the ticket and
 # its log row; the BPJS eligibility check and the two rows chained behind it (one bulk INSERT);
 # the audit row; RELEASE. The integration settings (both bridges) and a declared downtime come
-# from puskesmas.rujukan's cache. The loket save adds its session and user reads and reads the
-# patient apart from the UUID / open-visit check.
+# from puskesmas.rujukan's cache. The loket save adds its session and user reads; it reads the
+# patient with the UUID / open-visit check in one statement, as the API does.
 KUERI_API_DAFTAR = 10
 KUERI_API_CARI = 2
 KUERI_LOKET_CARI = 4
-KUERI_LOKET_DAFTAR = 13
+KUERI_LOKET_DAFTAR = 12
 
 
 def _kunjungan(pasien, unit, penjamin: str = "bpjs") -> dict:
