@@ -309,7 +309,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_6
 # 15 minutes; a success resets the count. The lockout page is the login page with the reason.
 AUTHENTICATION_BACKENDS = [
     "config.security.AxesBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "puskesmas.backends.BackendPengguna",  # the signed-in user from the reference cache
+    "django.contrib.auth.backends.ModelBackend",  # only sessions made before BackendPengguna
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
