@@ -74,9 +74,9 @@ def pasien_cari(*, puskesmas: Puskesmas, q: str, batas: int = BATAS_HASIL) -> li
     if len(nama) < 2:
         return []
     # Names that start with the text first, then names containing it as a later word.
-    # No ORDER BY in SQL: with "ORDER BY nama_cari LIMIT 20" PostgreSQL walks the plain btree in
-    # name order filtering every row (250 ms at 100,000 patients for a late or rare prefix)
-    # instead of the LIKE/trigram indexes; a capped fetch sorted here stays an index scan.
+    # No plain "ORDER BY nama_cari LIMIT 20": PostgreSQL would walk the btree in name order
+    # filtering every row (250 ms at 100,000 patients for a late or rare prefix) instead of the
+    # LIKE/trigram indexes; a capped fetch sorted afterwards stays an index scan (_teratas).
     awal = _teratas(basis.filter(nama_cari__startswith=nama), batas)
     if len(awal) < batas:
         kata = basis.filter(nama_cari__contains=" " + nama).exclude(pk__in=[p.pk for p in awal])
