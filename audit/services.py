@@ -68,7 +68,7 @@ def catat(
         puskesmas=puskesmas,
         keterangan=keterangan,
     )
-    sisip(log)  # a new row by construction: AuditLog.save's append-only guard holds
+    sisip(log)  # a new row by construction (AuditLog.SISIP_TANPA_SAVE)
     return log
 
 

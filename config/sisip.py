@@ -9,10 +9,11 @@ row runs: each field's `pre_save` (auto_now, defaults already set by __init__) a
 `get_db_prep_save` (the same adaptation save() uses), then one execute on Django's cursor (so
 query logging and CaptureQueriesContext see it).
 
-Anything this path does not reproduce goes through save() unchanged: a model with pre/post_save
-receivers, multi-table inheritance, order_with_respect_to, a field that needs its own
-placeholder, columns the database fills in beyond the auto primary key (db_default, generated),
-a primary key set in advance, or a value that is an expression.
+Anything this path does not reproduce goes through save() unchanged: a model that overrides
+save() (unless it declares `SISIP_TANPA_SAVE`: its save() adds nothing to an INSERT of a new
+row), a model with pre/post_save receivers, multi-table inheritance, order_with_respect_to, a
+field that needs its own placeholder, columns the database fills in beyond the auto primary key
+(db_default, generated), a primary key set in advance, or a value that is an expression.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ def _rencana(model: type[Model], vendor: str) -> tuple[str, tuple[Any, ...]] | N
     meta = model._meta
     if meta.parents or meta.order_with_respect_to or meta.auto_field is None:
         return None
+    if model.save is not Model.save and not getattr(model, "SISIP_TANPA_SAVE", False):
+        return None  # its own save() may do more than INSERT: let it
     if tuple(meta.db_returning_fields) != (meta.auto_field,):
         return None
     if not connection.features.can_return_columns_from_insert:
