@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from config.sisip import sisip
 from integrasi import peristiwa
 
 from . import live
@@ -215,7 +216,7 @@ def _catat(
     alasan: str = "",
     unit_tujuan: UnitLayanan | None = None,
 ) -> TiketRiwayat:
-    return TiketRiwayat.objects.create(
+    riwayat = TiketRiwayat(
         tiket=tiket,
         aksi=aksi,
         dari=dari,
@@ -225,6 +226,8 @@ def _catat(
         oleh=oleh if getattr(oleh, "is_authenticated", False) else None,
         pada=pada,
     )
+    sisip(riwayat)
+    return riwayat
 
 
 def tiket_baru(
@@ -289,7 +292,7 @@ def tiket_terbitkan(
         oleh=oleh,
         sebelumnya=sebelumnya,
     )
-    tiket.save(force_insert=True)
+    sisip(tiket)
     _catat(tiket, aksi=Aksi.TERBIT, dari="", oleh=oleh, pada=timezone.now())
     live.tandai_berubah(unit.puskesmas_id)
     return tiket

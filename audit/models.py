@@ -115,6 +115,9 @@ class AuditLog(models.Model):
         waktu = timezone.localtime(self.waktu) if timezone.is_aware(self.waktu) else self.waktu
         return f"{waktu:%d-%m-%Y %H.%M} {self.username or '-'} {self.get_aksi_display()}"
 
+    # save() only refuses updates: config.sisip may INSERT a new row without it.
+    SISIP_TANPA_SAVE = True
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AuditTidakBolehDiubah()

@@ -19,6 +19,7 @@ from django.db import models
 from django.http import HttpRequest
 
 from config.logging import mask_nik
+from config.sisip import sisip
 
 from .models import Aksi, AuditLog
 
@@ -67,7 +68,7 @@ def catat(
         puskesmas=puskesmas,
         keterangan=keterangan,
     )
-    log.save(force_insert=True)
+    sisip(log)  # a new row by construction (AuditLog.SISIP_TANPA_SAVE)
     return log
 
 

@@ -45,6 +45,8 @@ def _parse() -> argparse.Namespace:
     p.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
     p.add_argument("--pasien", type=int, default=20_000, help="patients loaded before the run")
     p.add_argument("--target", type=float, default=0.10, help="goal ratio, for phase (c)")
+    p.add_argument("--klien", choices=sorted(KLIEN), default="ringan",
+                   help="load generator: plain asyncio sockets or httpx")  # fmt: skip
     return p.parse_args()
 
 
@@ -228,69 +230,127 @@ class Badan:
         }
 
 
-async def _tutup(base: str, token: str, badan: Badan, klien: int, detik: float) -> dict:
-    import httpx
+class KlienRingan:
+    """POST /api/v1/kunjungan over a plain asyncio socket, one connection per request (gunicorn's
+    sync workers close every connection anyway). The load generator shares the 2 cores with
+    gunicorn and PostgreSQL: httpx spent about as much CPU per request as a quarter of the
+    server's, which the server then lacked. Its CPU is printed either way (`--klien httpx`)."""
 
+    def __init__(self, base: str, token: str):
+        from urllib.parse import urlsplit
+
+        u = urlsplit(base)
+        self.host, self.port = u.hostname, u.port
+        self.kepala = (
+            f"POST /api/v1/kunjungan HTTP/1.1\r\nHost: {u.netloc}\r\n"
+            f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+            "Connection: close\r\n"
+        ).encode()
+
+    async def _kirim(self, b: dict) -> int:
+        import json
+
+        badan = json.dumps(b).encode()
+        r, w = await asyncio.open_connection(self.host, self.port)
+        try:
+            w.write(self.kepala + b"Content-Length: %d\r\n\r\n" % len(badan) + badan)
+            baris = await r.readline()  # HTTP/1.1 201 Created
+            await r.read()  # the rest, until the server closes
+        finally:
+            w.close()
+        return int(baris.split()[1])
+
+    async def __call__(self, b: dict) -> int:
+        """The status, or 0 when no answer came (refused, reset, 60 s timeout)."""
+        try:
+            return await asyncio.wait_for(self._kirim(b), 60)
+        except (OSError, TimeoutError, IndexError, ValueError):
+            return 0
+
+    async def tutup(self) -> None:
+        return None
+
+
+class KlienHttpx:
+    """The same through httpx (the benchmark's client before; for comparison)."""
+
+    def __init__(self, base: str, token: str):
+        import httpx
+
+        self._httpx = httpx
+        # Enough connections for phase (c)'s 32 in flight.
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
+        self.c = httpx.AsyncClient(
+            base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60, limits=limits
+        )
+
+    async def __call__(self, b: dict) -> int:
+        try:
+            return (await self.c.post("/api/v1/kunjungan", json=b)).status_code
+        except self._httpx.HTTPError:
+            return 0
+
+    async def tutup(self) -> None:
+        await self.c.aclose()
+
+
+KLIEN = {"ringan": KlienRingan, "httpx": KlienHttpx}
+
+
+async def _tutup(klien_cls, base: str, token: str, badan: Badan, klien: int, detik: float) -> dict:
     lat: list[float] = []
     status: dict[int, int] = {}
     akhir = time.perf_counter() + detik
+    kirim = klien_cls(base, token)
 
-    async def pekerja(c: httpx.AsyncClient) -> None:
+    async def pekerja() -> None:
         while time.perf_counter() < akhir:
             b = badan()
             t = time.perf_counter()
-            r = await c.post("/api/v1/kunjungan", json=b)
+            kode = await kirim(b)
             lat.append(time.perf_counter() - t)
-            status[r.status_code] = status.get(r.status_code, 0) + 1
-            badan.dikirim_201 += r.status_code == 201
+            status[kode] = status.get(kode, 0) + 1
+            badan.dikirim_201 += kode == 201
 
-    async with httpx.AsyncClient(
-        base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60
-    ) as c:
-        t0 = time.perf_counter()
-        await asyncio.gather(*(pekerja(c) for _ in range(klien)))
-        durasi = time.perf_counter() - t0
-    return {"lat": lat, "status": status, "rps": len(lat) / durasi}
+    cpu0, t0 = time.process_time(), time.perf_counter()
+    await asyncio.gather(*(pekerja() for _ in range(klien)))
+    durasi, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    await kirim.tutup()
+    return {"lat": lat, "status": status, "rps": len(lat) / durasi, "cpu": cpu / max(1, len(lat))}
 
 
-async def _terbuka(base: str, token: str, badan: Badan, laju: float, detik: float) -> dict:
+async def _terbuka(klien_cls, base: str, token: str, badan: Badan, laju: float,
+                   detik: float) -> dict:  # fmt: skip
     """Open loop: requests start at `laju` per second whatever the answers' speed."""
-    import httpx
-
     lat: list[float] = []
     status: dict[int, int] = {}
+    kirim = klien_cls(base, token)
 
-    # Never more requests in flight than connections: beyond that httpx's pool scans its queue
-    # for every request (quadratic), the load generator starves, and gunicorn's sync workers sit
-    # on connections whose request never comes (WORKER TIMEOUT "no URI read"). A request that
-    # waits here for a connection still counts its wait: latency runs from its scheduled start.
+    # At most 32 requests in flight: beyond that httpx's pool scans its queue for every request
+    # (quadratic), the load generator starves, and gunicorn's sync workers sit on connections
+    # whose request never comes (WORKER TIMEOUT "no URI read"). A request that waits here still
+    # counts its wait: latency runs from its scheduled start.
     sem = asyncio.Semaphore(32)
 
-    async def satu(c: httpx.AsyncClient, b: dict, t: float) -> None:
-        try:
-            async with sem:
-                r = await c.post("/api/v1/kunjungan", json=b)
-            kode = r.status_code
-            badan.dikirim_201 += kode == 201
-        except httpx.HTTPError:
-            kode = 0
+    async def satu(b: dict, t: float) -> None:
+        async with sem:
+            kode = await kirim(b)
+        badan.dikirim_201 += kode == 201
         lat.append(time.perf_counter() - t)
         status[kode] = status.get(kode, 0) + 1
 
-    limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
-    async with httpx.AsyncClient(
-        base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60, limits=limits
-    ) as c:
-        tugas = []
-        t0 = time.perf_counter()
-        n = int(laju * detik)
-        for i in range(n):
-            tunggu = t0 + i / laju - time.perf_counter()
-            if tunggu > 0:
-                await asyncio.sleep(tunggu)
-            tugas.append(asyncio.create_task(satu(c, badan(), t0 + i / laju)))
-        await asyncio.gather(*tugas)
-    return {"lat": lat, "status": status, "rps": laju}
+    tugas = []
+    cpu0, t0 = time.process_time(), time.perf_counter()
+    n = int(laju * detik)
+    for i in range(n):
+        tunggu = t0 + i / laju - time.perf_counter()
+        if tunggu > 0:
+            await asyncio.sleep(tunggu)
+        tugas.append(asyncio.create_task(satu(badan(), t0 + i / laju)))
+    await asyncio.gather(*tugas)
+    cpu = time.process_time() - cpu0
+    await kirim.tutup()
+    return {"lat": lat, "status": status, "rps": laju, "cpu": cpu / max(1, len(lat))}
 
 
 def periksa(puskesmas, units: list) -> tuple[int, int]:
@@ -340,16 +400,17 @@ def main() -> None:
             f"{args.detik:g} s/phase"
         )
         with _infra.gunicorn(env, args.workers, args.threads) as (base, pid):
-            asyncio.run(_tutup(base, siap["token"], badan, args.clients, 3))  # warm up
+            kc = KLIEN[args.klien]
+            asyncio.run(_tutup(kc, base, siap["token"], badan, args.clients, 3))  # warm up
             pids = _infra.anak(pid)
             cpu0 = _infra.cpu_detik(pids)
-            a = asyncio.run(_tutup(base, siap["token"], badan, args.clients, args.detik))
+            a = asyncio.run(_tutup(kc, base, siap["token"], badan, args.clients, args.detik))
             cpu = (_infra.cpu_detik(pids) - cpu0) / max(1, len(a["lat"]))
             b = jalankan_pgbench(
                 db_url, skrip_pgbench(pkm, siap["user_id"], units), args.clients, args.detik
             )
             laju = args.target * b["tps"]
-            c = asyncio.run(_terbuka(base, siap["token"], badan, laju, args.detik))
+            c = asyncio.run(_terbuka(kc, base, siap["token"], badan, laju, args.detik))
         jumlah, celah = periksa(pkm, units)
         connection.close()
 
@@ -373,7 +434,9 @@ def main() -> None:
         f"{args.target:.2f}×: {_infra.ms(c['lat'], 0.95):.1f} ms (goal < 100 ms)"
     )
     print(
-        f"gunicorn CPU per registration {cpu * 1000:.1f} ms · visits stored {jumlah} "
+        f"gunicorn CPU per registration {cpu * 1000:.1f} ms · load generator ({args.klien}) "
+        f"{a['cpu'] * 1000:.1f} ms (a) / {c['cpu'] * 1000:.1f} ms (c) CPU per request · "
+        f"visits stored {jumlah} "
         f"(= 201s: {badan.dikirim_201}) · gaps in today's numbers {celah} · "
         f"total {time.perf_counter() - t0:.0f} s"
     )

@@ -109,6 +109,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # The same backend, but its health check polls the socket instead of a SELECT 1 per
+        # request (config/postgresql/base.py).
+        DATABASES["default"]["ENGINE"] = "config.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: broker, results and the shared cache (circuit breaker, heartbeats) -------------------
@@ -305,7 +309,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_6
 # 15 minutes; a success resets the count. The lockout page is the login page with the reason.
 AUTHENTICATION_BACKENDS = [
     "config.security.AxesBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "puskesmas.backends.BackendPengguna",  # the signed-in user from the reference cache
+    "django.contrib.auth.backends.ModelBackend",  # only sessions made before BackendPengguna
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))

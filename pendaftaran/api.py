@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 from ninja.responses import Status
@@ -21,7 +20,7 @@ from puskesmas.api_auth import petugas_api, petugas_penulis
 from puskesmas.models import Loket, Peran, Petugas
 
 from . import selectors, services
-from .models import Kunjungan, Pasien, StatusKunjungan, Sumber
+from .models import Kunjungan, Pasien, Sumber
 from .schemas import (
     BatalIn,
     GalatOut,
@@ -67,23 +66,16 @@ def _pasien_dan_kunjungan(
 ) -> tuple[Pasien, services.SudahDibaca]:
     """The patient (404 as _pasien_atau_404), and in the same statement what the service would
     read next: the visit with this client UUID and the patient's open visit in the unit today."""
-    tanggal = services.hari_pendaftaran(data.dibuat_klien)
-    terbuka = Kunjungan.objects.filter(
-        pasien_id=OuterRef("pk"), unit_id=unit.pk, tanggal=tanggal
-    ).exclude(status=StatusKunjungan.BATAL)
-    pasien = (
-        Pasien.objects.filter(pk=data.pasien_id, puskesmas_id=petugas.puskesmas_id)
-        .annotate(
-            dibaca_uuid=Subquery(
-                Kunjungan.objects.filter(client_uuid=data.client_uuid).values("pk")[:1]
-            ),
-            dibaca_ganda=Subquery(terbuka.values("pk")[:1]),
-        )
-        .first()
+    pasien, dibaca = services.pasien_dan_dibaca(
+        puskesmas_id=petugas.puskesmas_id,
+        pasien_id=data.pasien_id,
+        client_uuid=data.client_uuid,
+        unit_id=unit.pk,
+        dibuat_klien=data.dibuat_klien,
     )
     if pasien is None:
         raise TidakDitemukan("Pasien tidak ditemukan di Puskesmas ini.", "pasien_id")
-    return pasien, services.SudahDibaca(tanggal, pasien.dibaca_uuid, pasien.dibaca_ganda)
+    return pasien, dibaca
 
 
 def _tampilan_pasien(petugas: Petugas):

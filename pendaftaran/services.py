@@ -17,6 +17,7 @@ from antrean.models import Tiket, UnitLayanan
 from antrean.selectors import unit_untuk_saran
 from antrean.services import tiket_terbitkan
 from audit.services import catat
+from config.sisip import sisip
 from integrasi import peristiwa
 from puskesmas import rujukan
 from puskesmas.models import Loket, Puskesmas
@@ -270,6 +271,28 @@ def hari_pendaftaran(dibuat_klien: datetime | None) -> date:
     return timezone.localdate(_waktu_acuan(dibuat_klien or sekarang, sekarang, False))
 
 
+def pasien_dan_dibaca(
+    *,
+    puskesmas_id: int,
+    pasien_id: int,
+    client_uuid: uuid.UUID,
+    unit_id: int,
+    dibuat_klien: datetime | None = None,
+) -> tuple[Pasien | None, SudahDibaca]:
+    """The patient of this Puskesmas (None: not here) and, in the same statement, what
+    kunjungan_daftar would read next for an online registration (`dibaca`): the visit with
+    this client UUID and the patient's open visit in the unit that day."""
+    tanggal = hari_pendaftaran(dibuat_klien)
+    pasien, uuid_id, ganda_id = selectors.pasien_untuk_kunjungan(
+        puskesmas_id=puskesmas_id,
+        pasien_id=pasien_id,
+        client_uuid=client_uuid,
+        unit_id=unit_id,
+        tanggal=tanggal,
+    )
+    return pasien, SudahDibaca(tanggal, uuid_id, ganda_id)
+
+
 def kunjungan_daftar(
     *,
     puskesmas: Puskesmas,
@@ -348,7 +371,7 @@ def kunjungan_daftar(
                 loket=loket,
                 dibuat_klien=dibuat_klien,
             )
-            kunjungan.save(force_insert=True)
+            sisip(kunjungan)
             tiket = tiket_terbitkan(
                 kunjungan=kunjungan,
                 unit=unit,

@@ -345,13 +345,24 @@ def saran(request: HttpRequest, pk: int) -> HttpResponse:
 @peran_wajib(*PERAN_LOKET)
 def daftar(request: HttpRequest, pk: int) -> HttpResponse:
     petugas = request.petugas  # type: ignore[attr-defined]
-    p = _pasien_atau_404(request, pk)
     loket_ini = loket_aktif(request, petugas)
     form = FormKunjungan(request.POST, puskesmas=petugas.puskesmas)
     extra: dict[str, Any] = {}
+    if loket_ini is not None and form.is_valid():
+        # The patient with the service's "UUID seen? open visit there today?" in one statement.
+        p, dibaca = services.pasien_dan_dibaca(
+            puskesmas_id=petugas.puskesmas_id,
+            pasien_id=pk,
+            client_uuid=form.cleaned_data["client_uuid"],
+            unit_id=form.cleaned_data["unit"].pk,
+        )
+        if p is None:
+            raise Http404("Pasien tidak ditemukan.")
+    else:
+        p, dibaca = _pasien_atau_404(request, pk), None
     if loket_ini is None:
         form.add_error(None, "Pilih loket Anda dulu (di bagian atas halaman).")
-    elif form.is_valid():
+    elif dibaca is not None:
         try:
             hasil = services.kunjungan_daftar(
                 puskesmas=petugas.puskesmas,
@@ -361,6 +372,7 @@ def daftar(request: HttpRequest, pk: int) -> HttpResponse:
                 client_uuid=form.cleaned_data["client_uuid"],
                 oleh=request.user,
                 loket=loket_ini,
+                dibaca=dibaca,
             )
         except services.KunjunganGanda as e:
             form.tambah_galat(e.galat)

@@ -1,5 +1,5 @@
-"""Reference rows cached per process: API tokens with their officer, officers, units, lokets,
-each Puskesmas' integration settings and its declared downtime.
+"""Reference rows cached per process: API tokens with their officer, signed-in users, officers,
+units, lokets, each Puskesmas' integration settings and its declared downtime.
 
 They change a few times a year but were loaded on every request (issue 15). Each process keeps
 them in a dict for at most RUJUKAN_CACHE_DETIK seconds (default 10) and only while the shared
@@ -129,6 +129,17 @@ def petugas_user(user_id: int):
         )
 
     return ambil(("petugas", user_id), muat)
+
+
+def pengguna(user_id: int):
+    """The user with this id (active or not: the auth backend decides), or None. Read by every
+    signed-in page and htmx request (puskesmas.backends); a password change, deactivation or
+    any other save of the user starts a new generation, so the next request sees it."""
+
+    def muat():
+        return get_user_model()._default_manager.filter(pk=user_id).first()
+
+    return ambil(("pengguna", user_id), muat)
 
 
 def loket(puskesmas_id: int, loket_id: int):

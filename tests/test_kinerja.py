@@ -30,12 +30,13 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 # "already an open visit there today?"; SAVEPOINT; the visit, the counter upsert, the ticket and
 # its log row; the BPJS eligibility check and the two rows chained behind it (one bulk INSERT);
 # the audit row; RELEASE. The integration settings (both bridges) and a declared downtime come
-# from puskesmas.rujukan's cache. The loket save adds its session and user reads and reads the
-# patient apart from the UUID / open-visit check.
+# from puskesmas.rujukan's cache. The loket save adds its session read (the signed-in user comes
+# from the same cache, puskesmas.backends); it reads the patient with the UUID / open-visit check
+# in one statement, as the API does.
 KUERI_API_DAFTAR = 10
 KUERI_API_CARI = 2
-KUERI_LOKET_CARI = 4
-KUERI_LOKET_DAFTAR = 13
+KUERI_LOKET_CARI = 3
+KUERI_LOKET_DAFTAR = 11
 
 
 def _kunjungan(pasien, unit, penjamin: str = "bpjs") -> dict:

@@ -11,6 +11,7 @@ from typing import Any
 from django.utils import timezone
 
 from antrean.models import Tiket
+from config.sisip import sisip
 from pendaftaran.models import Kunjungan, Penjamin, Sumber
 from pendaftaran.services import awal_hari
 
@@ -40,7 +41,7 @@ def _baru(
         jadwal=jadwal or timezone.now(),
     )
     if simpan:
-        row.save(force_insert=True)
+        sisip(row)
     return row
 
 

@@ -164,3 +164,26 @@ def test_a_swapped_or_mistyped_birth_date_is_searched_too(puskesmas):
     assert cek("Siti Nur Aini", date(1985, 3, 12)) == [tukar.pk]
     assert cek("Rina Wulandari", date(1991, 3, 12), "Dsn. Krajan RT 3") == [salah.pk]
     assert cek("Rina Wulandari", date(1991, 3, 12), "Jl. Mawar 1") == []
+
+
+def test_a_name_search_gives_the_first_twenty_prefix_matches_in_byte_order_then_later_words(
+    puskesmas, puskesmas_lain
+):
+    # 25 names start with "siti", sorted with spaces counting (a locale collation would put
+    # "sitia" between "siti a…" names); one more has it as a later word; another Puskesmas'
+    # "Siti" is never seen.
+    nama = [f"Siti {chr(ord('A') + i)}" for i in range(24)] + ["Sitia Zahra"]
+    for n in reversed(nama):
+        PasienFactory(puskesmas=puskesmas, nama=n)
+    PasienFactory(puskesmas=puskesmas, nama="Nur Siti")
+    PasienFactory(puskesmas=puskesmas_lain, nama="Siti Aaa")
+
+    hasil = selectors.pasien_cari(puskesmas=puskesmas, q="siti")
+    assert [p.nama for p in hasil] == sorted(nama, key=normalisasi_nama)[:20]
+    assert all(p.puskesmas_id == puskesmas.pk for p in hasil)
+
+    sedikit = selectors.pasien_cari(puskesmas=puskesmas, q="sitia")
+    assert [p.nama for p in sedikit] == ["Sitia Zahra"]
+    kata = selectors.pasien_cari(puskesmas=puskesmas, q="nur")
+    assert [p.nama for p in kata] == ["Nur Siti"]
+    assert [p.nama for p in selectors.pasien_cari(puskesmas=puskesmas, q="siti x")] == ["Siti X"]

@@ -1,0 +1,48 @@
+"""config.postgresql: the per-request health check polls the socket instead of a SELECT 1, and
+still replaces a connection PostgreSQL dropped before the request's first query fails on it."""
+
+from __future__ import annotations
+
+import select
+import time
+
+import psycopg
+import pytest
+from django.db import close_old_connections, connection
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only"),
+]
+
+
+def _permintaan_baru() -> int:
+    """What a request does: Django's upkeep at its start, then a query (the backend's pid)."""
+    close_old_connections()
+    with connection.cursor() as c:
+        c.execute("SELECT pg_backend_pid()")
+        return c.fetchone()[0]
+
+
+def test_a_healthy_connection_is_reused_without_a_select_1(monkeypatch):
+    pid = _permintaan_baru()
+    dicek = []
+    monkeypatch.setattr(connection, "is_usable", lambda: dicek.append(1) or True)
+    assert [_permintaan_baru() for _ in range(3)] == [pid] * 3
+    assert dicek == []
+
+
+def test_a_connection_whose_backend_was_terminated_is_replaced_before_the_next_query():
+    pid = _permintaan_baru()
+    params = connection.get_connection_params()
+    with psycopg.connect(**params, autocommit=True) as lain:
+        lain.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    # Wait (without asserting a time) until the hang-up has reached our socket.
+    fd = connection.connection.fileno()
+    for _ in range(200):
+        if select.select([fd], [], [], 0)[0]:
+            break
+        time.sleep(0.01)
+    baru = _permintaan_baru()  # no error: the check saw the hang-up and reconnected
+    assert baru != pid
+    assert _permintaan_baru() == baru
