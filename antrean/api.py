@@ -9,21 +9,26 @@ patient's name because staff call patients by name; it is never served without a
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from django.http import HttpRequest
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils import timezone
+from django.utils.http import parse_etags
 from ninja import Query, Router, Schema
 from ninja.errors import AuthorizationError
+from ninja.responses import NinjaJSONEncoder
 
 from pendaftaran.schemas import GalatOut, KlasterOut, TidakDitemukan
+from puskesmas import rujukan
 from puskesmas.access import PERAN_POLI
 from puskesmas.api_auth import petugas_api
 from puskesmas.models import Peran, Petugas
 
-from . import services
+from . import live, services
 from .models import Tiket, UnitLayanan
 from .selectors import antrean_unit, unit_pendaftaran, unit_petugas
 
@@ -80,27 +85,29 @@ def unit_daftar(request: HttpRequest):
     return [_unit_json(u) for u in unit_pendaftaran(puskesmas=petugas.puskesmas)]
 
 
-@router.get(
-    "/antrean/{unit_id}",
-    response={200: AntreanOut, 404: GalatOut, **GALAT_UMUM},
-    summary="Antrean satu unit per hari",
-)
-def antrean(request: HttpRequest, unit_id: int, filters: Query[TanggalIn]):
-    """Tiket satu unit pada `tanggal` (YYYY-MM-DD, bawaan hari ini): prioritas dulu, lalu
-    nomor. Termasuk tiket yang sudah selesai/batal; saring dengan `status` di klien."""
-    petugas = petugas_api(request)
-    unit = (
-        UnitLayanan.objects.filter(pk=unit_id, puskesmas_id=petugas.puskesmas_id)
-        .select_related("klaster")
-        .first()
-    )
-    # Poli staff read only their own cluster's queues (with names), as on the poli page.
-    if unit is None or (
-        petugas.peran == Peran.POLI and not unit_petugas(petugas).filter(pk=unit_id).exists()
-    ):
-        raise TidakDitemukan("Unit layanan tidak ditemukan di Puskesmas ini.")
-    tanggal = filters.tanggal or timezone.localdate()
-    return {
+def _unit_terbaca(petugas: Petugas, unit_id: int) -> UnitLayanan:
+    """A unit whose queue this officer may read: any unit of their Puskesmas, poli staff only
+    the active units of their own cluster (as on the poli page). From the reference cache."""
+    for u in rujukan.unit_puskesmas(petugas.puskesmas_id):
+        if u.pk != unit_id:
+            continue
+        if petugas.peran != Peran.POLI or (
+            u.aktif and petugas.klaster_id and u.klaster_id == petugas.klaster_id
+        ):
+            return u
+        break
+    raise TidakDitemukan("Unit layanan tidak ditemukan di Puskesmas ini.")
+
+
+# A queue list lives in the shared cache under the Puskesmas' queue version (antrean/live.py:
+# bumped after every commit that changes a ticket or a queued patient's name), so the poli
+# clients listing every few seconds cost one render per change, not one per request; a client
+# that sends back the ETag it got is answered 304 with no body at all.
+_TTL_ANTREAN = 600
+
+
+def _antrean_json(unit: UnitLayanan, tanggal: date) -> bytes:
+    data = {
         "unit": _unit_json(unit),
         "tanggal": tanggal,
         "tiket": [
@@ -117,6 +124,40 @@ def antrean(request: HttpRequest, unit_id: int, filters: Query[TanggalIn]):
             for t in antrean_unit(unit=unit, tanggal=tanggal)
         ],
     }
+    # Through the response schema and ninja's encoder, as ninja would: the same JSON as before.
+    return json.dumps(AntreanOut.model_validate(data).model_dump(), cls=NinjaJSONEncoder).encode()
+
+
+@router.get(
+    "/antrean/{unit_id}",
+    response={200: AntreanOut, 304: None, 404: GalatOut, **GALAT_UMUM},
+    summary="Antrean satu unit per hari",
+)
+def antrean(request: HttpRequest, unit_id: int, filters: Query[TanggalIn]):
+    """Tiket satu unit pada `tanggal` (YYYY-MM-DD, bawaan hari ini): prioritas dulu, lalu
+    nomor. Termasuk tiket yang sudah selesai/batal; saring dengan `status` di klien.
+    Jawaban membawa `ETag`; kirim kembali sebagai `If-None-Match` dan selama antrean tidak
+    berubah jawabannya 304 tanpa isi."""
+    petugas = petugas_api(request)
+    unit = _unit_terbaca(petugas, unit_id)
+    tanggal = filters.tanggal or timezone.localdate()
+    # Read before the queue: a cached list is never older than its version. Version "0" is
+    # "unknown" (cache down or flushed): no ETag and no caching then, or a change would hide.
+    versi = live.versi(petugas.puskesmas_id)
+    etag = f'"{unit.pk}-{tanggal:%Y%m%d}-{versi}"' if versi != "0" else None
+    if etag and etag in parse_etags(request.headers.get("If-None-Match", "")):
+        resp: HttpResponse = HttpResponseNotModified()
+    else:
+        kunci = f"antrean:api:{unit.pk}:{tanggal:%Y%m%d}:{versi}"
+        isi = cache.get(kunci) if etag else None
+        if isi is None:
+            isi = _antrean_json(unit, tanggal)
+            if etag:
+                cache.set(kunci, isi, _TTL_ANTREAN)
+        resp = HttpResponse(isi, content_type="application/json; charset=utf-8")
+    if etag:
+        resp["ETag"] = etag
+    return resp
 
 
 # --- The poli's moves ------------------------------------------------------------------------
