@@ -30,7 +30,7 @@ from puskesmas.models import Peran, Petugas
 
 from . import live, services
 from .models import Tiket, UnitLayanan
-from .selectors import antrean_unit, unit_pendaftaran, unit_petugas
+from .selectors import antrean_unit, unit_pendaftaran, unit_petugas, unit_petugas_rujukan
 
 router = Router(tags=["antrean"])
 
@@ -221,10 +221,10 @@ def _petugas_poli(request: HttpRequest) -> Petugas:
 
 def _unit_kerja(petugas: Petugas, unit_id: int) -> UnitLayanan:
     """A unit this officer works: poli staff their own cluster's units, admins any."""
-    unit = unit_petugas(petugas).filter(pk=unit_id).first()
-    if unit is None:
-        raise TidakDitemukan("Unit layanan tidak ditemukan di klaster Anda.")
-    return unit
+    for unit in unit_petugas_rujukan(petugas):  # the reference cache: no query
+        if unit.pk == unit_id:
+            return unit
+    raise TidakDitemukan("Unit layanan tidak ditemukan di klaster Anda.")
 
 
 @router.post(
