@@ -9,10 +9,17 @@ level plays, per Puskesmas:
   three GET /api/v1/pasien searches) or, half of the cycles, through the htmx loket page
   (three search-as-you-type requests to /loket/cari/ and a save to /loket/pasien/<id>/daftar/);
 - 1 poli client on the API listing its unit every 5 s and calling the next patient every
-  minute, and 1 poli page (session, htmx) refreshed every 10 s;
+  minute (a `--etag` share of them send the list's ETag back as If-None-Match, as a
+  well-behaved integrator does, and get 304 while the queue is unchanged), and 1 poli page
+  (session, htmx) refreshed every 10 s;
 - 1 TV on its live stream as static/js/antrean/live.js does it: the SSE stream when the server
-  has a slot, otherwise the version URL every 0.5 s (and the stream again after a minute), and
-  the TV fragment whenever the version changed.
+  has a slot, otherwise the version URL every 0.5 s (and the stream again after a minute), the
+  TV fragment whenever the version changed (not when a heartbeat repeats it), and the
+  fragment's own refresh every 20 s.
+
+The clients are one asyncio process on a lean HTTP/1.1 keep-alive client (bench/_http.py); its
+own CPU is printed beside the server's. `--profil` first runs every request kind in-process on
+a spare Puskesmas (CPU ms, SQL statements, share of the total at the played rates).
 
 gunicorn runs with config/gunicorn.py (preload, gthread, stream slots = threads − 16) unless
 `--klasik`; the Celery worker is one process (`--celery-pool solo`) unless told otherwise.
@@ -49,6 +56,7 @@ POLI_PANGGIL = 60.0
 POLI_HALAMAN = 10.0
 TV_POLL = 0.5
 TV_SSE_LAGI = 60.0
+TV_SEGAR = 20.0
 NAMA = ["Siti", "Budi", "Dewi", "Agus", "Rina", "Andi", "Wati", "Joko", "Sri", "Eko", "Ani"]
 BELAKANG = ["Aminah", "Santoso", "Lestari", "Pratama", "Hidayat", "Wulandari", "Saputra"]
 
@@ -325,9 +333,13 @@ class Pemain:
                         continue
                     if time.monotonic() >= self.akhir:
                         return
-                    if baris.startswith("data:"):
-                        await self.cat.minta("tv fragment", c, "GET", f"/antrean/tv/{kunci}/",
-                                             headers={"HX-Request": "true"})  # fmt: skip
+                    # live.js re-fetches only a version it has not shown: the stream repeats
+                    # the current one on every heartbeat (5 s) and on every reconnect.
+                    if baris.startswith("data:") and (v := baris[5:].strip()) != versi:
+                        if versi is not None:
+                            await self.cat.minta("tv fragment", c, "GET", f"/antrean/tv/{kunci}/",
+                                                 headers={"HX-Request": "true"})  # fmt: skip
+                        versi = v
                 if status == 200:
                     continue
                 if status != 204 and self.cat.aktif:
@@ -348,6 +360,16 @@ class Pemain:
                 if not await self.tidur(TV_POLL):
                     return
 
+    async def tv_segar(self, c: Klien, pkm: dict) -> None:
+        """The TV fragment's own `hx-trigger="every 20s"` (templates/antrean/tv.html)."""
+        if not await self.tidur(random.uniform(0, TV_SEGAR)):
+            return
+        while True:
+            await self.cat.minta("tv fragment (20 s)", c, "GET", f"/antrean/tv/{pkm['kunci_tv']}/",
+                                 headers={"HX-Request": "true"})  # fmt: skip
+            if not await self.tidur(TV_SEGAR):
+                return
+
 
 async def beban(base: str, data: list[dict], detik: float, etag_bagian: float) -> Catatan:
     cat = Catatan()
@@ -363,7 +385,8 @@ async def beban(base: str, data: list[dict], detik: float, etag_bagian: float) -
         for cred in pkm["loket"]:
             tugas.append(pemain.loket(c, pkm, cred, pasien))
         etag = (i % 100) < etag_bagian * 100
-        tugas += [pemain.poli_api(c, pkm, etag), pemain.poli_halaman(c, pkm), pemain.tv(c, pkm)]
+        tugas += [pemain.poli_api(c, pkm, etag), pemain.poli_halaman(c, pkm), pemain.tv(c, pkm),
+                  pemain.tv_segar(c, pkm)]  # fmt: skip
     await asyncio.gather(*tugas)
     await c.aclose()
     return cat
@@ -380,7 +403,7 @@ def profil(pkm: dict, n: int = 100) -> None:
     import json
 
     from django.conf import settings
-    from django.db import connection, reset_queries
+    from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
@@ -462,9 +485,9 @@ def profil(pkm: dict, n: int = 100) -> None:
     for nama, (f, laju) in jenis.items():
         kali = 5 if nama in ("api panggil", "api daftar", "htmx simpan") else n // 5
         f()
-        reset_queries()  # a full query log would make the capture below read empty
         with CaptureQueriesContext(connection) as q:
             r = f()
+        nq = len(q.captured_queries)  # now: the next request's start clears the query log
         assert r.status_code in (200, 201, 304, 409), (nama, r.status_code, r.content[:200])
         cpu = []
         for _ in range(5):
@@ -472,7 +495,7 @@ def profil(pkm: dict, n: int = 100) -> None:
             for _ in range(kali):
                 f()
             cpu.append((time.process_time() - t) * 1000 / kali)
-        baris.append((nama, min(cpu), len(q.captured_queries), laju))
+        baris.append((nama, min(cpu), nq, laju))
     total = sum(c * laju for _, c, _, laju in baris)
     print(
         f"\nin-process profile (one Puskesmas, {len(pkm['pasien'])} patients, 30 waiting; "
