@@ -417,6 +417,7 @@ def profil(pkm: dict, n: int = 100) -> None:
     poli.cookies["sessionid"] = pkm["poli"]["sesi"]
     loket.cookies["sessionid"], loket.cookies["csrftoken"] = pkm["loket"][1]["sesi"], CSRF
     pasien = iter(pkm["pasien"])
+    etag: list[str] = []
 
     def daftar():
         badan = {"client_uuid": str(uuid.uuid4()), "pasien_id": next(pasien)[0], "unit_id": unit,
@@ -437,8 +438,9 @@ def profil(pkm: dict, n: int = 100) -> None:
         return api_poli.get(f"/api/v1/antrean/{unit}")
 
     def etag_304():
-        etag = api_poli.get(f"/api/v1/antrean/{unit}").get("ETag", "")
-        return api_poli.get(f"/api/v1/antrean/{unit}", HTTP_IF_NONE_MATCH=etag)
+        if not etag:
+            etag.append(api_poli.get(f"/api/v1/antrean/{unit}").get("ETag", ""))
+        return api_poli.get(f"/api/v1/antrean/{unit}", HTTP_IF_NONE_MATCH=etag[0])
 
     def tv_baru():
         live._bump(pkm["pkm"])

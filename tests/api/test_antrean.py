@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import timedelta
 
@@ -154,3 +155,18 @@ def test_the_cached_list_is_still_refused_to_another_cluster_and_another_puskesm
     assert r.status_code == 404
     kia = puskesmas.unit_layanan.get(kode="KIA")  # cluster 2: not the nurse's
     assert poli_api.get(f"{API}/antrean/{kia.pk}").status_code == 404
+
+
+def test_the_list_is_written_exactly_as_its_response_schema_would_write_it(
+    api_client, puskesmas, unit
+):
+    from ninja.responses import NinjaJSONEncoder
+
+    from antrean.api import AntreanOut, _antrean_json
+
+    for nama in ("Siti Satu", "Budi Dua"):
+        _daftar(api_client, puskesmas, unit, nama)
+    isi = _antrean_json(unit, timezone.localdate())
+    skema = AntreanOut.model_validate(json.loads(isi)).model_dump()
+    assert isi == json.dumps(skema, cls=NinjaJSONEncoder).encode()
+    assert len(json.loads(isi)["tiket"]) == 2
