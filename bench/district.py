@@ -380,8 +380,11 @@ async def beban(base: str, data: list[dict], detik: float, etag_bagian: float) -
     c = Klien(base, timeout=30)
     tugas = []
     for i, pkm in enumerate(data):
-        pasien = list(pkm["pasien"])
-        random.shuffle(pasien)
+        # One shuffled list per Puskesmas for the whole run: a patient registered at one level
+        # is not registered again at the next (that is a 409: one visit per unit and day).
+        if "antre" not in pkm:
+            pkm["antre"] = random.sample(pkm["pasien"], len(pkm["pasien"]))
+        pasien = pkm["antre"]
         for cred in pkm["loket"]:
             tugas.append(pemain.loket(c, pkm, cred, pasien))
         etag = (i % 100) < etag_bagian * 100
