@@ -109,6 +109,7 @@ def test_an_unchanged_queue_answers_304_to_its_etag_and_a_call_shows_at_once(
     r = poli_api.get(f"{API}/antrean/{unit.pk}")
     etag = r["ETag"]
     assert r.status_code == 200 and r.json()["tiket"][0]["status"] == "menunggu"
+    assert "no-store" in r["Cache-Control"]  # names of patients: no shared or browser copy
     sama = poli_api.get(f"{API}/antrean/{unit.pk}", HTTP_IF_NONE_MATCH=etag)
     assert sama.status_code == 304 and sama.content == b"" and sama["ETag"] == etag
     assert poli_api.get(f"{API}/antrean/{unit.pk}").json() == r.json()  # served from the cache
