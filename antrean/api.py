@@ -9,23 +9,29 @@ patient's name because staff call patients by name; it is never served without a
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from django.http import HttpRequest
+from django.core.cache import cache
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils import timezone
+from django.utils.http import parse_etags
 from ninja import Query, Router, Schema
 from ninja.errors import AuthorizationError
+from ninja.responses import NinjaJSONEncoder
 
 from pendaftaran.schemas import GalatOut, KlasterOut, TidakDitemukan
+from puskesmas import rujukan
 from puskesmas.access import PERAN_POLI
 from puskesmas.api_auth import petugas_api
 from puskesmas.models import Peran, Petugas
 
-from . import services
+from . import live, services
 from .models import Tiket, UnitLayanan
-from .selectors import antrean_unit, unit_pendaftaran, unit_petugas
+from .selectors import antrean_unit, unit_pendaftaran, unit_petugas, unit_petugas_rujukan
 
 router = Router(tags=["antrean"])
 
@@ -80,43 +86,78 @@ def unit_daftar(request: HttpRequest):
     return [_unit_json(u) for u in unit_pendaftaran(puskesmas=petugas.puskesmas)]
 
 
+def _unit_terbaca(petugas: Petugas, unit_id: int) -> UnitLayanan:
+    """A unit whose queue this officer may read: any unit of their Puskesmas, poli staff only
+    the active units of their own cluster (as on the poli page). From the reference cache."""
+    for u in rujukan.unit_puskesmas(petugas.puskesmas_id):
+        if u.pk != unit_id:
+            continue
+        if petugas.peran != Peran.POLI or (
+            u.aktif and petugas.klaster_id and u.klaster_id == petugas.klaster_id
+        ):
+            return u
+        break
+    raise TidakDitemukan("Unit layanan tidak ditemukan di Puskesmas ini.")
+
+
+# A queue list lives in the shared cache under the Puskesmas' queue version (antrean/live.py:
+# bumped after every commit that changes a ticket or a queued patient's name), so the poli
+# clients listing every few seconds cost one render per change, not one per request; a client
+# that sends back the ETag it got is answered 304 with no body at all.
+_TTL_ANTREAN = 600
+
+
+_KOLOM_TIKET = ("kode", "nomor", "status", "prioritas", "alasan_prioritas", "waktu_masuk",
+                "kunjungan_id", "pasien_nama")  # fmt: skip
+
+
+def _antrean_json(unit: UnitLayanan, tanggal: date) -> bytes:
+    """The list as TiketAntreanOut rows, straight from a values query: model instances and the
+    schema's validation were most of a cache miss's cost (tests/api/test_antrean.py checks
+    that the bytes are what the response schema itself writes)."""
+    baris = (
+        antrean_unit(unit=unit, tanggal=tanggal)
+        .annotate(pasien_nama=F("kunjungan__pasien__nama"))
+        .values_list(*_KOLOM_TIKET)
+    )
+    data = {
+        "unit": _unit_json(unit),
+        "tanggal": tanggal,
+        "tiket": [dict(zip(_KOLOM_TIKET, b, strict=True)) for b in baris],
+    }
+    return json.dumps(data, cls=NinjaJSONEncoder).encode()
+
+
 @router.get(
     "/antrean/{unit_id}",
-    response={200: AntreanOut, 404: GalatOut, **GALAT_UMUM},
+    response={200: AntreanOut, 304: None, 404: GalatOut, **GALAT_UMUM},
     summary="Antrean satu unit per hari",
 )
 def antrean(request: HttpRequest, unit_id: int, filters: Query[TanggalIn]):
     """Tiket satu unit pada `tanggal` (YYYY-MM-DD, bawaan hari ini): prioritas dulu, lalu
-    nomor. Termasuk tiket yang sudah selesai/batal; saring dengan `status` di klien."""
+    nomor. Termasuk tiket yang sudah selesai/batal; saring dengan `status` di klien.
+    Jawaban membawa `ETag`; kirim kembali sebagai `If-None-Match` dan selama antrean tidak
+    berubah jawabannya 304 tanpa isi."""
     petugas = petugas_api(request)
-    unit = (
-        UnitLayanan.objects.filter(pk=unit_id, puskesmas_id=petugas.puskesmas_id)
-        .select_related("klaster")
-        .first()
-    )
-    # Poli staff read only their own cluster's queues (with names), as on the poli page.
-    if unit is None or (
-        petugas.peran == Peran.POLI and not unit_petugas(petugas).filter(pk=unit_id).exists()
-    ):
-        raise TidakDitemukan("Unit layanan tidak ditemukan di Puskesmas ini.")
+    unit = _unit_terbaca(petugas, unit_id)
     tanggal = filters.tanggal or timezone.localdate()
-    return {
-        "unit": _unit_json(unit),
-        "tanggal": tanggal,
-        "tiket": [
-            {
-                "kode": t.kode,
-                "nomor": t.nomor,
-                "status": t.status,
-                "prioritas": t.prioritas,
-                "alasan_prioritas": t.alasan_prioritas,
-                "waktu_masuk": t.waktu_masuk,
-                "kunjungan_id": t.kunjungan_id,
-                "pasien_nama": t.kunjungan.pasien.nama,
-            }
-            for t in antrean_unit(unit=unit, tanggal=tanggal)
-        ],
-    }
+    # Read before the queue: a cached list is never older than its version. Version "0" is
+    # "unknown" (cache down or flushed): no ETag and no caching then, or a change would hide.
+    versi = live.versi(petugas.puskesmas_id)
+    etag = f'"{unit.pk}-{tanggal:%Y%m%d}-{versi}"' if versi != "0" else None
+    if etag and etag in parse_etags(request.headers.get("If-None-Match", "")):
+        resp: HttpResponse = HttpResponseNotModified()
+    else:
+        kunci = f"antrean:api:{unit.pk}:{tanggal:%Y%m%d}:{versi}"
+        isi = cache.get(kunci) if etag else None
+        if isi is None:
+            isi = _antrean_json(unit, tanggal)
+            if etag:
+                cache.set(kunci, isi, _TTL_ANTREAN)
+        resp = HttpResponse(isi, content_type="application/json; charset=utf-8")
+    if etag:
+        resp["ETag"] = etag
+    return resp
 
 
 # --- The poli's moves ------------------------------------------------------------------------
@@ -180,10 +221,10 @@ def _petugas_poli(request: HttpRequest) -> Petugas:
 
 def _unit_kerja(petugas: Petugas, unit_id: int) -> UnitLayanan:
     """A unit this officer works: poli staff their own cluster's units, admins any."""
-    unit = unit_petugas(petugas).filter(pk=unit_id).first()
-    if unit is None:
-        raise TidakDitemukan("Unit layanan tidak ditemukan di klaster Anda.")
-    return unit
+    for unit in unit_petugas_rujukan(petugas):  # the reference cache: no query
+        if unit.pk == unit_id:
+            return unit
+    raise TidakDitemukan("Unit layanan tidak ditemukan di klaster Anda.")
 
 
 @router.post(

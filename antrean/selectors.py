@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -45,11 +46,34 @@ def unit_petugas(petugas: Petugas) -> QuerySet[UnitLayanan]:
     return units
 
 
+def unit_petugas_rujukan(petugas: Petugas) -> list[UnitLayanan]:
+    """unit_petugas from the per-process reference cache (no query): the same units in the
+    same order, for the pages and calls that ask every few seconds."""
+    units = [u for u in rujukan.unit_puskesmas(petugas.puskesmas_id) if u.aktif]
+    if petugas.peran == Peran.POLI:
+        return [u for u in units if petugas.klaster_id and u.klaster_id == petugas.klaster_id]
+    return units
+
+
+# What a queue row shows (the poli panel, the API list), read in one joined statement: a full
+# visit and patient row is about 50 columns, most of them never shown.
+KOLOM_ANTREAN = (
+    "id", "unit_id", "kunjungan_id", "sebelumnya_id", "ditangani_oleh_id", "tanggal", "kode",
+    "nomor", "status", "prioritas", "alasan_prioritas", "waktu_masuk", "urut", "luring",
+    "kode_cetak", "hadir_pada", "dipanggil_terakhir", "mulai_dilayani",
+    "kunjungan__id", "kunjungan__pasien_id", "kunjungan__penjamin", "kunjungan__keluhan",
+    "kunjungan__sumber", "kunjungan__pasien__id", "kunjungan__pasien__nama",
+    "kunjungan__pasien__no_rm", "kunjungan__pasien__tanggal_lahir",
+    "kunjungan__pasien__jenis_kelamin",
+)  # fmt: skip
+
+
 def antrean_unit(*, unit: UnitLayanan, tanggal: date) -> QuerySet[Tiket]:
     """A unit's tickets of the day in queue order (antrean/urutan.py)."""
     return (
         Tiket.objects.filter(unit=unit, tanggal=tanggal)
-        .select_related("kunjungan__pasien", "unit")
+        .select_related("kunjungan__pasien")
+        .only(*KOLOM_ANTREAN)
         .order_by(*urutan.URUTAN_SQL)
     )
 
@@ -95,6 +119,7 @@ def panel_poli(*, unit: UnitLayanan, tanggal: date, user_id: int | None) -> Pane
     )
     sekarang = timezone.now()
     for t in tiket:
+        t.unit = unit  # the rows are this unit's: no join, no lazy read
         t.menit_tunggu = _menit(t.waktu_masuk, sekarang)
         t.umur = umur_tahun(t.kunjungan.pasien.tanggal_lahir, tanggal)
     ditangani = [t for t in tiket if t.status in STATUS_DITANGANI]
@@ -113,15 +138,6 @@ def panel_poli(*, unit: UnitLayanan, tanggal: date, user_id: int | None) -> Pane
             unit=unit, tanggal=tanggal, status=StatusTiket.SELESAI
         ).count(),
     )
-
-
-def jumlah_menunggu(*, units: list[UnitLayanan], tanggal: date) -> dict[int, int]:
-    hitung: dict[int, int] = defaultdict(int)
-    for unit_id in Tiket.objects.filter(
-        unit__in=units, tanggal=tanggal, status=StatusTiket.MENUNGGU
-    ).values_list("unit_id", flat=True):
-        hitung[unit_id] += 1
-    return hitung
 
 
 # --- Overview for the head -----------------------------------------------------------------
@@ -190,7 +206,8 @@ def layar_tv(
     """What the hall display shows: per unit the number now called and the next numbers, plus
     the tickets currently called (for the voice announcement). Codes and unit names only —
     no patient data is ever read here, so none can leak onto a public screen."""
-    units = list(unit_pendaftaran(puskesmas=puskesmas))
+    # The per-process reference cache: no unit query on every display refresh.
+    units = [u for u in rujukan.unit_puskesmas(puskesmas.pk) if u.aktif]
     if klaster:
         units = [u for u in units if u.klaster.nomor == klaster]
     tiket = list(
@@ -204,6 +221,7 @@ def layar_tv(
             "urut",
             "waktu_masuk",
             "nomor",
+            "kode_cetak",
             "dipanggil_terakhir",
         )
         .order_by(*urutan.URUTAN_SQL)
@@ -235,6 +253,21 @@ def layar_tv(
         )
     dipanggil_semua.sort(key=lambda t: t.dipanggil_terakhir, reverse=True)
     return layar, dipanggil_semua
+
+
+def jejak_tv(layar: list[LayarUnit], dipanggil: list[Tiket], *, alamat: str) -> str:
+    """A digest of everything the TV fragment shows (`alamat`: the display's own URL, which it
+    polls): equal digests render equal fragments, so a registration further down a queue than
+    the screen shows (a new version, the same screen) is not rendered again."""
+    isi = [
+        (
+            lu.unit.pk, lu.unit.kode, lu.unit.nama, lu.berikutnya,
+            lu.dipanggil and (lu.dipanggil.pk, lu.dipanggil.kode, lu.dipanggil.kode_cetak,
+                              lu.dipanggil.status, lu.dipanggil.dipanggil_terakhir),
+        )
+        for lu in layar
+    ] + [(t.pk, t.kode, t.unit_id, t.dipanggil_terakhir) for t in dipanggil] + [alamat]  # fmt: skip
+    return hashlib.blake2b(repr(isi).encode(), digest_size=16).hexdigest()
 
 
 def sorotan_tv(layar: list[LayarUnit]) -> Tiket | None:

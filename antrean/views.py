@@ -43,7 +43,7 @@ def _hari_ini() -> date:
 
 def _unit_poli(request: HttpRequest, unit_id: int | None) -> tuple[UnitLayanan, list]:
     """The unit on screen, which must be one of the officer's own units (404 otherwise)."""
-    units = list(selectors.unit_petugas(request.petugas))  # type: ignore[attr-defined]
+    units = selectors.unit_petugas_rujukan(request.petugas)  # type: ignore[attr-defined]
     if unit_id is None:
         if not units:
             raise Http404("Akun Anda belum ditautkan ke klaster yang memiliki unit layanan.")
@@ -56,12 +56,16 @@ def _unit_poli(request: HttpRequest, unit_id: int | None) -> tuple[UnitLayanan, 
 
 def _konteks_poli(request: HttpRequest, unit: UnitLayanan, units: list) -> dict:
     tanggal = _hari_ini()
+    # Each button's address once per render, not a URL reversal per button per row.
+    aksi = {n.replace("-", "_"): reverse("antrean:aksi", args=[unit.pk, n]) for n in AKSI}
     return {
         "unit": unit,
         "units": units,
-        "hitung": selectors.jumlah_menunggu(units=units, tanggal=tanggal),
+        "aksi": aksi,
         "panel": selectors.panel_poli(unit=unit, tanggal=tanggal, user_id=request.user.pk),
-        "unit_tujuan": selectors.unit_pendaftaran(puskesmas=unit.puskesmas).exclude(pk=unit.pk),
+        "unit_tujuan": [
+            u for u in rujukan.unit_puskesmas(unit.puskesmas_id) if u.aktif and u.pk != unit.pk
+        ],
         "versi": live.versi(unit.puskesmas_id),
     }
 
@@ -193,6 +197,11 @@ def laporan(request: HttpRequest) -> HttpResponse:
 # --- TV display (public, by display key) ------------------------------------------------------
 
 
+# Where the version goes in a cached TV fragment; NUL never occurs in a rendered page (requests
+# carrying it are refused, config/security.py).
+_PENANDA_VERSI = "\x00versi\x00"
+
+
 def _puskesmas_tv(kunci: str) -> Puskesmas:
     # Cached per process (puskesmas/rujukan.py): every display asks several times a minute.
     pkm = rujukan.puskesmas_layar(kunci)
@@ -235,7 +244,17 @@ def tv(request: HttpRequest, kunci: str) -> HttpResponse:
         "zona": settings.TIME_ZONE,
     }
     if request.htmx:
-        html = render_to_string("antrean/tv.html#isi", konteks, request=request)
+        # Most new versions are registrations further down a queue than the TV shows: the
+        # fragment is kept under a digest of what it shows, with the version filled in here.
+        jejak = selectors.jejak_tv(layar, dipanggil, alamat=request.path)
+        kunci_isi = f"antrean:tv-isi:{pkm.pk}:{klaster or 0}:{jejak}"
+        pola = cache.get(kunci_isi)
+        if pola is None:
+            pola = render_to_string(
+                "antrean/tv.html#isi", {**konteks, "versi": _PENANDA_VERSI}, request=request
+            )
+            cache.set(kunci_isi, pola, 600)
+        html = pola.replace(_PENANDA_VERSI, versi)
         cache.set(kunci_cache, html, 120)
         return _tanpa_jejak(HttpResponse(html))
     resp = _tanpa_jejak(TemplateResponse(request, "antrean/tv.html", konteks))

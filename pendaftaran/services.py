@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from antrean import routing
+from antrean import live, routing
 from antrean.models import Tiket, UnitLayanan
 from antrean.selectors import unit_untuk_saran
 from antrean.services import tiket_terbitkan
@@ -216,6 +216,8 @@ def pasien_ubah(*, pasien: Pasien, data: DataPasien) -> Pasien:
     pasien.no_hp = data.no_hp
     pasien.save()
     catat(aksi="pasien_ubah", objek=pasien, puskesmas=pasien.puskesmas_id)  # who: the request
+    # The queue lists show the name and are cached under the queue version (antrean/api.py).
+    live.tandai_berubah(pasien.puskesmas_id)
     return pasien
 
 

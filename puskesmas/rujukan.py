@@ -2,11 +2,12 @@
 units, lokets, each Puskesmas' integration settings and its declared downtime.
 
 They change a few times a year but were loaded on every request (issue 15). Each process keeps
-them in a dict for at most RUJUKAN_CACHE_DETIK seconds (default 10) and only while the shared
-*generation* in the Django cache (Redis) is the one they were loaded under. Any save or delete
+them in a dict only while the shared *generation* in the Django cache (Redis) is the one they
+were loaded under, and for at most RUJUKAN_GENERASI_DETIK seconds (default 300). Any save or delete
 of such a row — in any process — writes a new generation, so a revoked token, a deactivated
 user or a closed unit is refused on the next request everywhere. With Redis down the
-generation cannot be read and the short lifetime alone bounds staleness.
+generation cannot be read: what was loaded before is dropped, and rows loaded meanwhile are
+trusted for RUJUKAN_CACHE_DETIK seconds (default 10) only.
 
 Scoping: every lookup is keyed by the caller's Puskesmas id as well as the row's id, and the
 loaded row's own puskesmas_id is checked, so a cache can never serve another Puskesmas' row.
@@ -44,6 +45,16 @@ def _umur_maks() -> float:
     return float(getattr(settings, "RUJUKAN_CACHE_DETIK", 10.0))
 
 
+def _umur_generasi() -> float:
+    """How long a row loaded under the current generation is kept while that generation holds.
+    Every save or delete starts a new one (seen within RUJUKAN_CEK_DETIK), so this only bounds
+    memory and a change made behind the ORM's back; the short RUJUKAN_CACHE_DETIK bounds what
+    is trusted while the generation cannot be read. With 10 s for both, at ten districts each
+    web process re-read every token, officer and unit list every 10 s: most API and page
+    requests paid a reload (bench/README.md, district.py)."""
+    return max(float(getattr(settings, "RUJUKAN_GENERASI_DETIK", 300.0)), _umur_maks())
+
+
 def _generasi() -> str | None:
     """The shared generation, created when missing (a flushed cache is a new generation).
     Read from Redis at most every RUJUKAN_CEK_DETIK (default 1 s) per process: a change made
@@ -58,6 +69,12 @@ def _generasi() -> str | None:
     if g is None:
         cache.add(KUNCI_GENERASI, uuid.uuid4().hex, None)
         g = cache.get(KUNCI_GENERASI)
+    if g is None:
+        # Redis is down: a change saved meanwhile cannot start a new generation, so what was
+        # loaded under the old one must not be trusted again when Redis comes back with it.
+        with _kunci:
+            for k in [k for k, v in _isi.items() if v[1]]:
+                del _isi[k]
     _dibaca = (sekarang, g)
     return g
 
@@ -68,18 +85,21 @@ def ambil(kunci: tuple, muat: Callable[[], T | None]) -> T | None:
         return muat()
     generasi = _generasi()
     sekarang = time.monotonic()
-    ada = _isi.get(kunci)
-    if ada is not None and ada[0] > sekarang and generasi is not None and ada[1] == generasi:
+    ada = _isi.get(kunci)  # (loaded at, generation or "" when unreadable, pickled value)
+    if ada is not None and generasi is not None and ada[1] == generasi:
+        segar = sekarang - ada[0] < _umur_generasi()
+    else:  # Redis down: only what was loaded while it was down, for the short lifetime
+        segar = ada is not None and generasi is None and ada[1] == ""
+        segar = segar and sekarang - ada[0] < _umur_maks()
+    if segar:
         nilai = ada[2]
-    elif ada is not None and ada[0] > sekarang and generasi is None and ada[1] == "":
-        nilai = ada[2]  # Redis down: trust the short lifetime only
     else:
         dimuat = muat()
         # Kept pickled: unpickling (C code) gives each caller its own objects far faster than
         # copy.deepcopy walks a model graph.
         nilai = _TIDAK_ADA if dimuat is None else pickle.dumps(dimuat, pickle.HIGHEST_PROTOCOL)
         with _kunci:
-            _isi[kunci] = (sekarang + _umur_maks(), generasi or "", nilai)
+            _isi[kunci] = (sekarang, generasi or "", nilai)
         return dimuat
     return None if nilai is _TIDAK_ADA else pickle.loads(nilai)
 

@@ -333,3 +333,45 @@ def test_the_head_gets_menu_links_to_every_report_the_role_may_open(client, kepa
         assert f'href="{reverse(nama)}"' in html, nama
         assert client.get(reverse(nama)).status_code == 200
     assert f'href="{reverse("downtime:beranda")}"' not in html
+
+
+def test_a_registration_the_tv_does_not_show_is_not_rendered_again_but_a_call_is(
+    client, puskesmas, daftar, unit, django_capture_on_commit_callbacks, monkeypatch
+):
+    from antrean import views
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(4):  # the TV shows the next three numbers: A-004 is beyond them
+            daftar()
+    url = reverse("antrean:tv", args=[puskesmas.kunci_display])
+    pertama = client.get(url, **HTMX).content.decode()
+    assert "A-003" in pertama and "A-004" not in pertama
+    render = []
+    asli = views.render_to_string
+    monkeypatch.setattr(
+        views, "render_to_string", lambda *a, **k: render.append(1) or asli(*a, **k)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        daftar()  # A-005: a new version, the same screen
+    kedua = client.get(url, **HTMX).content.decode()
+    versi = client.get(reverse("antrean:tv_versi", args=[puskesmas.kunci_display])).json()["v"]
+    assert render == [] and f'data-versi-tampil="{versi}"' in kedua  # the new version filled in
+    assert "A-005" not in kedua
+    with django_capture_on_commit_callbacks(execute=True):
+        services.panggil_berikutnya(unit=unit)
+    ketiga = client.get(url, **HTMX).content.decode()
+    assert render == [1] and "data-nomor-dipanggil>A-001" in ketiga and "A-004" in ketiga
+
+
+def test_a_renamed_unit_reaches_the_tv_through_the_content_cache(
+    client, puskesmas, daftar, unit, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        daftar()
+    url = reverse("antrean:tv", args=[puskesmas.kunci_display])
+    assert "Poli Umum" in client.get(url, **HTMX).content.decode()
+    unit.nama = "Poli Umum Dewasa"
+    unit.save()  # the reference cache's generation moves; the queue version does not
+    with django_capture_on_commit_callbacks(execute=True):
+        daftar()  # any later change of the queue: the TV re-reads and sees the new name
+    assert "Poli Umum Dewasa" in client.get(url, **HTMX).content.decode()

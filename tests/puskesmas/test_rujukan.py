@@ -1,0 +1,103 @@
+"""The per-process reference cache's lifetimes (puskesmas/rujukan.py): long while the shared
+generation holds, short while it cannot be read, and nothing from before an outage trusted
+after it. A fake clock and a fake cache stand in for time and Redis."""
+
+from __future__ import annotations
+
+import types
+
+import pytest
+
+from puskesmas import rujukan
+
+
+class CacheTiruan:
+    def __init__(self) -> None:
+        self.isi: dict[str, str] = {}
+        self.mati = False
+
+    def get(self, kunci):
+        return None if self.mati else self.isi.get(kunci)
+
+    def add(self, kunci, nilai, timeout=None):
+        if not self.mati:
+            self.isi.setdefault(kunci, nilai)
+
+    def set(self, kunci, nilai, timeout=None):
+        if not self.mati:
+            self.isi[kunci] = nilai
+
+
+@pytest.fixture
+def jam(monkeypatch):
+    waktu = types.SimpleNamespace(t=1000.0)
+    monkeypatch.setattr(rujukan, "time", types.SimpleNamespace(monotonic=lambda: waktu.t))
+    monkeypatch.setattr(rujukan, "_isi", {})
+    monkeypatch.setattr(rujukan, "_dibaca", None)
+    return waktu
+
+
+@pytest.fixture
+def redis(monkeypatch):
+    tiruan = CacheTiruan()
+    monkeypatch.setattr(rujukan, "cache", tiruan)
+    return tiruan
+
+
+def _pemuat(nilai: list):
+    dimuat = []
+
+    def muat():
+        dimuat.append(1)
+        return nilai[0]
+
+    return muat, dimuat
+
+
+def test_a_row_is_kept_past_the_short_lifetime_while_its_generation_holds(jam, redis, settings):
+    settings.RUJUKAN_CACHE_DETIK, settings.RUJUKAN_GENERASI_DETIK = 10, 300
+    muat, dimuat = _pemuat(["unit lama"])
+    assert rujukan.ambil(("unit", 1), muat) == "unit lama"
+    jam.t += 120  # well past 10 s
+    assert rujukan.ambil(("unit", 1), muat) == "unit lama" and len(dimuat) == 1
+    jam.t += 200  # past 300 s: loaded again even so
+    rujukan.ambil(("unit", 1), muat)
+    assert len(dimuat) == 2
+
+
+def test_a_save_in_another_process_is_seen_within_the_generation_check(jam, redis, settings):
+    settings.RUJUKAN_CEK_DETIK = 1
+    nilai = ["aktif"]
+    muat, _ = _pemuat(nilai)
+    rujukan.ambil(("token", "h"), muat)
+    nilai[0] = "dicabut"
+    redis.set(rujukan.KUNCI_GENERASI, "generasi-baru")  # what ubah() does in the other process
+    jam.t += 1.5
+    assert rujukan.ambil(("token", "h"), muat) == "dicabut"
+
+
+def test_rows_from_before_a_redis_outage_are_not_trusted_after_it(jam, redis, settings):
+    settings.RUJUKAN_CEK_DETIK, settings.RUJUKAN_CACHE_DETIK = 1, 10
+    nilai = ["aktif"]
+    muat, _ = _pemuat(nilai)
+    rujukan.ambil(("token", "h"), muat)
+    redis.mati = True
+    jam.t += 1.5
+    rujukan.ambil(("petugas", 7), lambda: "x")  # any lookup during the outage
+    nilai[0] = "dicabut"  # revoked while Redis was down: the generation could not move
+    redis.mati = False
+    jam.t += 1.5
+    assert rujukan.ambil(("token", "h"), muat) == "dicabut"  # same generation, reloaded
+
+
+def test_while_redis_is_down_a_row_is_trusted_for_the_short_lifetime_only(jam, redis, settings):
+    settings.RUJUKAN_CEK_DETIK, settings.RUJUKAN_CACHE_DETIK = 1, 10
+    redis.mati = True
+    muat, dimuat = _pemuat(["unit"])
+    rujukan.ambil(("unit", 1), muat)
+    jam.t += 5
+    rujukan.ambil(("unit", 1), muat)
+    assert len(dimuat) == 1
+    jam.t += 6
+    rujukan.ambil(("unit", 1), muat)
+    assert len(dimuat) == 2
