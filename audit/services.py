@@ -19,6 +19,7 @@ from django.db import models
 from django.http import HttpRequest
 
 from config.logging import mask_nik
+from config.sisip import sisip_banyak
 
 from .models import Aksi, AuditLog
 
@@ -73,7 +74,7 @@ def catat(
 
 def catat_banyak(daftar: list[AuditLog]) -> list[AuditLog]:
     """Append rows made by `baris` in one INSERT (a replayed batch's audit trail)."""
-    return AuditLog.objects.bulk_create(daftar)
+    return sisip_banyak(daftar)
 
 
 def baris(

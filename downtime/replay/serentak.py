@@ -43,6 +43,7 @@ from antrean.models import StatusTiket, Tiket, TiketRiwayat, UnitLayanan
 from antrean.services import nomor_berikutnya_banyak, tiket_baru
 from audit.services import baris, catat_banyak
 from config.security import JsonTerlaluRumit, periksa_json
+from config.sisip import sisip_banyak
 from integrasi import peristiwa
 from pendaftaran.dedupe import nama_kunci, normalisasi_nama
 from pendaftaran.models import Kunjungan, Pasien, StatusKunjungan
@@ -433,7 +434,7 @@ def tulis(semua: list[Siap], *, puskesmas: Puskesmas) -> dict[int, dict]:
     run = [s for s in semua if s.dup is None]  # the entries that make a visit
     with transaction.atomic():
         # The offline numbers first, as the per-entry path records them before anything else.
-        NomorLuring.objects.bulk_create(
+        sisip_banyak(
             [
                 NomorLuring(
                     puskesmas_id=puskesmas.pk,
@@ -463,7 +464,7 @@ def tulis(semua: list[Siap], *, puskesmas: Puskesmas) -> dict[int, dict]:
                 baru, no_rm_berikutnya_banyak(puskesmas=puskesmas, jumlah=len(baru)), strict=True
             ):
                 s.pasien.no_rm = rm
-            Pasien.objects.bulk_create([s.pasien for s in baru])
+            sisip_banyak([s.pasien for s in baru])
         kunjungan = [
             kunjungan_baru(
                 puskesmas=puskesmas,
@@ -480,7 +481,7 @@ def tulis(semua: list[Siap], *, puskesmas: Puskesmas) -> dict[int, dict]:
             )
             for s in run
         ]
-        Kunjungan.objects.bulk_create(kunjungan)
+        sisip_banyak(kunjungan)
         # Numbers after the visits, as kunjungan_daftar takes them (the same lock order as an
         # online registration); one statement per unit and day, units in a fixed order.
         perlu: dict[tuple, list[Siap]] = {}
@@ -526,9 +527,9 @@ def tulis(semua: list[Siap], *, puskesmas: Puskesmas) -> dict[int, dict]:
                     oleh=k.petugas,
                 )
             )
-        Tiket.objects.bulk_create(tiket)
+        sisip_banyak(tiket)
         pada = timezone.now()
-        TiketRiwayat.objects.bulk_create(
+        sisip_banyak(
             [
                 TiketRiwayat(
                     tiket=t,
@@ -567,7 +568,7 @@ def tulis(semua: list[Siap], *, puskesmas: Puskesmas) -> dict[int, dict]:
                 # Here, not when planned: the patient may be one this run has just numbered.
                 p = s.pasien
                 s.entri.pesan = f"Dilampirkan ke pasien lama {p.nama} (RM {p.no_rm})."[:300]
-        EntriReplay.objects.bulk_create([s.entri for s in semua])
+        sisip_banyak([s.entri for s in semua])
         for s in run:
             if s.blok is not None:
                 blok_tersentuh[s.blok.pk] = s.blok
