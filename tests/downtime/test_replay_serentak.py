@@ -22,6 +22,7 @@ from audit.models import AuditLog
 from bpjs_bridge.models import PermintaanBpjs
 from downtime import replay, services
 from downtime.models import BlokNomorOffline, EntriReplay, NomorLuring
+from downtime.replay import batch as batch_mod
 from downtime.replay import serentak
 from pendaftaran.models import Kunjungan, Pasien
 from pendaftaran.services import kunjungan_daftar
@@ -228,7 +229,10 @@ def _skenario(petugas, petugas_2, rng: random.Random) -> list[dict]:
     batch.append(entri({"no_rm": lama.no_rm}, pada=pada()))
     batch.append(entri({"no_rm": sudah.no_rm}, pada=pada()))  # duplicate against the database
     batch.append(
-        entri(pasien_baru(nama="Orang Lain", lahir=lama.tanggal_lahir, nik=lama.nik), pada=pada())
+        entri(
+            pasien_baru(nama="Orang Lain", lahir=lama.tanggal_lahir, jk="L", nik=lama.nik),
+            pada=pada(),
+        )
     )  # a known NIK under another name: review
     batch.append(
         entri(
@@ -269,6 +273,63 @@ def _skenario(petugas, petugas_2, rng: random.Random) -> list[dict]:
             penjamin="bpjs",
         )
     )
+    # Reviews the set-wise path decides from its read (issue 15): a mother's NIK typed for her
+    # baby, a NIK of one patient with the card of another, a card held under another name, a
+    # known NIK under another name typed at two lokets (and sent twice), and one against a
+    # patient this very batch creates (its message quotes a No. RM not written yet).
+    ibu = PasienFactory(
+        puskesmas=pkm, nama="Ibu Sulastri", tanggal_lahir=date(1988, 2, 2), jenis_kelamin="P"
+    )
+    batch.append(
+        entri(
+            pasien_baru(
+                nama="Bayi Sulastri", lahir=timezone.localdate() - timedelta(days=20), nik=ibu.nik
+            ),
+            pada=pada(),
+        )
+    )
+    pemegang_kartu = PasienFactory(puskesmas=pkm, nama="Pemegang Kartu")
+    batch.append(
+        entri(
+            pasien_baru(
+                nama=lama.nama,
+                lahir=lama.tanggal_lahir,
+                jk="L",
+                nik=lama.nik,
+                no_bpjs=pemegang_kartu.no_bpjs,
+            ),
+            pada=pada(),
+            penjamin="bpjs",
+        )
+    )
+    batch.append(
+        entri(
+            pasien_baru(nama="Kartu Pinjaman", serial=512, no_bpjs=pemegang_kartu.no_bpjs),
+            pada=pada(),
+        )
+    )
+    konflik = entri(
+        pasien_baru(nama="Bukan Rina", lahir=sudah.tanggal_lahir, jk="L", nik=sudah.nik)
+    )
+    konflik["dibuat_klien"] = pada().isoformat()
+    batch += [konflik, dict(konflik)]
+    batch.append(
+        entri(
+            {
+                **pasien_baru(
+                    nama="Bukan Rina Juga", lahir=sudah.tanggal_lahir, jk="L", nik=sudah.nik
+                )
+            },
+            pada=pada(),
+            loket="L2",
+        )
+    )
+    batch.append(
+        entri(
+            pasien_baru(nama="Bukan Ahmad", lahir=date(1991, 2, 3), jk="L", nik=n1["nik"]),
+            pada=pada(),
+        )
+    )
     # And the plain majority: new patients with NIK and returning ones, mixed units and lokets.
     for j in range(25):
         if j % 4 == 3:
@@ -306,12 +367,33 @@ def test_the_set_wise_batch_answers_and_writes_exactly_what_the_per_entry_path_d
         return asli(run, **kw)
 
     monkeypatch.setattr(serentak, "tulis", hitung)
+    satu_satu: list[str] = []
+    import sys
+
+    [
+        print(
+            e["pasien"].get("nama"), h["status"], h["pesan"][:60], h.get("galat"), file=sys.stderr
+        )
+        for e, h in zip(batch, _replay.__wrapped__ if False else [], strict=False)
+    ]
+    asli_entri = batch_mod.replay_entri
+
+    def per_entri_dicatat(raw, **kw):
+        satu_satu.append(((raw.get("pasien") or {}).get("nama")) or "")
+        return asli_entri(raw, **kw)
+
+    monkeypatch.setattr(batch_mod, "replay_entri", per_entri_dicatat)
     hasil, selesai = _replay(batch, petugas_loket)
     assert selesai
     set_wise = _keadaan(hasil)
     for kunci in per_entri:
         assert set_wise[kunci] == per_entri[kunci], kunci
     assert sum(ditulis) >= 20  # the plain entries really went the set-wise way
+    # The reviews known from the read went set-wise too; the no-NIK look-alike one by one.
+    sendiri = ["Orang Lain", "Bayi Sulastri", "Kartu Pinjaman", "Bukan Rina Juga", "Budi Santoso"]
+    assert [n for n in satu_satu if n in sendiri] == [], satu_satu
+    assert satu_satu.count("Bukan Rina") == 1  # only its second sending: answered as stored
+    assert "Siti Aminah" in satu_satu
     status = Counter(h["status"] for h in hasil)
     assert {"dibuat", "dilampirkan", "duplikat", "ditinjau", "ditolak"} <= set(status)
 
@@ -486,3 +568,27 @@ def test_a_nik_registered_elsewhere_between_the_reads_and_the_write_sends_the_ru
     assert Pasien.objects.filter(nik=orang["nik"]).count() == 1
     assert Pasien.objects.count() == 2 and EntriReplay.objects.count() == 2
     assert sorted(Tiket.objects.values_list("nomor", flat=True)) == [1, 2]
+
+
+def test_a_conflict_with_a_patient_the_batch_creates_waits_for_its_number(
+    petugas_loket, pagi, monkeypatch
+):
+    """The review's message quotes the holder's No. RM: the holder's run is written first and
+    the conflicting entry goes one by one (and so, conservatively, the next one on that NIK)."""
+    orang = pasien_baru(nama="Pemilik Asli", lahir=date(1992, 4, 4), jk="L", serial=993)
+    lain = {**orang, "client_uuid": str(uuid.uuid4()), "nama": "Orang Berbeda"}
+    batch = [
+        entri(orang, pada=pagi),
+        entri(lain, pada=pagi + timedelta(minutes=1)),
+        entri({**lain, "client_uuid": str(uuid.uuid4())}, pada=pagi + timedelta(minutes=2)),
+    ]
+    ditulis: list[int] = []
+    asli = serentak.tulis
+    monkeypatch.setattr(
+        serentak, "tulis", lambda run, **kw: ditulis.append(len(run)) or asli(run, **kw)
+    )
+    hasil, _ = _replay(batch, petugas_loket)
+    rm = Pasien.objects.get(nik=orang["nik"]).no_rm
+    assert [h["status"] for h in hasil] == ["dibuat", "ditinjau", "ditinjau"]
+    assert all(f"RM {rm}" in h["pesan"] for h in hasil[1:])
+    assert ditulis == [1]  # the holder's run, written before the first conflict
