@@ -389,11 +389,13 @@ def kunjungan_baru(
     oleh=None,
     loket: Loket | None = None,
     dibuat_klien: datetime | None = None,
+    units: list[UnitLayanan] | None = None,
 ) -> Kunjungan:
     """The visit row kunjungan_daftar saves, with its cluster suggestion, unsaved: a replayed
-    batch (downtime/replay/serentak.py) saves many at once after the same checks."""
+    batch (downtime/replay/serentak.py) saves many at once after the same checks, reading the
+    active units (`units`) once for all of them."""
     saran = saran_untuk(pasien=pasien, data=data, pada=tanggal)
-    unit_saran = unit_untuk_saran(puskesmas=puskesmas, saran=saran)
+    unit_saran = unit_untuk_saran(puskesmas=puskesmas, saran=saran, units=units)
     return Kunjungan(
         client_uuid=client_uuid,
         puskesmas=puskesmas,

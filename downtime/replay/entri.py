@@ -47,6 +47,7 @@ BATAS_BATCH = 200
 # Not an outcome: the server could not process the entry now (database trouble). The browser
 # keeps it in its outbox and sends it again; nothing was stored.
 GAGAL_SEMENTARA = "gagal_sementara"
+SUMBER = frozenset(SumberEntri.values)  # `.values` builds a list on every call
 
 
 class Tinjau(Exception):
@@ -476,9 +477,9 @@ def replay_entri(
         if ada.puskesmas_id != puskesmas.pk:
             return _tolak_tanpa_simpan(cu, "UUID klien sudah dipakai.")
         return hasil_json(ada, ulang=True)
-    if payload.get("mode") in SumberEntri.values:
+    if payload.get("mode") in SUMBER:
         sumber = payload["mode"]
-    if sumber not in SumberEntri.values:
+    if sumber not in SUMBER:
         sumber = SumberEntri.OFFLINE
     try:
         with transaction.atomic():

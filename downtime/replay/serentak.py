@@ -40,6 +40,7 @@ from django.utils import timezone
 
 from antrean import live
 from antrean.models import StatusTiket, Tiket, TiketRiwayat, UnitLayanan
+from antrean.selectors import unit_aktif
 from antrean.services import nomor_berikutnya_banyak, tiket_baru
 from audit.services import baris, catat_banyak
 from config.security import JsonTerlaluRumit, periksa_json
@@ -56,6 +57,7 @@ from puskesmas.services import no_rm_berikutnya_banyak
 from .. import services
 from ..models import BlokNomorOffline, EntriReplay, NomorLuring, StatusEntri, SumberEntri
 from .entri import (
+    SUMBER,
     EpisodeUntuk,
     Tinjau,
     entri_baru,
@@ -88,9 +90,9 @@ class Siap:
     data_kunjungan: object
     tanggal: date
     waktu: datetime
-    nomor: int | None  # the offline number kept, or None: the next online number
-    catat_nomor: bool  # the offline number is not in NomorLuring yet
-    blok: BlokNomorOffline | None
+    nomor: int | None = None  # the offline number kept, or None: the next online number
+    catat_nomor: bool = False  # the offline number is not in NomorLuring yet
+    blok: BlokNomorOffline | None = None
     # A duplicate: the open visit kept (a planned entry of this batch, or a stored visit and its
     # first ticket); nothing is written for it but its EntriReplay row.
     dup: Siap | Kunjungan | None = None
@@ -288,9 +290,9 @@ class Rencana:
         self.dilihat.add(cu)
         if self._identitas(p) & self.tercemar:
             return None
-        if p.get("mode") in SumberEntri.values:
+        if p.get("mode") in SUMBER:
             sumber = p["mode"]
-        if sumber not in SumberEntri.values:
+        if sumber not in SUMBER:
             sumber = SumberEntri.OFFLINE
         ctx = {"puskesmas": puskesmas, "pengirim": pengirim, "episode_untuk": episode_untuk}
         u = urai_entri(
@@ -444,7 +446,7 @@ class Rencana:
         pengirim,
         episode_untuk: EpisodeUntuk,
     ) -> Siap | None:
-        """A review known from the read: entri._jalankan's _Tinjau outcome. Not for an entry
+        """A review known from the read: entri._jalankan's Tinjau outcome. Not for an entry
         holding an offline number (it is recorded as theirs first, entri._nomor_milik), nor
         against a patient this batch has yet to write (the message quotes its No. RM)."""
         if u.nomor is not None or any(k is None or ("pk", k) in self.tercemar for k in t.kandidat):
@@ -474,9 +476,6 @@ class Rencana:
             data_kunjungan=u.data_kunjungan,
             tanggal=timezone.localdate(u.dibuat_klien),
             waktu=u.dibuat_klien,
-            nomor=None,
-            catat_nomor=False,
-            blok=None,
             tinjau=True,
         )
 
@@ -532,6 +531,7 @@ def tulis(semua: list[Siap], *, puskesmas: Puskesmas) -> dict[int, dict]:
             ):
                 s.pasien.no_rm = rm
             sisip_banyak([s.pasien for s in baru])
+        units = unit_aktif(puskesmas=puskesmas)
         kunjungan = [
             kunjungan_baru(
                 puskesmas=puskesmas,
@@ -545,6 +545,7 @@ def tulis(semua: list[Siap], *, puskesmas: Puskesmas) -> dict[int, dict]:
                 oleh=s.entri.petugas,
                 loket=s.entri.loket,
                 dibuat_klien=s.waktu,
+                units=units,
             )
             for s in run
         ]

@@ -16,8 +16,8 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from antrean.models import UnitLayanan
 from pendaftaran import nik as nik_rules
-from pendaftaran.models import Pasien, Penjamin
-from pendaftaran.validasi import DataKunjungan, DataPasien, Galat, validasi_pasien
+from pendaftaran.models import Pasien
+from pendaftaran.validasi import PENJAMIN, DataKunjungan, DataPasien, Galat, validasi_pasien
 from puskesmas.models import Loket, Puskesmas
 
 from .. import waktu
@@ -182,7 +182,7 @@ def urai_entri(
         if u.unit is None:
             u.tambah("unit", f"Unit layanan {kode_unit} tidak ditemukan di Puskesmas ini.")
     penjamin = _teks(kunjungan, "penjamin").strip().lower()
-    if penjamin and penjamin not in Penjamin.values:
+    if penjamin and penjamin not in PENJAMIN:
         u.tambah("penjamin", "Penjamin harus 'bpjs' atau 'umum'.")
     keluhan = _teks(kunjungan, "keluhan")
     u.sudah_dilayani = _bool(kunjungan.get("sudah_dilayani"))
