@@ -15,8 +15,11 @@ expression, or another database falls back to `bulk_create` itself.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.db import connections, models, router
@@ -59,7 +62,9 @@ def _iso(v: Any) -> Any:
 
 
 def _teks(v: Any) -> Any:
-    return None if v is None else str(v)
+    if isinstance(v, uuid.UUID | Decimal | str | int):
+        return str(v)
+    raise TypeError(f"{type(v).__name__} is not a plain value")  # e.g. an SQL expression
 
 
 def _ubah(f: models.Field) -> Callable[[Any], Any] | bool | None:
@@ -78,27 +83,82 @@ def _ubah(f: models.Field) -> Callable[[Any], Any] | bool | None:
     return False
 
 
-_rencana: dict[type, tuple | None] = {}
+@dataclass
+class _Rencana:
+    """A model's columns by how their values are read: as they are, converted, from a related
+    object, stamped (auto_now / auto_now_add)."""
+
+    sql: str
+    sama: list[tuple[str, str]] = field(default_factory=list)
+    ubah: list[tuple[str, str, Callable[[Any], Any]]] = field(default_factory=list)
+    relasi: list[tuple[str, str, models.Field]] = field(default_factory=list)
+    stempel: list[tuple[str, models.Field, Callable[[Any], Any]]] = field(default_factory=list)
 
 
-def _rencana_model(model: type[models.Model]) -> tuple | None:
-    """(table, [(column, attname, converter, field, stamp)], pk attname), or None."""
-    if model not in _rencana:
-        kolom = []
-        ok = True
-        for f in model._meta.concrete_fields:
-            if f.primary_key and isinstance(f, models.AutoField):
-                continue
-            ubah = _ubah(f)
-            if ubah is False or f.db_default is not models.NOT_PROVIDED or f.generated:
-                ok = False
-                break
-            stempel = bool(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))
-            kolom.append((f.column, f.attname, ubah, f, stempel))
-        pk = model._meta.pk
-        ok = ok and isinstance(pk, models.AutoField)
-        _rencana[model] = (model._meta.db_table, kolom, pk.attname) if ok else None
-    return _rencana[model]
+_rencana: dict[tuple[type, str], _Rencana | None] = {}
+
+
+def _rencana_model(model: type[models.Model], conn) -> _Rencana | None:
+    kunci = (model, conn.alias)
+    if kunci in _rencana:
+        return _rencana[kunci]
+    pk = model._meta.pk
+    kolom = [f for f in model._meta.concrete_fields if f is not pk]
+    ubah = {f: _ubah(f) for f in kolom}
+    if (
+        not isinstance(pk, models.AutoField)
+        or any(u is False for u in ubah.values())
+        or any(f.db_default is not models.NOT_PROVIDED or f.generated for f in kolom)
+    ):
+        _rencana[kunci] = None
+        return None
+    q = conn.ops.quote_name
+    daftar = ", ".join(q(f.column) for f in kolom)
+    tabel = q(model._meta.db_table)
+    r = _Rencana(
+        sql=f"INSERT INTO {tabel} ({daftar}) SELECT {daftar} FROM "
+        f"json_populate_recordset(NULL::{tabel}, %s::json) RETURNING {q(pk.column)}"
+    )
+    for f in kolom:
+        u = ubah[f]
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            r.stempel.append((f.column, f, u or _sama))
+        elif f.is_relation:
+            r.relasi.append((f.column, f.attname, f))
+        elif u is None:
+            r.sama.append((f.column, f.attname))
+        else:
+            r.ubah.append((f.column, f.attname, u))
+    _rencana[kunci] = r
+    return r
+
+
+def _sama(v: Any) -> Any:
+    return v
+
+
+def _baris(obj: models.Model, r: _Rencana) -> dict:
+    d = obj.__dict__
+    row = {col: d[att] for col, att in r.sama}
+    for col, att, ubah in r.ubah:
+        v = d[att]
+        row[col] = None if v is None else ubah(v)
+    for col, att, f in r.relasi:
+        v = d[att]
+        if v is None and f.is_cached(obj):
+            rel = f.get_cached_value(obj)
+            if rel is not None:
+                if rel.pk is None:
+                    raise ValueError(
+                        f"sisip_banyak() prohibited to prevent data loss due to unsaved related "
+                        f"object '{f.name}'."
+                    )
+                v = rel.pk
+                setattr(obj, att, v)
+        row[col] = v
+    for col, f, ubah in r.stempel:
+        row[col] = ubah(f.pre_save(obj, True))
+    return row
 
 
 def sisip_banyak(objs: Sequence[M]) -> list[M]:
@@ -109,44 +169,19 @@ def sisip_banyak(objs: Sequence[M]) -> list[M]:
     model = type(objs[0])
     db = router.db_for_write(model)
     conn = connections[db]
-    rencana = _rencana_model(model) if conn.vendor == "postgresql" else None
-    if rencana is None:
+    r = _rencana_model(model, conn) if conn.vendor == "postgresql" else None
+    if r is None:
         return model._default_manager.bulk_create(objs)
-    tabel, kolom, pk_att = rencana
-    baris = []
-    for obj in objs:
-        d = obj.__dict__
-        row = {}
-        for col, att, ubah, f, stempel in kolom:
-            if stempel:
-                v = f.pre_save(obj, True)
-            elif f.is_relation:
-                v = d.get(att)
-                if v is None and f.is_cached(obj):
-                    rel = f.get_cached_value(obj)
-                    if rel is not None:
-                        if rel.pk is None:
-                            raise ValueError(
-                                f"sisip_banyak() prohibited to prevent data loss due to "
-                                f"unsaved related object '{f.name}'."
-                            )
-                        v = rel.pk
-                        setattr(obj, att, v)
-            else:
-                v = d[att]
-            if hasattr(v, "as_sql"):
-                return model._default_manager.bulk_create(objs)
-            row[col] = v if ubah is None or v is None else ubah(v)
-        baris.append(row)
-    q = conn.ops.quote_name
-    daftar = ", ".join(q(c[0]) for c in kolom)
-    sql = (
-        f"INSERT INTO {q(tabel)} ({daftar}) SELECT {daftar} FROM "
-        f"json_populate_recordset(NULL::{q(tabel)}, %s::json) RETURNING {q(model._meta.pk.column)}"
-    )
+    try:
+        teks = json.dumps([_baris(obj, r) for obj in objs], separators=(",", ":"))
+    except TypeError:
+        # A value that is not plain data (an SQL expression, say): bulk_create knows them all,
+        # and raises what it raises for anything JSON cannot hold.
+        return model._default_manager.bulk_create(objs)
     with conn.cursor() as c:
-        c.execute(sql, [json.dumps(baris, separators=(",", ":"))])
+        c.execute(r.sql, [teks])
         ids = c.fetchall()
+    pk_att = model._meta.pk.attname
     for obj, (pk,) in zip(objs, ids, strict=True):
         setattr(obj, pk_att, pk)
         obj._state.adding = False

@@ -99,3 +99,11 @@ def test_one_statement_for_a_hundred_rows(puskesmas, django_assert_num_queries):
     with django_assert_num_queries(1):
         sisip_banyak(rows)
     assert len({r.pk for r in rows}) == 100
+
+
+def test_an_sql_expression_goes_through_bulk_create(puskesmas):
+    from django.db.models.functions import Now
+
+    rows = [AuditLog(aksi="kunjungan_buat", puskesmas_id=puskesmas.pk, waktu=Now())]
+    sisip_banyak(rows)
+    assert AuditLog.objects.get(pk=rows[0].pk).waktu is not None

@@ -167,11 +167,19 @@ class Rencana:
                 puu.add(c)
         if cu:
             # A re-sent entry is answered from its stored row, with its tickets read at once.
-            for e in EntriReplay.objects.filter(client_uuid__in=cu).select_related(
-                "pasien", "kunjungan__unit", "kunjungan_dipertahankan__loket"
+            # Which are stored first (a narrow read): the rows themselves only when some are,
+            # a third of the CPU of reading them with their joins for a batch of new entries.
+            ini = set()
+            for c, pkm in EntriReplay.objects.filter(client_uuid__in=cu).values_list(
+                "client_uuid", "puskesmas_id"
             ):
-                r.tersimpan.add(e.client_uuid)
-                if e.puskesmas_id == puskesmas.pk:
+                r.tersimpan.add(c)
+                if pkm == puskesmas.pk:
+                    ini.add(c)
+            if ini:
+                for e in EntriReplay.objects.filter(
+                    client_uuid__in=ini, puskesmas=puskesmas
+                ).select_related("pasien", "kunjungan__unit", "kunjungan_dipertahankan__loket"):
                     r.ulang[e.client_uuid] = e
             kid = {e.kunjungan_id for e in r.ulang.values()}
             kid |= {e.kunjungan_dipertahankan_id for e in r.ulang.values()}

@@ -18,6 +18,7 @@ from antrean.models import UnitLayanan
 from pendaftaran import nik as nik_rules
 from pendaftaran.models import Pasien
 from pendaftaran.validasi import PENJAMIN, DataKunjungan, DataPasien, Galat, validasi_pasien
+from puskesmas import rujukan
 from puskesmas.models import Loket, Puskesmas
 
 from .. import waktu
@@ -71,11 +72,20 @@ class Urai:
         self.galat.setdefault(nama, []).append(pesan)
 
 
+# Units and lokets from the per-process reference cache (puskesmas.rujukan): a save of either
+# starts a new generation, so the next batch sees a renamed or closed one.
+
+
 def _unit(puskesmas: Puskesmas, kode: str) -> UnitLayanan | None:
-    unit = UnitLayanan.objects.filter(puskesmas=puskesmas, kode=kode).first()
+    units = rujukan.unit_puskesmas(puskesmas.pk)
+    unit = next((u for u in units if u.kode == kode), None)
     if unit is None and kode.isdigit():
-        unit = UnitLayanan.objects.filter(puskesmas=puskesmas, pk=int(kode)).first()
+        unit = next((u for u in units if u.pk == int(kode)), None)
     return unit
+
+
+def _loket(puskesmas: Puskesmas, kode: str) -> Loket | None:
+    return next((lk for lk in rujukan.loket_puskesmas(puskesmas.pk) if lk.kode == kode), None)
 
 
 def _uuid(nilai) -> uuid.UUID | None:
@@ -156,7 +166,7 @@ def urai_entri(
         u.loket = _dari_cache(
             cache,
             ("loket", kode_loket),
-            lambda: Loket.objects.filter(puskesmas=puskesmas, kode=kode_loket).first(),
+            lambda: _loket(puskesmas, kode_loket),
         )
         if u.loket is None:
             u.tambah("loket", f"Loket {kode_loket} tidak ditemukan di Puskesmas ini.")
@@ -213,18 +223,24 @@ def urai_entri(
         )
         return u
     if pasien.get("id") not in (None, "") or pasien.get("no_rm") not in (None, ""):
-        qs = Pasien.objects.filter(puskesmas=puskesmas)
         pid, rm = pasien.get("id"), _teks(pasien, "no_rm").strip()
-        # Keyed as serentak.py pre-reads them for the whole batch in one query.
+        # Keyed as serentak.py pre-reads them for the whole batch in one query (so the query
+        # is built only on a miss).
         if pid not in (None, ""):
             try:
                 pk = int(pid)
-                u.pasien = _dari_cache(cache, ("pasien", pk), lambda: qs.filter(pk=pk).first())
+                u.pasien = _dari_cache(
+                    cache,
+                    ("pasien", pk),
+                    lambda: Pasien.objects.filter(puskesmas=puskesmas, pk=pk).first(),
+                )
             except (TypeError, ValueError):
                 u.pasien = None
         elif rm.isdigit():
             u.pasien = _dari_cache(
-                cache, ("no_rm", rm.zfill(6)), lambda: qs.filter(no_rm=rm.zfill(6)).first()
+                cache,
+                ("no_rm", rm.zfill(6)),
+                lambda: Pasien.objects.filter(puskesmas=puskesmas, no_rm=rm.zfill(6)).first(),
             )
         if u.pasien is None:
             u.tambah("pasien", "Pasien lama tidak ditemukan di Puskesmas ini (periksa No. RM).")

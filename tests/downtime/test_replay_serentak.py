@@ -592,3 +592,27 @@ def test_a_conflict_with_a_patient_the_batch_creates_waits_for_its_number(
     assert [h["status"] for h in hasil] == ["dibuat", "ditinjau", "ditinjau"]
     assert all(f"RM {rm}" in h["pesan"] for h in hasil[1:])
     assert ditulis == [1]  # the holder's run, written before the first conflict
+
+
+def test_a_loket_renamed_or_a_unit_closed_is_seen_by_the_very_next_batch(petugas_loket, pagi):
+    """Lokets and units come from the per-process reference cache (puskesmas.rujukan): a save
+    of either starts a new generation, so the next batch resolves its codes afresh."""
+    from puskesmas import rujukan
+
+    pkm = petugas_loket.puskesmas
+    hasil, _ = _replay([entri(pasien_baru(nama="Sebelum", serial=994), pada=pagi)], petugas_loket)
+    assert hasil[0]["status"] == "dibuat"
+    assert rujukan.loket_puskesmas(pkm.pk)  # cached now
+    loket = pkm.loket.get(kode="L1")
+    loket.kode = "L9"
+    loket.save()
+    umum = pkm.unit_layanan.get(kode="UMUM")
+    umum.aktif = False
+    umum.save()
+    lama = entri(pasien_baru(nama="Loket Lama", serial=995), pada=pagi, unit="GIGI")
+    tutup = entri(pasien_baru(nama="Unit Tutup", serial=996), pada=pagi, loket="L9")
+    baru = entri(pasien_baru(nama="Loket Baru", serial=997), pada=pagi, loket="L9", unit="GIGI")
+    hasil, _ = _replay([lama, tutup, baru], petugas_loket)
+    assert [h["status"] for h in hasil] == ["ditolak", "ditolak", "dibuat"]
+    assert "Loket L1 tidak ditemukan" in hasil[0]["galat"]["loket"][0]
+    assert EntriReplay.objects.get(client_uuid=baru["client_uuid"]).loket_id == loket.pk
