@@ -299,6 +299,10 @@ def _tanpa_nul(nilai):
     return nilai
 
 
+# In a batch's cache: (since when, [declared episodes of the Puskesmas since then]).
+KUNCI_DEKLARASI = ("deklarasi-batch",)
+
+
 def _jendela() -> timedelta:
     return timedelta(hours=getattr(settings, "REPLAY_JENDELA_JAM", 24))
 
@@ -322,16 +326,25 @@ def _periksa_waktu(u: Urai, *, puskesmas: Puskesmas, cache: dict | None) -> None
                 ).order_by("mulai")
             ],
         )
-    deklarasi = _dari_cache(
-        cache,
-        ("deklarasi", u.loket.pk if u.loket else None),
-        lambda: [
-            waktu.Rentang(e.mulai, e.selesai)
-            for e in EpisodeDowntime.objects.filter(
+    loket_id = u.loket.pk if u.loket else None
+
+    def muat_deklarasi() -> list[waktu.Rentang]:
+        # The batch's own read of the declared episodes (batch.py), when it reaches back far
+        # enough: the same rows without a query per loket.
+        dibaca = cache.get(KUNCI_DEKLARASI) if cache is not None else None
+        if dibaca is not None and dibaca[0] <= sekarang - jendela:
+            episode = [
+                e
+                for e in dibaca[1]
+                if e.mulai >= sekarang - jendela and e.loket_id in (None, loket_id)
+            ]
+        else:
+            episode = EpisodeDowntime.objects.filter(
                 puskesmas=puskesmas, jenis=JenisEpisode.DEKLARASI, mulai__gte=sekarang - jendela
             ).filter(Q(loket__isnull=True) | Q(loket=u.loket))
-        ],
-    )
+        return [waktu.Rentang(e.mulai, e.selesai) for e in episode]
+
+    deklarasi = _dari_cache(cache, ("deklarasi", loket_id), muat_deklarasi)
     u.masalah_waktu = waktu.masalah_waktu(
         t=u.dibuat_klien, sekarang=sekarang, jendela=jendela, kontak=kontak, deklarasi=deklarasi
     )
