@@ -19,7 +19,7 @@ from django.db import models
 from django.http import HttpRequest
 
 from config.logging import mask_nik
-from config.sisip import sisip_banyak
+from config.sisip import buat, sisip_banyak
 
 from .models import Aksi, AuditLog
 
@@ -112,7 +112,8 @@ def baris(
     ringkasan = label + (f" · {objek_tipe} #{objek_id}" if objek_tipe else "")
     if keterangan:
         ringkasan += f" · {keterangan}"
-    return AuditLog(
+    return buat(
+        AuditLog,
         user=user if user is not None and user.pk else None,
         username=(user.get_username() if user is not None else "")[:150],
         peran=getattr(petugas, "peran", "")

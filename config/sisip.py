@@ -1,5 +1,6 @@
 """Multi-row INSERT of model instances for the bulk paths (a replayed batch): the rows of
-`QuerySet.bulk_create`, without its per-cell cost.
+`QuerySet.bulk_create`, without its per-cell cost; and `buat`, the instances themselves built
+without Django's per-keyword constructor cost.
 
 On PostgreSQL `bulk_create` prepares every cell through the field API and psycopg then quotes
 each column array in Python (client-side binding): about 4 µs a cell, most of a replayed
@@ -23,6 +24,8 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.db import connections, models, router
+from django.db.models import signals
+from django.db.models.base import ModelState
 from django.utils import timezone
 
 M = TypeVar("M", bound=models.Model)
@@ -187,3 +190,64 @@ def sisip_banyak(objs: Sequence[M]) -> list[M]:
         obj._state.adding = False
         obj._state.db = db
     return objs
+
+
+# --- Building the instances ------------------------------------------------------------------
+
+
+_kolom_model: dict[type, list | None] = {}
+
+
+def _kolom(model: type[models.Model]) -> list | None:
+    """(name, attname, field, is a foreign key) per field, or None when `buat` must leave the
+    model to Django (a one-to-one keeps a reverse cache; a generated or column-less field)."""
+    if model not in _kolom_model:
+        kolom = []
+        for f in model._meta.fields:
+            if f.column is None or f.generated or f.one_to_one:
+                kolom = None
+                break
+            kolom.append((f.name, f.attname, f, f.many_to_one))
+        _kolom_model[model] = kolom
+    return _kolom_model[model]
+
+
+def buat(model: type[M], /, **nilai: Any) -> M:
+    """`model(**nilai)` for the rows a bulk path builds by the hundred, at a third of the cost:
+    the same attributes, defaults, related-object caches and `_state`, without Django's
+    per-field keyword juggling and descriptor calls. Anything unusual (signal receivers, an
+    unknown or property keyword, a one-to-one) is handed to the model's own constructor."""
+    kolom = _kolom(model)
+    if (
+        kolom is None
+        or signals.pre_init.has_listeners(model)
+        or signals.post_init.has_listeners(model)
+    ):
+        return model(**nilai)
+    sisa = dict(nilai)
+    obj = model.__new__(model)
+    obj._state = state = ModelState()
+    d = obj.__dict__
+    for name, attname, f, fk in kolom:
+        if fk and name in sisa:
+            v = sisa.pop(name)
+            if v is None:
+                d[attname] = None
+            else:
+                if not isinstance(v, f.remote_field.model._meta.concrete_model):
+                    return model(**nilai)  # Django's own ValueError
+                if state.db is None:
+                    state.db = router.db_for_write(model, instance=v)
+                if v._state.db is None:
+                    v._state.db = router.db_for_write(type(v), instance=obj)
+                if not router.allow_relation(v, obj):
+                    return model(**nilai)
+                d[attname] = getattr(v, f.target_field.attname)
+            state.fields_cache[name] = v
+        elif attname in sisa:
+            d[attname] = sisa.pop(attname)
+        else:
+            d[attname] = f.get_default()
+    if sisa:
+        return model(**nilai)
+    return obj

@@ -17,6 +17,7 @@ from antrean.models import Tiket, UnitLayanan
 from antrean.selectors import unit_untuk_saran
 from antrean.services import tiket_terbitkan
 from audit.services import catat
+from config.sisip import buat
 from integrasi import peristiwa
 from puskesmas import rujukan
 from puskesmas.models import Loket, Puskesmas
@@ -396,7 +397,8 @@ def kunjungan_baru(
     active units (`units`) once for all of them."""
     saran = saran_untuk(pasien=pasien, data=data, pada=tanggal)
     unit_saran = unit_untuk_saran(puskesmas=puskesmas, saran=saran, units=units)
-    return Kunjungan(
+    return buat(
+        Kunjungan,
         client_uuid=client_uuid,
         puskesmas=puskesmas,
         pasien=pasien,

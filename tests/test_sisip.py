@@ -107,3 +107,63 @@ def test_an_sql_expression_goes_through_bulk_create(puskesmas):
     rows = [AuditLog(aksi="kunjungan_buat", puskesmas_id=puskesmas.pk, waktu=Now())]
     sisip_banyak(rows)
     assert AuditLog.objects.get(pk=rows[0].pk).waktu is not None
+
+
+def _sama_seperti_django(model, **nilai):
+    from config.sisip import buat
+
+    a, b = model(**nilai), buat(model, **nilai)
+    assert type(b) is model
+    assert {k: v for k, v in b.__dict__.items() if k != "_state"} == {
+        k: v for k, v in a.__dict__.items() if k != "_state"
+    }
+    assert b._state.fields_cache == a._state.fields_cache
+    assert (b._state.db, b._state.adding) == (a._state.db, a._state.adding)
+    return b
+
+
+def test_buat_builds_the_instance_django_builds(puskesmas, petugas_loket):
+    from antrean.models import Tiket, TiketRiwayat
+    from pendaftaran.models import Kunjungan
+
+    pasien = PasienFactory(puskesmas=puskesmas)
+    unit = puskesmas.unit_layanan.first()
+    e = _sama_seperti_django(
+        EntriReplay,
+        client_uuid=uuid.uuid4(),
+        puskesmas=puskesmas,
+        loket=None,
+        petugas=petugas_loket.user,
+        dikirim_oleh_id=petugas_loket.user.pk,
+        payload=PAYLOAD,
+        status=StatusEntri.DIBUAT,
+    )
+    assert e.galat == {} and e.kandidat == [] and e.galat is not EntriReplay().galat
+    k = _sama_seperti_django(
+        Kunjungan,
+        client_uuid=uuid.uuid4(),
+        pasien=pasien,
+        unit=unit,
+        puskesmas=puskesmas,
+        tanggal=date.today(),
+    )
+    baru = Pasien(puskesmas=puskesmas, nama="Belum Disimpan")
+    _sama_seperti_django(
+        Kunjungan, client_uuid=uuid.uuid4(), pasien=baru, unit=unit, puskesmas=puskesmas
+    )
+    t = _sama_seperti_django(
+        Tiket, kunjungan=k, unit=unit, nomor=3, dibuat_oleh=None, token_publik="t"
+    )
+    _sama_seperti_django(TiketRiwayat, tiket=t, aksi="terbit", oleh=petugas_loket.user)
+    _sama_seperti_django(
+        AuditLog, aksi="kunjungan_buat", puskesmas_id=puskesmas.pk, waktu=timezone.now()
+    )
+
+
+def test_buat_leaves_anything_unusual_to_django(puskesmas):
+    from config.sisip import buat
+
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        buat(AuditLog, aksi="x", tidak_ada=1)
+    with pytest.raises(ValueError, match="must be a"):
+        buat(EntriReplay, puskesmas=AuditLog())

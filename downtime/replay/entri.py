@@ -17,6 +17,7 @@ from antrean import services as antrean_services
 from antrean.models import Tiket
 from antrean.services import format_kode
 from config.security import JsonTerlaluRumit, periksa_json
+from config.sisip import buat
 from pendaftaran.models import Kunjungan, Pasien
 from pendaftaran.nama import sama as nama_sama
 from pendaftaran.services import (
@@ -424,7 +425,8 @@ def entri_baru(
     cu: uuid.UUID, payload: dict, u: Urai, *, puskesmas: Puskesmas, pengirim, sumber: str, **kolom
 ) -> EntriReplay:
     """An entry's row, unsaved, as read from its payload; `kolom` sets its outcome fields."""
-    return EntriReplay(
+    return buat(
+        EntriReplay,
         client_uuid=cu,
         puskesmas=puskesmas,
         loket=u.loket,

@@ -44,7 +44,7 @@ from antrean.selectors import unit_aktif
 from antrean.services import nomor_berikutnya_banyak, tiket_baru
 from audit.services import baris, catat_banyak
 from config.security import JsonTerlaluRumit, periksa_json
-from config.sisip import sisip_banyak
+from config.sisip import buat, sisip_banyak
 from integrasi import peristiwa
 from pendaftaran.dedupe import nama_kunci, normalisasi_nama
 from pendaftaran.models import Kunjungan, Pasien, StatusKunjungan
@@ -339,7 +339,8 @@ class Rencana:
                 pasien, status = ada, StatusEntri.DILAMPIRKAN
             else:
                 baru = True
-                pasien = Pasien(
+                pasien = buat(
+                    Pasien,
                     puskesmas=puskesmas,
                     nik=d.nik or None,
                     nik_ibu=d.nik_ibu,
@@ -607,7 +608,8 @@ def tulis(semua: list[Siap], *, puskesmas: Puskesmas) -> dict[int, dict]:
         pada = timezone.now()
         sisip_banyak(
             [
-                TiketRiwayat(
+                buat(
+                    TiketRiwayat,
                     tiket=t,
                     aksi=Aksi.TERBIT,
                     dari="",
