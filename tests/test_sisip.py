@@ -6,6 +6,7 @@ import uuid
 from datetime import date, datetime
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from audit.models import AuditLog
@@ -95,6 +96,8 @@ def test_blank_and_ipv6_addresses_are_stored_as_django_stores_them(puskesmas):
 
 
 def test_one_statement_for_a_hundred_rows(puskesmas, django_assert_num_queries):
+    if connection.vendor != "postgresql":
+        pytest.skip("elsewhere bulk_create splits by the parameter limit")
     rows = [AuditLog(aksi="kunjungan_buat", puskesmas_id=puskesmas.pk) for _ in range(100)]
     with django_assert_num_queries(1):
         sisip_banyak(rows)
