@@ -616,3 +616,49 @@ def test_a_loket_renamed_or_a_unit_closed_is_seen_by_the_very_next_batch(petugas
     assert [h["status"] for h in hasil] == ["ditolak", "ditolak", "dibuat"]
     assert "Loket L1 tidak ditemukan" in hasil[0]["galat"]["loket"][0]
     assert EntriReplay.objects.get(client_uuid=baru["client_uuid"]).loket_id == loket.pk
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("serentak_aktif", [True, False])
+def test_a_review_decided_from_the_read_stands_beside_an_online_visit_of_the_nik_holder(
+    petugas_loket, pagi, settings, serentak_aktif
+):
+    """While a batch with two 'known NIK under another name' entries replays, the online loket
+    registers the NIK's holder: the holder gets one visit, both entries wait in review pointing
+    at the holder, and every unit's day stays numbered without gap."""
+    settings.REPLAY_SERENTAK = serentak_aktif
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's row locks")
+    pkm = petugas_loket.puskesmas
+    umum = pkm.unit_layanan.get(kode="UMUM")
+    lahir = date(1979, 9, 9)
+    pemegang = PasienFactory(puskesmas=pkm, tanggal_lahir=lahir, nik=buat_nik(lahir, "L", 977))
+    batch = [
+        entri(pasien_baru(nama=f"Biasa {n}", serial=960 + n), pada=pagi + timedelta(minutes=n))
+        for n in range(20)
+    ]
+    for n, loket in enumerate(["L1", "L2"]):
+        orang = pasien_baru(nama=f"Bukan Pemegang {n}", lahir=lahir, jk="L", nik=pemegang.nik)
+        batch.append(entri(orang, pada=pagi + timedelta(minutes=30 + n), loket=loket))
+    hasil: list = []
+    _paralel(
+        lambda: kunjungan_daftar(
+            puskesmas=pkm,
+            pasien=pemegang,
+            unit=umum,
+            data=DataKunjungan(penjamin="umum"),
+            client_uuid=uuid.uuid4(),
+        ),
+        lambda: hasil.extend(_replay(batch, petugas_loket)[0]),
+    )
+    assert [h["status"] for h in hasil] == ["dibuat"] * 20 + ["ditinjau"] * 2
+    for e in EntriReplay.objects.filter(status="ditinjau"):
+        assert e.kandidat == [pemegang.pk] and e.pasien_id is None and e.kunjungan_id is None
+    assert Kunjungan.objects.filter(pasien=pemegang).count() == 1
+    assert Pasien.objects.filter(nik=pemegang.nik).count() == 1
+    assert EntriReplay.objects.count() == 22 and Kunjungan.objects.count() == 21
+    per_hari: dict = {}
+    for unit_id, tgl, nomor in Tiket.objects.values_list("unit_id", "tanggal", "nomor"):
+        per_hari.setdefault((unit_id, tgl), []).append(nomor)
+    assert all(sorted(n) == list(range(1, len(n) + 1)) for n in per_hari.values())
