@@ -437,6 +437,12 @@ def test_the_counter_range_jumps_the_reserved_offline_series_like_single_numbers
 # --- concurrency (PostgreSQL) -------------------------------------------------------------
 
 
+def _postgresql(settings, serentak_aktif: bool) -> None:
+    settings.REPLAY_SERENTAK = serentak_aktif
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's row locks")
+
+
 def _paralel(*kerja):
     galat: list[BaseException] = []
 
@@ -462,9 +468,7 @@ def _paralel(*kerja):
 def test_two_lokets_replaying_the_same_new_patients_at_once_make_each_patient_once(
     petugas_loket, petugas_loket_2, pagi, settings, serentak_aktif
 ):
-    settings.REPLAY_SERENTAK = serentak_aktif
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL's row locks")
+    _postgresql(settings, serentak_aktif)
     orang = [pasien_baru(nama=f"Rebutan {n}", serial=800 + n) for n in range(15)]
     satu = [entri(p, pada=pagi + timedelta(minutes=n)) for n, p in enumerate(orang)]
     dua = [
@@ -497,9 +501,7 @@ def test_two_lokets_replaying_the_same_new_patients_at_once_make_each_patient_on
 def test_a_replay_next_to_online_registrations_shares_the_numbers_without_gap_or_clash(
     petugas_loket, pagi, settings, serentak_aktif
 ):
-    settings.REPLAY_SERENTAK = serentak_aktif
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL's row locks")
+    _postgresql(settings, serentak_aktif)
     pkm = petugas_loket.puskesmas
     umum = pkm.unit_layanan.get(kode="UMUM")
     lahir = date(1988, 8, 8)
@@ -627,9 +629,7 @@ def test_a_review_decided_from_the_read_stands_beside_an_online_visit_of_the_nik
     """While a batch with two 'known NIK under another name' entries replays, the online loket
     registers the NIK's holder: the holder gets one visit, both entries wait in review pointing
     at the holder, and every unit's day stays numbered without gap."""
-    settings.REPLAY_SERENTAK = serentak_aktif
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL's row locks")
+    _postgresql(settings, serentak_aktif)
     pkm = petugas_loket.puskesmas
     umum = pkm.unit_layanan.get(kode="UMUM")
     lahir = date(1979, 9, 9)
