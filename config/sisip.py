@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 from django.db import connections, models, router
 from django.db.models import signals
 from django.db.models.base import ModelState
+from django.db.models.query_utils import DeferredAttribute
 from django.utils import timezone
 
 M = TypeVar("M", bound=models.Model)
@@ -200,12 +201,17 @@ _kolom_model: dict[type, list | None] = {}
 
 def _kolom(model: type[models.Model]) -> list | None:
     """(name, attname, field, is a foreign key) per field, or None when `buat` must leave the
-    model to Django (a one-to-one keeps a reverse cache; a generated or column-less field)."""
+    model to Django: its own `__init__`, a one-to-one (a reverse cache), a field with its own
+    descriptor (files), a generated or column-less field."""
     if model not in _kolom_model:
-        kolom = []
-        for f in model._meta.fields:
-            if f.column is None or f.generated or f.one_to_one:
-                kolom = None
+        kolom: list | None = []
+        if any("__init__" in vars(k) for k in model.__mro__ if k is not models.Model and
+               issubclass(k, models.Model)):  # fmt: skip
+            kolom = None  # a constructor of its own must run
+        for f in model._meta.fields if kolom is not None else ():
+            polos = f.many_to_one or f.descriptor_class is DeferredAttribute
+            if f.column is None or f.generated or f.one_to_one or not polos:
+                kolom = None  # a reverse cache to keep, or a descriptor that must see the value
                 break
             kolom.append((f.name, f.attname, f, f.many_to_one))
         _kolom_model[model] = kolom
