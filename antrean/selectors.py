@@ -26,10 +26,19 @@ def unit_pendaftaran(*, puskesmas: Puskesmas) -> QuerySet[UnitLayanan]:
     return UnitLayanan.objects.filter(puskesmas=puskesmas, aktif=True).select_related("klaster")
 
 
-def unit_untuk_saran(*, puskesmas: Puskesmas, saran: Saran) -> UnitLayanan | None:
-    """The first active unit offering the suggested service or its fall-back."""
-    # The per-process reference cache: units change a few times a year.
-    units = [u for u in rujukan.unit_puskesmas(puskesmas.pk) if u.aktif]
+def unit_aktif(*, puskesmas: Puskesmas) -> list[UnitLayanan]:
+    """The active units, from the per-process reference cache (they change a few times a
+    year); a copy of their own for the caller."""
+    return [u for u in rujukan.unit_puskesmas(puskesmas.pk) if u.aktif]
+
+
+def unit_untuk_saran(
+    *, puskesmas: Puskesmas, saran: Saran, units: list[UnitLayanan] | None = None
+) -> UnitLayanan | None:
+    """The first active unit offering the suggested service or its fall-back. `units`: the
+    active units when the caller already holds them (a replayed batch asks once per visit)."""
+    if units is None:
+        units = unit_aktif(puskesmas=puskesmas)
     for layanan in urutan_pencarian(saran.layanan):
         for unit in units:
             if unit.layanan == layanan:

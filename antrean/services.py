@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from config.sisip import sisip
+from config.sisip import buat, sisip
 from integrasi import peristiwa
 
 from . import live
@@ -243,7 +243,8 @@ def tiket_baru(
 ) -> Tiket:
     """The ticket row tiket_terbitkan saves, unsaved (a replayed batch saves many at once)."""
     alasan = alasan_prioritas(kunjungan)
-    return Tiket(
+    return buat(
+        Tiket,
         kunjungan=kunjungan,
         unit=unit,
         tanggal=kunjungan.tanggal,

@@ -19,7 +19,7 @@ from django.db import models
 from django.http import HttpRequest
 
 from config.logging import mask_nik
-from config.sisip import sisip
+from config.sisip import buat, sisip, sisip_banyak
 
 from .models import Aksi, AuditLog
 
@@ -28,6 +28,9 @@ request_sekarang: ContextVar[HttpRequest | None] = ContextVar("audit_request", d
 
 UA_MAKS = 300
 KETERANGAN_MAKS = 200
+# Every action and its label, built once (`Aksi.values` and `Aksi(x).label` cost a list and an
+# enum lookup on each of a replayed batch's hundreds of rows).
+_LABEL: dict[str, str] = dict(Aksi.choices)
 
 
 def _ip(request: HttpRequest) -> str | None:
@@ -74,7 +77,7 @@ def catat(
 
 def catat_banyak(daftar: list[AuditLog]) -> list[AuditLog]:
     """Append rows made by `baris` in one INSERT (a replayed batch's audit trail)."""
-    return AuditLog.objects.bulk_create(daftar)
+    return sisip_banyak(daftar)
 
 
 def baris(
@@ -93,7 +96,7 @@ def baris(
     NIK- or card-like number in it is masked, and callers must not put names or addresses in
     it. The user's role and Puskesmas are taken from their Petugas record unless given.
     """
-    if aksi not in Aksi.values:
+    if aksi not in _LABEL:
         raise ValueError(f"Aksi audit tidak dikenal: {aksi!r}")
     request = request if request is not None else request_sekarang.get()
     if user is None and request is not None:
@@ -104,12 +107,13 @@ def baris(
         puskesmas = petugas.puskesmas_id
     puskesmas_id = puskesmas.pk if isinstance(puskesmas, models.Model) else puskesmas
     objek_tipe, objek_id = _objek(objek)
-    label = Aksi(aksi).label
+    label = _LABEL[aksi]
     keterangan = mask_nik(keterangan).strip()[:KETERANGAN_MAKS]
     ringkasan = label + (f" · {objek_tipe} #{objek_id}" if objek_tipe else "")
     if keterangan:
         ringkasan += f" · {keterangan}"
-    return AuditLog(
+    return buat(
+        AuditLog,
         user=user if user is not None and user.pk else None,
         username=(user.get_username() if user is not None else "")[:150],
         peran=getattr(petugas, "peran", "")

@@ -17,7 +17,7 @@ from antrean.models import Tiket, UnitLayanan
 from antrean.selectors import unit_untuk_saran
 from antrean.services import tiket_terbitkan
 from audit.services import catat
-from config.sisip import sisip
+from config.sisip import buat, sisip
 from integrasi import peristiwa
 from puskesmas import rujukan
 from puskesmas.models import Loket, Puskesmas
@@ -414,12 +414,15 @@ def kunjungan_baru(
     oleh=None,
     loket: Loket | None = None,
     dibuat_klien: datetime | None = None,
+    units: list[UnitLayanan] | None = None,
 ) -> Kunjungan:
     """The visit row kunjungan_daftar saves, with its cluster suggestion, unsaved: a replayed
-    batch (downtime/replay/serentak.py) saves many at once after the same checks."""
+    batch (downtime/replay/serentak.py) saves many at once after the same checks, reading the
+    active units (`units`) once for all of them."""
     saran = saran_untuk(pasien=pasien, data=data, pada=tanggal)
-    unit_saran = unit_untuk_saran(puskesmas=puskesmas, saran=saran)
-    return Kunjungan(
+    unit_saran = unit_untuk_saran(puskesmas=puskesmas, saran=saran, units=units)
+    return buat(
+        Kunjungan,
         client_uuid=client_uuid,
         puskesmas=puskesmas,
         pasien=pasien,

@@ -15,6 +15,9 @@ from .models import JenisKelamin, Penjamin
 
 UMUR_MAKS = 130
 NAMA_MAKS = 150
+# Choices' `.values` builds a list on every call; these are asked once per entry of a batch.
+_JENIS_KELAMIN = frozenset(JenisKelamin.values)
+PENJAMIN = frozenset(Penjamin.values)
 
 Galat = dict[str, list[str]]  # field name -> messages
 
@@ -70,7 +73,7 @@ def validasi_pasien(data: DataPasien, *, hari_ini: date) -> Galat:
     elif not any(ch.isalpha() for ch in data.nama):
         _tambah(galat, "nama", "Nama harus berisi huruf.")
 
-    if data.jenis_kelamin not in JenisKelamin.values:
+    if data.jenis_kelamin not in _JENIS_KELAMIN:
         _tambah(galat, "jenis_kelamin", "Jenis kelamin wajib dipilih: L atau P.")
 
     if data.tanggal_lahir is None:
@@ -127,7 +130,7 @@ def validasi_kunjungan(
     sekarang: datetime | None = None,
 ) -> Galat:
     galat: Galat = {}
-    if data.penjamin not in Penjamin.values:
+    if data.penjamin not in PENJAMIN:
         _tambah(galat, "penjamin", "Penjamin wajib dipilih: BPJS atau umum.")
     elif data.penjamin == Penjamin.BPJS and not no_bpjs and not nik:
         # A lost card is fine when the NIK is known: BPJS finds the participant by NIK and the

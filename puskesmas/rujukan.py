@@ -197,6 +197,17 @@ def unit_puskesmas(puskesmas_id: int) -> list:
     return [u for u in units if u.puskesmas_id == puskesmas_id]
 
 
+def loket_puskesmas(puskesmas_id: int) -> list:
+    """Every loket of a Puskesmas (active or not): a replayed batch names its lokets by code."""
+    from .models import Loket
+
+    def muat():
+        return list(Loket.objects.filter(puskesmas_id=puskesmas_id).order_by("pk"))
+
+    lokets = ambil(("loket-puskesmas", puskesmas_id), muat) or []
+    return [lk for lk in lokets if lk.puskesmas_id == puskesmas_id]
+
+
 def pengaturan_integrasi(puskesmas_id: int):
     """The Puskesmas' PengaturanIntegrasi row, or None. Read by both bridges' subscribers on
     every registration (integrasi.selectors decides what it means); saved a few times a year."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -27,12 +27,18 @@ def no_rm_berikutnya(*, puskesmas: Puskesmas) -> str:
     return f"{nomor:06d}"
 
 
-@transaction.atomic
 def no_rm_berikutnya_banyak(*, puskesmas: Puskesmas, jumlah: int) -> list[str]:
-    """`jumlah` consecutive No. RM in one UPDATE (a replayed batch's new patients), under the
-    same row lock as `no_rm_berikutnya`."""
-    Puskesmas.objects.filter(pk=puskesmas.pk).update(rm_terakhir=F("rm_terakhir") + jumlah)
-    akhir = Puskesmas.objects.values_list("rm_terakhir", flat=True).get(pk=puskesmas.pk)
+    """`jumlah` consecutive No. RM (a replayed batch's new patients), under the same row lock
+    as `no_rm_berikutnya`: one UPDATE … RETURNING (PostgreSQL, SQLite ≥ 3.35), atomic by
+    itself, so no savepoint and no second read."""
+    tabel = connection.ops.quote_name(Puskesmas._meta.db_table)
+    with connection.cursor() as c:
+        c.execute(
+            f"UPDATE {tabel} SET rm_terakhir = rm_terakhir + %s WHERE id = %s "
+            "RETURNING rm_terakhir",
+            [jumlah, puskesmas.pk],
+        )
+        (akhir,) = c.fetchone()
     return [f"{n:06d}" for n in range(akhir - jumlah + 1, akhir + 1)]
 
 

@@ -23,7 +23,7 @@ from ..models import (
 )
 from . import serentak
 from .entri import GAGAL_SEMENTARA, replay_entri
-from .urai import Urai, urai_waktu
+from .urai import KUNCI_DEKLARASI, Urai, urai_waktu
 
 logger = logging.getLogger(__name__)
 
@@ -100,10 +100,12 @@ def replay_batch(
             tersentuh[ep.pk] = ep
         return ep
 
-    # Declared episodes of this Puskesmas, read once per batch: entries made under one join it.
+    # Declared episodes of this Puskesmas, read once per batch: entries made under one join it,
+    # and the time check (urai._periksa_waktu) reads its window's share from the same list.
+    sejak = timezone.now() - timedelta(days=32)
     deklarasi = list(
         EpisodeDowntime.objects.filter(puskesmas=puskesmas, jenis=JenisEpisode.DEKLARASI)
-        .filter(mulai__gte=timezone.now() - timedelta(days=32))
+        .filter(mulai__gte=sejak)
         .order_by("-mulai")
     )
 
@@ -115,7 +117,7 @@ def replay_batch(
                 return ep
         return None
 
-    cache: dict = {}
+    cache: dict = {KUNCI_DEKLARASI: (sejak, deklarasi)}
     entri_list = list(entri)
     selesai_semua = True
     urutan = sorted(enumerate(entri_list), key=_kunci_urut)

@@ -17,6 +17,7 @@ from antrean import services as antrean_services
 from antrean.models import Tiket
 from antrean.services import format_kode
 from config.security import JsonTerlaluRumit, periksa_json
+from config.sisip import buat
 from pendaftaran.models import Kunjungan, Pasien
 from pendaftaran.nama import sama as nama_sama
 from pendaftaran.services import (
@@ -27,6 +28,7 @@ from pendaftaran.services import (
     kunjungan_daftar,
     pasien_buat,
 )
+from pendaftaran.validasi import DataPasien
 from puskesmas.models import Loket, Puskesmas
 
 from .. import services
@@ -46,9 +48,10 @@ BATAS_BATCH = 200
 # Not an outcome: the server could not process the entry now (database trouble). The browser
 # keeps it in its outbox and sends it again; nothing was stored.
 GAGAL_SEMENTARA = "gagal_sementara"
+SUMBER = frozenset(SumberEntri.values)  # `.values` builds a list on every call
 
 
-class _Tinjau(Exception):
+class Tinjau(Exception):
     """The entry needs a person: a conflicting identity or look-alike patients."""
 
     def __init__(self, alasan: str, pesan: str, kandidat: list[int]):
@@ -56,12 +59,49 @@ class _Tinjau(Exception):
         self.alasan, self.pesan, self.kandidat = alasan, pesan, kandidat
 
 
+# The review outcomes known from the patients holding an entry's identity; the set-wise batch
+# (serentak.py) decides the same ones from its one read of the batch.
+
+
+def tinjau_ibu(ibu: Pasien, data: DataPasien) -> Tinjau:
+    """The NIK typed is a mother's (urai._ibu_pemilik_nik)."""
+    return Tinjau(
+        AlasanTinjau.KONFLIK_NIK,
+        f"NIK ini milik {ibu.nama} (RM {ibu.no_rm}), lahir {ibu.tanggal_lahir:%d-%m-%Y}: "
+        f"kemungkinan {data.nama} adalah bayi/anaknya yang didaftarkan dengan NIK ibu. "
+        "Pilih 'Pisahkan' untuk mencatatnya dengan NIK ibu.",
+        [ibu.pk],
+    )
+
+
+def tinjau_nik_kartu(oleh_nik: Pasien, oleh_kartu: Pasien) -> Tinjau:
+    """The NIK is one patient's, the BPJS card another's."""
+    return Tinjau(
+        AlasanTinjau.KONFLIK_NIK,
+        f"NIK milik {oleh_nik.nama} (RM {oleh_nik.no_rm}), tetapi No. kartu BPJS milik "
+        f"{oleh_kartu.nama} (RM {oleh_kartu.no_rm}).",
+        [oleh_nik.pk, oleh_kartu.pk],
+    )
+
+
+def tinjau_orang_lain(ada: Pasien, data: DataPasien, *, oleh_nik: bool) -> Tinjau:
+    """The NIK (or card) is held by a patient of another name or birth date."""
+    label = "NIK" if oleh_nik else "No. kartu BPJS"
+    return Tinjau(
+        AlasanTinjau.KONFLIK_NIK,
+        f"{label} ini sudah terdaftar atas nama {ada.nama} (RM {ada.no_rm}), lahir "
+        f"{ada.tanggal_lahir:%d-%m-%Y}; entri luring: {data.nama}, lahir "
+        f"{data.tanggal_lahir:%d-%m-%Y}.",
+        [ada.pk],
+    )
+
+
 # --- Processing one entry -------------------------------------------------------------------
 
 
 def _pasien_untuk(entri: EntriReplay, u: Urai, oleh) -> tuple[Pasien, str]:
     """Which patient this entry is about, and whether that makes it 'dibuat' or 'dilampirkan'.
-    Raises _Tinjau when a person has to decide."""
+    Raises Tinjau when a person has to decide."""
     if u.pasien is not None:
         return u.pasien, StatusEntri.DIBUAT
     if u.pasien_uuid is not None:
@@ -80,42 +120,24 @@ def _pasien_untuk(entri: EntriReplay, u: Urai, oleh) -> tuple[Pasien, str]:
     assert data is not None and data.tanggal_lahir is not None
     pkm = entri.puskesmas
     if u.ibu is not None:
-        raise _Tinjau(
-            AlasanTinjau.KONFLIK_NIK,
-            f"NIK ini milik {u.ibu.nama} (RM {u.ibu.no_rm}), lahir {u.ibu.tanggal_lahir:%d-%m-%Y}: "
-            f"kemungkinan {data.nama} adalah bayi/anaknya yang didaftarkan dengan NIK ibu. "
-            "Pilih 'Pisahkan' untuk mencatatnya dengan NIK ibu.",
-            [u.ibu.pk],
-        )
+        raise tinjau_ibu(u.ibu, data)
     oleh_nik = Pasien.objects.filter(puskesmas=pkm, nik=data.nik).first() if data.nik else None
     oleh_kartu = (
         Pasien.objects.filter(puskesmas=pkm, no_bpjs=data.no_bpjs).first() if data.no_bpjs else None
     )
     if oleh_nik and oleh_kartu and oleh_nik.pk != oleh_kartu.pk:
-        raise _Tinjau(
-            AlasanTinjau.KONFLIK_NIK,
-            f"NIK milik {oleh_nik.nama} (RM {oleh_nik.no_rm}), tetapi No. kartu BPJS milik "
-            f"{oleh_kartu.nama} (RM {oleh_kartu.no_rm}).",
-            [oleh_nik.pk, oleh_kartu.pk],
-        )
+        raise tinjau_nik_kartu(oleh_nik, oleh_kartu)
     ada = oleh_nik or oleh_kartu
     if ada is not None:
         if ada.tanggal_lahir == data.tanggal_lahir and nama_sama(data.nama, ada.nama):
             return ada, StatusEntri.DILAMPIRKAN
-        label = "NIK" if ada is oleh_nik else "No. kartu BPJS"
-        raise _Tinjau(
-            AlasanTinjau.KONFLIK_NIK,
-            f"{label} ini sudah terdaftar atas nama {ada.nama} (RM {ada.no_rm}), lahir "
-            f"{ada.tanggal_lahir:%d-%m-%Y}; entri luring: {data.nama}, lahir "
-            f"{data.tanggal_lahir:%d-%m-%Y}.",
-            [ada.pk],
-        )
+        raise tinjau_orang_lain(ada, data, oleh_nik=ada is oleh_nik)
     try:
         # The look-alike check runs inside pasien_buat, under its identity lock: a second loket
         # replaying the same new person at the same moment waits and lands here, in review.
         return pasien_buat(puskesmas=pkm, data=data, oleh=oleh), StatusEntri.DIBUAT
     except KemungkinanDuplikat as e:
-        raise _Tinjau(
+        raise Tinjau(
             AlasanTinjau.MIRIP_TANPA_NIK,
             f"Pasien tanpa NIK; {len(e.kandidat)} pasien terdaftar bernama dan berlahir mirip.",
             [p.pk for p, _ in e.kandidat],
@@ -126,7 +148,7 @@ def _pasien_untuk(entri: EntriReplay, u: Urai, oleh) -> tuple[Pasien, str]:
         if ada.tanggal_lahir == data.tanggal_lahir and nama_sama(data.nama, ada.nama):
             return ada, StatusEntri.DILAMPIRKAN
         pesan = " ".join(m for daftar in e.galat.values() for m in daftar)
-        raise _Tinjau(AlasanTinjau.KONFLIK_NIK, pesan, [ada.pk]) from e
+        raise Tinjau(AlasanTinjau.KONFLIK_NIK, pesan, [ada.pk]) from e
 
 
 def _nomor(entri: EntriReplay, u: Urai, tanggal: date) -> tuple[int | None, bool]:
@@ -247,7 +269,7 @@ def _jalankan(entri: EntriReplay, u: Urai, oleh, *, paksa_pasien: Pasien | None 
             else:
                 status = StatusEntri.DILAMPIRKAN
             kunjungan = _daftar(entri, u, pasien, oleh)
-    except _Tinjau as t:
+    except Tinjau as t:
         _set_hasil(entri, StatusEntri.DITINJAU, alasan=t.alasan, pesan=t.pesan, kandidat=t.kandidat)
         return
     except KunjunganGanda as e:
@@ -403,7 +425,8 @@ def entri_baru(
     cu: uuid.UUID, payload: dict, u: Urai, *, puskesmas: Puskesmas, pengirim, sumber: str, **kolom
 ) -> EntriReplay:
     """An entry's row, unsaved, as read from its payload; `kolom` sets its outcome fields."""
-    return EntriReplay(
+    return buat(
+        EntriReplay,
         client_uuid=cu,
         puskesmas=puskesmas,
         loket=u.loket,
@@ -456,9 +479,9 @@ def replay_entri(
         if ada.puskesmas_id != puskesmas.pk:
             return _tolak_tanpa_simpan(cu, "UUID klien sudah dipakai.")
         return hasil_json(ada, ulang=True)
-    if payload.get("mode") in SumberEntri.values:
+    if payload.get("mode") in SUMBER:
         sumber = payload["mode"]
-    if sumber not in SumberEntri.values:
+    if sumber not in SUMBER:
         sumber = SumberEntri.OFFLINE
     try:
         with transaction.atomic():

@@ -6,11 +6,11 @@ online visits), the returning patients named by id / No. RM, the patients holdin
 NIKs and BPJS cards, earlier entries of the same new patient (`pasien_uuid`), the open visits of
 those patients on the entries' days, and the offline-number ledger (blocks, `NomorLuring`,
 tickets). `putuskan` then takes one entry at a time, in the batch's order, and either returns a
-`Siap` (created or attached with a patient and a number known, or a duplicate of a visit kept
-in this batch or stored) or None: the entry goes through `entri.replay_entri`, the reference
-path, unchanged. None is the answer for anything that is not plain: unreadable or rejected data,
-review (a NIK or card held by someone else, a mother's NIK, a patient without NIK, whose
-look-alike check needs `pasien_buat`'s lock), a time outside the replay window, a lost online
+`Siap` (created or attached with a patient and a number known, a duplicate of a visit kept
+in this batch or stored, or a review: a NIK or card held by someone else, a mother's NIK) or
+None: the entry goes through `entri.replay_entri`, the reference path, unchanged. None is the
+answer for anything that is not plain: unreadable or rejected data, a patient without NIK
+(whose look-alike check needs `pasien_buat`'s lock), a time outside the replay window, a lost online
 answer, a paper `sudah_dilayani` entry, an offline number that is not clearly this entry's (or
 one carried by a duplicate), and any identity an earlier per-entry entry of the batch touched
 (its writes are not in the reads).
@@ -40,9 +40,11 @@ from django.utils import timezone
 
 from antrean import live
 from antrean.models import StatusTiket, Tiket, TiketRiwayat, UnitLayanan
+from antrean.selectors import unit_aktif
 from antrean.services import nomor_berikutnya_banyak, tiket_baru
 from audit.services import baris, catat_banyak
 from config.security import JsonTerlaluRumit, periksa_json
+from config.sisip import buat, sisip_banyak
 from integrasi import peristiwa
 from pendaftaran.dedupe import nama_kunci, normalisasi_nama
 from pendaftaran.models import Kunjungan, Pasien, StatusKunjungan
@@ -54,8 +56,17 @@ from puskesmas.services import no_rm_berikutnya_banyak
 
 from .. import services
 from ..models import BlokNomorOffline, EntriReplay, NomorLuring, StatusEntri, SumberEntri
-from .entri import EpisodeUntuk, entri_baru, hasil_json
-from .urai import _periksa_waktu, _tanpa_nul, _uuid, urai_entri, urai_waktu
+from .entri import (
+    SUMBER,
+    EpisodeUntuk,
+    Tinjau,
+    entri_baru,
+    hasil_json,
+    tinjau_ibu,
+    tinjau_nik_kartu,
+    tinjau_orang_lain,
+)
+from .urai import Urai, _periksa_waktu, _tanpa_nul, _uuid, urai_entri, urai_waktu
 
 Aksi = TiketRiwayat.Aksi
 logger = logging.getLogger(__name__)
@@ -73,19 +84,22 @@ class Siap:
     i: int
     entri: EntriReplay  # unsaved, its outcome filled in
     unit: UnitLayanan
-    pasien: Pasien  # unsaved when the entry creates it (shared by later entries of the batch)
+    # Unsaved when the entry creates it (shared by later entries of the batch); None for review.
+    pasien: Pasien | None
     baru: bool  # this entry creates `pasien`
     data_kunjungan: object
     tanggal: date
     waktu: datetime
-    nomor: int | None  # the offline number kept, or None: the next online number
-    catat_nomor: bool  # the offline number is not in NomorLuring yet
-    blok: BlokNomorOffline | None
+    nomor: int | None = None  # the offline number kept, or None: the next online number
+    catat_nomor: bool = False  # the offline number is not in NomorLuring yet
+    blok: BlokNomorOffline | None = None
     # A duplicate: the open visit kept (a planned entry of this batch, or a stored visit and its
     # first ticket); nothing is written for it but its EntriReplay row.
     dup: Siap | Kunjungan | None = None
     tiket_dup: Tiket | None = None
     tiket: Tiket | None = None  # the ticket written for this entry
+    # In review (a NIK or card held by another person): nothing is written but its EntriReplay.
+    tinjau: bool = False
 
 
 def _kunci_pasien(p: Pasien) -> tuple:
@@ -153,11 +167,19 @@ class Rencana:
                 puu.add(c)
         if cu:
             # A re-sent entry is answered from its stored row, with its tickets read at once.
-            for e in EntriReplay.objects.filter(client_uuid__in=cu).select_related(
-                "pasien", "kunjungan__unit", "kunjungan_dipertahankan__loket"
+            # Which are stored first (a narrow read): the rows themselves only when some are,
+            # a third of the CPU of reading them with their joins for a batch of new entries.
+            ini = set()
+            for c, pkm in EntriReplay.objects.filter(client_uuid__in=cu).values_list(
+                "client_uuid", "puskesmas_id"
             ):
-                r.tersimpan.add(e.client_uuid)
-                if e.puskesmas_id == puskesmas.pk:
+                r.tersimpan.add(c)
+                if pkm == puskesmas.pk:
+                    ini.add(c)
+            if ini:
+                for e in EntriReplay.objects.filter(
+                    client_uuid__in=ini, puskesmas=puskesmas
+                ).select_related("pasien", "kunjungan__unit", "kunjungan_dipertahankan__loket"):
                     r.ulang[e.client_uuid] = e
             kid = {e.kunjungan_id for e in r.ulang.values()}
             kid |= {e.kunjungan_dipertahankan_id for e in r.ulang.values()}
@@ -246,11 +268,13 @@ class Rencana:
 
     def cemari(self, i: int, hasil: dict) -> None:
         """Entry `i` was replayed one by one: keep later entries off what it touched."""
+        if (c := _uuid(hasil.get("client_uuid"))) is not None:
+            self.dilihat.add(c)
+        if hasil.get("ulang"):
+            return  # answered from its stored row (a UUID sent twice): it wrote nothing
         p = self.bersih.get(i)
         if p is not None:
             self.tercemar |= self._identitas(p)
-        if (c := _uuid(hasil.get("client_uuid"))) is not None:
-            self.dilihat.add(c)
         if isinstance(hasil.get("pasien"), dict):
             self.tercemar.add(("pk", hasil["pasien"]["id"]))
 
@@ -274,14 +298,15 @@ class Rencana:
         self.dilihat.add(cu)
         if self._identitas(p) & self.tercemar:
             return None
-        if p.get("mode") in SumberEntri.values:
+        if p.get("mode") in SUMBER:
             sumber = p["mode"]
-        if sumber not in SumberEntri.values:
+        if sumber not in SUMBER:
             sumber = SumberEntri.OFFLINE
+        ctx = {"puskesmas": puskesmas, "pengirim": pengirim, "episode_untuk": episode_untuk}
         u = urai_entri(
             p, puskesmas=puskesmas, loket_batch=loket_batch, pengirim=pengirim, cache=cache
         )
-        if u.galat or u.ibu is not None or u.sudah_dilayani or u.unit is None:
+        if u.galat or u.sudah_dilayani or u.unit is None:
             return None
         if not u.unit.aktif or u.dibuat_klien is None or u.data_kunjungan is None:
             return None
@@ -291,26 +316,31 @@ class Rencana:
         # Which patient: the same order of questions as entri._pasien_untuk.
         baru = False
         status = StatusEntri.DIBUAT
+        d = u.data_pasien
         if u.pasien is not None:
             pasien = u.pasien
         elif u.pasien_uuid is not None and u.pasien_uuid in self.oleh_uuid:
             pasien = self.oleh_uuid[u.pasien_uuid]
+        elif u.ibu is not None and d is not None:
+            return self._tinjau(i, cu, p, u, tinjau_ibu(u.ibu, d), sumber=sumber, **ctx)
         else:
-            d = u.data_pasien
             if d is None or not d.nik or d.tanggal_lahir is None:
                 return None  # without NIK: the look-alike check runs under pasien_buat's lock
             oleh_nik = self.oleh_nik.get(d.nik)
             oleh_kartu = self.oleh_kartu.get(d.no_bpjs) if d.no_bpjs else None
             if oleh_nik and oleh_kartu and oleh_nik is not oleh_kartu:
-                return None
+                t = tinjau_nik_kartu(oleh_nik, oleh_kartu)
+                return self._tinjau(i, cu, p, u, t, sumber=sumber, **ctx)
             ada = oleh_nik or oleh_kartu
             if ada is not None:
                 if ada.tanggal_lahir != d.tanggal_lahir or not nama_sama(d.nama, ada.nama):
-                    return None  # a conflict: review
+                    t = tinjau_orang_lain(ada, d, oleh_nik=ada is oleh_nik)
+                    return self._tinjau(i, cu, p, u, t, sumber=sumber, **ctx)
                 pasien, status = ada, StatusEntri.DILAMPIRKAN
             else:
                 baru = True
-                pasien = Pasien(
+                pasien = buat(
+                    Pasien,
                     puskesmas=puskesmas,
                     nik=d.nik or None,
                     nik_ibu=d.nik_ibu,
@@ -412,10 +442,56 @@ class Rencana:
             self.terbuka[kunci_kunjungan] = siap
         return siap
 
+    def _tinjau(
+        self,
+        i: int,
+        cu: uuid.UUID,
+        p: dict,
+        u: Urai,
+        t: Tinjau,
+        *,
+        sumber: str,
+        puskesmas: Puskesmas,
+        pengirim,
+        episode_untuk: EpisodeUntuk,
+    ) -> Siap | None:
+        """A review known from the read: entri._jalankan's Tinjau outcome. Not for an entry
+        holding an offline number (it is recorded as theirs first, entri._nomor_milik), nor
+        against a patient this batch has yet to write (the message quotes its No. RM)."""
+        if u.nomor is not None or any(k is None or ("pk", k) in self.tercemar for k in t.kandidat):
+            return None
+        assert u.unit is not None and u.dibuat_klien is not None
+        entri = entri_baru(
+            cu,
+            p,
+            u,
+            puskesmas=puskesmas,
+            pengirim=pengirim,
+            sumber=sumber,
+            status=StatusEntri.DITINJAU,
+            status_awal=StatusEntri.DITINJAU,
+            alasan_tinjau=t.alasan,
+            pesan=t.pesan[:300],
+            kandidat=t.kandidat,
+            diproses_pada=timezone.now(),
+        )
+        entri.episode = episode_untuk(entri, u)
+        return Siap(
+            i=i,
+            entri=entri,
+            unit=u.unit,
+            pasien=None,
+            baru=False,
+            data_kunjungan=u.data_kunjungan,
+            tanggal=timezone.localdate(u.dibuat_klien),
+            waktu=u.dibuat_klien,
+            tinjau=True,
+        )
+
     def setelah_tulis(self, run: list[Siap]) -> None:
         """The run is committed: its new patients have ids now."""
         for s in run:
-            if s.dup is None:
+            if s.dup is None and s.pasien is not None:
                 self.terbuka[(("pk", s.pasien.pk), s.unit.pk, s.tanggal)] = s
 
 
@@ -430,10 +506,10 @@ def _urut(tiket_daring: dict[tuple, tuple[list, list]], kunci: tuple, waktu: dat
 def tulis(semua: list[Siap], *, puskesmas: Puskesmas) -> dict[int, dict]:
     """Write a run of known entries in one transaction; return their answers by position."""
     blok_tersentuh: dict[int, BlokNomorOffline] = {}
-    run = [s for s in semua if s.dup is None]  # the entries that make a visit
+    run = [s for s in semua if s.dup is None and not s.tinjau]  # the entries that make a visit
     with transaction.atomic():
         # The offline numbers first, as the per-entry path records them before anything else.
-        NomorLuring.objects.bulk_create(
+        sisip_banyak(
             [
                 NomorLuring(
                     puskesmas_id=puskesmas.pk,
@@ -463,7 +539,8 @@ def tulis(semua: list[Siap], *, puskesmas: Puskesmas) -> dict[int, dict]:
                 baru, no_rm_berikutnya_banyak(puskesmas=puskesmas, jumlah=len(baru)), strict=True
             ):
                 s.pasien.no_rm = rm
-            Pasien.objects.bulk_create([s.pasien for s in baru])
+            sisip_banyak([s.pasien for s in baru])
+        units = unit_aktif(puskesmas=puskesmas)
         kunjungan = [
             kunjungan_baru(
                 puskesmas=puskesmas,
@@ -477,10 +554,11 @@ def tulis(semua: list[Siap], *, puskesmas: Puskesmas) -> dict[int, dict]:
                 oleh=s.entri.petugas,
                 loket=s.entri.loket,
                 dibuat_klien=s.waktu,
+                units=units,
             )
             for s in run
         ]
-        Kunjungan.objects.bulk_create(kunjungan)
+        sisip_banyak(kunjungan)
         # Numbers after the visits, as kunjungan_daftar takes them (the same lock order as an
         # online registration); one statement per unit and day, units in a fixed order.
         perlu: dict[tuple, list[Siap]] = {}
@@ -526,11 +604,12 @@ def tulis(semua: list[Siap], *, puskesmas: Puskesmas) -> dict[int, dict]:
                     oleh=k.petugas,
                 )
             )
-        Tiket.objects.bulk_create(tiket)
+        sisip_banyak(tiket)
         pada = timezone.now()
-        TiketRiwayat.objects.bulk_create(
+        sisip_banyak(
             [
-                TiketRiwayat(
+                buat(
+                    TiketRiwayat,
                     tiket=t,
                     aksi=Aksi.TERBIT,
                     dari="",
@@ -561,13 +640,15 @@ def tulis(semua: list[Siap], *, puskesmas: Puskesmas) -> dict[int, dict]:
             s.entri.kunjungan = k
             s.tiket = t
         for s in semua:
+            if s.tinjau:
+                continue
             if s.dup is not None:
                 _duplikat(s)
             elif s.entri.status == StatusEntri.DILAMPIRKAN:
                 # Here, not when planned: the patient may be one this run has just numbered.
                 p = s.pasien
                 s.entri.pesan = f"Dilampirkan ke pasien lama {p.nama} (RM {p.no_rm})."[:300]
-        EntriReplay.objects.bulk_create([s.entri for s in semua])
+        sisip_banyak([s.entri for s in semua])
         for s in run:
             if s.blok is not None:
                 blok_tersentuh[s.blok.pk] = s.blok

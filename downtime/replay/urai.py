@@ -16,8 +16,9 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from antrean.models import UnitLayanan
 from pendaftaran import nik as nik_rules
-from pendaftaran.models import Pasien, Penjamin
-from pendaftaran.validasi import DataKunjungan, DataPasien, Galat, validasi_pasien
+from pendaftaran.models import Pasien
+from pendaftaran.validasi import PENJAMIN, DataKunjungan, DataPasien, Galat, validasi_pasien
+from puskesmas import rujukan
 from puskesmas.models import Loket, Puskesmas
 
 from .. import waktu
@@ -71,11 +72,20 @@ class Urai:
         self.galat.setdefault(nama, []).append(pesan)
 
 
+# Units and lokets from the per-process reference cache (puskesmas.rujukan): a save of either
+# starts a new generation, so the next batch sees a renamed or closed one.
+
+
 def _unit(puskesmas: Puskesmas, kode: str) -> UnitLayanan | None:
-    unit = UnitLayanan.objects.filter(puskesmas=puskesmas, kode=kode).first()
+    units = rujukan.unit_puskesmas(puskesmas.pk)
+    unit = next((u for u in units if u.kode == kode), None)
     if unit is None and kode.isdigit():
-        unit = UnitLayanan.objects.filter(puskesmas=puskesmas, pk=int(kode)).first()
+        unit = next((u for u in units if u.pk == int(kode)), None)
     return unit
+
+
+def _loket(puskesmas: Puskesmas, kode: str) -> Loket | None:
+    return next((lk for lk in rujukan.loket_puskesmas(puskesmas.pk) if lk.kode == kode), None)
 
 
 def _uuid(nilai) -> uuid.UUID | None:
@@ -156,7 +166,7 @@ def urai_entri(
         u.loket = _dari_cache(
             cache,
             ("loket", kode_loket),
-            lambda: Loket.objects.filter(puskesmas=puskesmas, kode=kode_loket).first(),
+            lambda: _loket(puskesmas, kode_loket),
         )
         if u.loket is None:
             u.tambah("loket", f"Loket {kode_loket} tidak ditemukan di Puskesmas ini.")
@@ -182,7 +192,7 @@ def urai_entri(
         if u.unit is None:
             u.tambah("unit", f"Unit layanan {kode_unit} tidak ditemukan di Puskesmas ini.")
     penjamin = _teks(kunjungan, "penjamin").strip().lower()
-    if penjamin and penjamin not in Penjamin.values:
+    if penjamin and penjamin not in PENJAMIN:
         u.tambah("penjamin", "Penjamin harus 'bpjs' atau 'umum'.")
     keluhan = _teks(kunjungan, "keluhan")
     u.sudah_dilayani = _bool(kunjungan.get("sudah_dilayani"))
@@ -213,18 +223,24 @@ def urai_entri(
         )
         return u
     if pasien.get("id") not in (None, "") or pasien.get("no_rm") not in (None, ""):
-        qs = Pasien.objects.filter(puskesmas=puskesmas)
         pid, rm = pasien.get("id"), _teks(pasien, "no_rm").strip()
-        # Keyed as serentak.py pre-reads them for the whole batch in one query.
+        # Keyed as serentak.py pre-reads them for the whole batch in one query (so the query
+        # is built only on a miss).
         if pid not in (None, ""):
             try:
                 pk = int(pid)
-                u.pasien = _dari_cache(cache, ("pasien", pk), lambda: qs.filter(pk=pk).first())
+                u.pasien = _dari_cache(
+                    cache,
+                    ("pasien", pk),
+                    lambda: Pasien.objects.filter(puskesmas=puskesmas, pk=pk).first(),
+                )
             except (TypeError, ValueError):
                 u.pasien = None
         elif rm.isdigit():
             u.pasien = _dari_cache(
-                cache, ("no_rm", rm.zfill(6)), lambda: qs.filter(no_rm=rm.zfill(6)).first()
+                cache,
+                ("no_rm", rm.zfill(6)),
+                lambda: Pasien.objects.filter(puskesmas=puskesmas, no_rm=rm.zfill(6)).first(),
             )
         if u.pasien is None:
             u.tambah("pasien", "Pasien lama tidak ditemukan di Puskesmas ini (periksa No. RM).")
@@ -283,6 +299,10 @@ def _tanpa_nul(nilai):
     return nilai
 
 
+# In a batch's cache: (since when, [declared episodes of the Puskesmas since then]).
+KUNCI_DEKLARASI = ("deklarasi-batch",)
+
+
 def _jendela() -> timedelta:
     return timedelta(hours=getattr(settings, "REPLAY_JENDELA_JAM", 24))
 
@@ -306,16 +326,25 @@ def _periksa_waktu(u: Urai, *, puskesmas: Puskesmas, cache: dict | None) -> None
                 ).order_by("mulai")
             ],
         )
-    deklarasi = _dari_cache(
-        cache,
-        ("deklarasi", u.loket.pk if u.loket else None),
-        lambda: [
-            waktu.Rentang(e.mulai, e.selesai)
-            for e in EpisodeDowntime.objects.filter(
+    loket_id = u.loket.pk if u.loket else None
+
+    def muat_deklarasi() -> list[waktu.Rentang]:
+        # The batch's own read of the declared episodes (batch.py), when it reaches back far
+        # enough: the same rows without a query per loket.
+        dibaca = cache.get(KUNCI_DEKLARASI) if cache is not None else None
+        if dibaca is not None and dibaca[0] <= sekarang - jendela:
+            episode = [
+                e
+                for e in dibaca[1]
+                if e.mulai >= sekarang - jendela and e.loket_id in (None, loket_id)
+            ]
+        else:
+            episode = EpisodeDowntime.objects.filter(
                 puskesmas=puskesmas, jenis=JenisEpisode.DEKLARASI, mulai__gte=sekarang - jendela
             ).filter(Q(loket__isnull=True) | Q(loket=u.loket))
-        ],
-    )
+        return [waktu.Rentang(e.mulai, e.selesai) for e in episode]
+
+    deklarasi = _dari_cache(cache, ("deklarasi", loket_id), muat_deklarasi)
     u.masalah_waktu = waktu.masalah_waktu(
         t=u.dibuat_klien, sekarang=sekarang, jendela=jendela, kontak=kontak, deklarasi=deklarasi
     )

@@ -186,6 +186,31 @@ def test_a_time_when_the_loket_was_online_does_not_jump_the_queue(client_loket, 
     assert Tiket.objects.get(pk=h["tiket"]["id"]).waktu_masuk >= sekarang
 
 
+def test_a_declared_downtime_of_this_loket_makes_such_a_time_believed_another_s_does_not(
+    client_loket, petugas_loket, admin_puskesmas
+):
+    """The time check reads the declarations from the batch's own read of them (batch.py):
+    one for another loket does not count, one for this loket does."""
+    sekarang = timezone.now()
+    pkm = petugas_loket.puskesmas
+    KontakLoket.objects.create(
+        loket=petugas_loket.loket, mulai=sekarang - timedelta(hours=4), selesai=sekarang
+    )
+    pada = sekarang - timedelta(hours=3)
+    l2 = pkm.loket.get(kode="L2")
+    ep = services.downtime_mulai(
+        puskesmas=pkm, alasan="listrik", loket=l2, pada=pada - timedelta(minutes=5)
+    )
+    (h,) = _replay(client_loket, [entri(pasien_baru(serial=74), pada=pada)])
+    assert h["alasan"] == "waktu"
+    services.downtime_selesai(episode=ep)
+    services.downtime_mulai(
+        puskesmas=pkm, alasan="listrik", loket=petugas_loket.loket, pada=pada - timedelta(minutes=5)
+    )
+    (h,) = _replay(client_loket, [entri(pasien_baru(serial=75), pada=pada)])
+    assert h["alasan"] == "" and h["status"] == "dibuat"
+
+
 def test_a_time_inside_a_gap_of_the_heartbeat_is_believed(client_loket, petugas_loket):
     sekarang = timezone.now()
     loket = petugas_loket.loket

@@ -22,6 +22,7 @@ from audit.models import AuditLog
 from bpjs_bridge.models import PermintaanBpjs
 from downtime import replay, services
 from downtime.models import BlokNomorOffline, EntriReplay, NomorLuring
+from downtime.replay import batch as batch_mod
 from downtime.replay import serentak
 from pendaftaran.models import Kunjungan, Pasien
 from pendaftaran.services import kunjungan_daftar
@@ -228,7 +229,10 @@ def _skenario(petugas, petugas_2, rng: random.Random) -> list[dict]:
     batch.append(entri({"no_rm": lama.no_rm}, pada=pada()))
     batch.append(entri({"no_rm": sudah.no_rm}, pada=pada()))  # duplicate against the database
     batch.append(
-        entri(pasien_baru(nama="Orang Lain", lahir=lama.tanggal_lahir, nik=lama.nik), pada=pada())
+        entri(
+            pasien_baru(nama="Orang Lain", lahir=lama.tanggal_lahir, jk="L", nik=lama.nik),
+            pada=pada(),
+        )
     )  # a known NIK under another name: review
     batch.append(
         entri(
@@ -269,6 +273,63 @@ def _skenario(petugas, petugas_2, rng: random.Random) -> list[dict]:
             penjamin="bpjs",
         )
     )
+    # Reviews the set-wise path decides from its read (issue 15): a mother's NIK typed for her
+    # baby, a NIK of one patient with the card of another, a card held under another name, a
+    # known NIK under another name typed at two lokets (and sent twice), and one against a
+    # patient this very batch creates (its message quotes a No. RM not written yet).
+    ibu = PasienFactory(
+        puskesmas=pkm, nama="Ibu Sulastri", tanggal_lahir=date(1988, 2, 2), jenis_kelamin="P"
+    )
+    batch.append(
+        entri(
+            pasien_baru(
+                nama="Bayi Sulastri", lahir=timezone.localdate() - timedelta(days=20), nik=ibu.nik
+            ),
+            pada=pada(),
+        )
+    )
+    pemegang_kartu = PasienFactory(puskesmas=pkm, nama="Pemegang Kartu")
+    batch.append(
+        entri(
+            pasien_baru(
+                nama=lama.nama,
+                lahir=lama.tanggal_lahir,
+                jk="L",
+                nik=lama.nik,
+                no_bpjs=pemegang_kartu.no_bpjs,
+            ),
+            pada=pada(),
+            penjamin="bpjs",
+        )
+    )
+    batch.append(
+        entri(
+            pasien_baru(nama="Kartu Pinjaman", serial=512, no_bpjs=pemegang_kartu.no_bpjs),
+            pada=pada(),
+        )
+    )
+    konflik = entri(
+        pasien_baru(nama="Bukan Rina", lahir=sudah.tanggal_lahir, jk="L", nik=sudah.nik)
+    )
+    konflik["dibuat_klien"] = pada().isoformat()
+    batch += [konflik, dict(konflik)]
+    batch.append(
+        entri(
+            {
+                **pasien_baru(
+                    nama="Bukan Rina Juga", lahir=sudah.tanggal_lahir, jk="L", nik=sudah.nik
+                )
+            },
+            pada=pada(),
+            loket="L2",
+        )
+    )
+    batch.append(
+        entri(
+            pasien_baru(nama="Bukan Ahmad", lahir=date(1991, 2, 3), jk="L", nik=n1["nik"]),
+            pada=pada(),
+        )
+    )
     # And the plain majority: new patients with NIK and returning ones, mixed units and lokets.
     for j in range(25):
         if j % 4 == 3:
@@ -306,12 +367,33 @@ def test_the_set_wise_batch_answers_and_writes_exactly_what_the_per_entry_path_d
         return asli(run, **kw)
 
     monkeypatch.setattr(serentak, "tulis", hitung)
+    satu_satu: list[str] = []
+    import sys
+
+    [
+        print(
+            e["pasien"].get("nama"), h["status"], h["pesan"][:60], h.get("galat"), file=sys.stderr
+        )
+        for e, h in zip(batch, _replay.__wrapped__ if False else [], strict=False)
+    ]
+    asli_entri = batch_mod.replay_entri
+
+    def per_entri_dicatat(raw, **kw):
+        satu_satu.append(((raw.get("pasien") or {}).get("nama")) or "")
+        return asli_entri(raw, **kw)
+
+    monkeypatch.setattr(batch_mod, "replay_entri", per_entri_dicatat)
     hasil, selesai = _replay(batch, petugas_loket)
     assert selesai
     set_wise = _keadaan(hasil)
     for kunci in per_entri:
         assert set_wise[kunci] == per_entri[kunci], kunci
     assert sum(ditulis) >= 20  # the plain entries really went the set-wise way
+    # The reviews known from the read went set-wise too; the no-NIK look-alike one by one.
+    sendiri = ["Orang Lain", "Bayi Sulastri", "Kartu Pinjaman", "Bukan Rina Juga", "Budi Santoso"]
+    assert [n for n in satu_satu if n in sendiri] == [], satu_satu
+    assert satu_satu.count("Bukan Rina") == 1  # only its second sending: answered as stored
+    assert "Siti Aminah" in satu_satu
     status = Counter(h["status"] for h in hasil)
     assert {"dibuat", "dilampirkan", "duplikat", "ditinjau", "ditolak"} <= set(status)
 
@@ -355,6 +437,12 @@ def test_the_counter_range_jumps_the_reserved_offline_series_like_single_numbers
 # --- concurrency (PostgreSQL) -------------------------------------------------------------
 
 
+def _postgresql(settings, serentak_aktif: bool) -> None:
+    settings.REPLAY_SERENTAK = serentak_aktif
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's row locks")
+
+
 def _paralel(*kerja):
     galat: list[BaseException] = []
 
@@ -380,9 +468,7 @@ def _paralel(*kerja):
 def test_two_lokets_replaying_the_same_new_patients_at_once_make_each_patient_once(
     petugas_loket, petugas_loket_2, pagi, settings, serentak_aktif
 ):
-    settings.REPLAY_SERENTAK = serentak_aktif
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL's row locks")
+    _postgresql(settings, serentak_aktif)
     orang = [pasien_baru(nama=f"Rebutan {n}", serial=800 + n) for n in range(15)]
     satu = [entri(p, pada=pagi + timedelta(minutes=n)) for n, p in enumerate(orang)]
     dua = [
@@ -415,9 +501,7 @@ def test_two_lokets_replaying_the_same_new_patients_at_once_make_each_patient_on
 def test_a_replay_next_to_online_registrations_shares_the_numbers_without_gap_or_clash(
     petugas_loket, pagi, settings, serentak_aktif
 ):
-    settings.REPLAY_SERENTAK = serentak_aktif
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL's row locks")
+    _postgresql(settings, serentak_aktif)
     pkm = petugas_loket.puskesmas
     umum = pkm.unit_layanan.get(kode="UMUM")
     lahir = date(1988, 8, 8)
@@ -486,3 +570,95 @@ def test_a_nik_registered_elsewhere_between_the_reads_and_the_write_sends_the_ru
     assert Pasien.objects.filter(nik=orang["nik"]).count() == 1
     assert Pasien.objects.count() == 2 and EntriReplay.objects.count() == 2
     assert sorted(Tiket.objects.values_list("nomor", flat=True)) == [1, 2]
+
+
+def test_a_conflict_with_a_patient_the_batch_creates_waits_for_its_number(
+    petugas_loket, pagi, monkeypatch
+):
+    """The review's message quotes the holder's No. RM: the holder's run is written first and
+    the conflicting entry goes one by one (and so, conservatively, the next one on that NIK)."""
+    orang = pasien_baru(nama="Pemilik Asli", lahir=date(1992, 4, 4), jk="L", serial=993)
+    lain = {**orang, "client_uuid": str(uuid.uuid4()), "nama": "Orang Berbeda"}
+    batch = [
+        entri(orang, pada=pagi),
+        entri(lain, pada=pagi + timedelta(minutes=1)),
+        entri({**lain, "client_uuid": str(uuid.uuid4())}, pada=pagi + timedelta(minutes=2)),
+    ]
+    ditulis: list[int] = []
+    asli = serentak.tulis
+    monkeypatch.setattr(
+        serentak, "tulis", lambda run, **kw: ditulis.append(len(run)) or asli(run, **kw)
+    )
+    hasil, _ = _replay(batch, petugas_loket)
+    rm = Pasien.objects.get(nik=orang["nik"]).no_rm
+    assert [h["status"] for h in hasil] == ["dibuat", "ditinjau", "ditinjau"]
+    assert all(f"RM {rm}" in h["pesan"] for h in hasil[1:])
+    assert ditulis == [1]  # the holder's run, written before the first conflict
+
+
+def test_a_loket_renamed_or_a_unit_closed_is_seen_by_the_very_next_batch(petugas_loket, pagi):
+    """Lokets and units come from the per-process reference cache (puskesmas.rujukan): a save
+    of either starts a new generation, so the next batch resolves its codes afresh."""
+    from puskesmas import rujukan
+
+    pkm = petugas_loket.puskesmas
+    hasil, _ = _replay([entri(pasien_baru(nama="Sebelum", serial=994), pada=pagi)], petugas_loket)
+    assert hasil[0]["status"] == "dibuat"
+    assert rujukan.loket_puskesmas(pkm.pk)  # cached now
+    loket = pkm.loket.get(kode="L1")
+    loket.kode = "L9"
+    loket.save()
+    umum = pkm.unit_layanan.get(kode="UMUM")
+    umum.aktif = False
+    umum.save()
+    lama = entri(pasien_baru(nama="Loket Lama", serial=995), pada=pagi, unit="GIGI")
+    tutup = entri(pasien_baru(nama="Unit Tutup", serial=996), pada=pagi, loket="L9")
+    baru = entri(pasien_baru(nama="Loket Baru", serial=997), pada=pagi, loket="L9", unit="GIGI")
+    hasil, _ = _replay([lama, tutup, baru], petugas_loket)
+    assert [h["status"] for h in hasil] == ["ditolak", "ditolak", "dibuat"]
+    assert "Loket L1 tidak ditemukan" in hasil[0]["galat"]["loket"][0]
+    assert EntriReplay.objects.get(client_uuid=baru["client_uuid"]).loket_id == loket.pk
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("serentak_aktif", [True, False])
+def test_a_review_decided_from_the_read_stands_beside_an_online_visit_of_the_nik_holder(
+    petugas_loket, pagi, settings, serentak_aktif
+):
+    """While a batch with two 'known NIK under another name' entries replays, the online loket
+    registers the NIK's holder: the holder gets one visit, both entries wait in review pointing
+    at the holder, and every unit's day stays numbered without gap."""
+    _postgresql(settings, serentak_aktif)
+    pkm = petugas_loket.puskesmas
+    umum = pkm.unit_layanan.get(kode="UMUM")
+    lahir = date(1979, 9, 9)
+    pemegang = PasienFactory(puskesmas=pkm, tanggal_lahir=lahir, nik=buat_nik(lahir, "L", 977))
+    batch = [
+        entri(pasien_baru(nama=f"Biasa {n}", serial=960 + n), pada=pagi + timedelta(minutes=n))
+        for n in range(20)
+    ]
+    for n, loket in enumerate(["L1", "L2"]):
+        orang = pasien_baru(nama=f"Bukan Pemegang {n}", lahir=lahir, jk="L", nik=pemegang.nik)
+        batch.append(entri(orang, pada=pagi + timedelta(minutes=30 + n), loket=loket))
+    hasil: list = []
+    _paralel(
+        lambda: kunjungan_daftar(
+            puskesmas=pkm,
+            pasien=pemegang,
+            unit=umum,
+            data=DataKunjungan(penjamin="umum"),
+            client_uuid=uuid.uuid4(),
+        ),
+        lambda: hasil.extend(_replay(batch, petugas_loket)[0]),
+    )
+    assert [h["status"] for h in hasil] == ["dibuat"] * 20 + ["ditinjau"] * 2
+    for e in EntriReplay.objects.filter(status="ditinjau"):
+        assert e.kandidat == [pemegang.pk] and e.pasien_id is None and e.kunjungan_id is None
+    assert Kunjungan.objects.filter(pasien=pemegang).count() == 1
+    assert Pasien.objects.filter(nik=pemegang.nik).count() == 1
+    assert EntriReplay.objects.count() == 22 and Kunjungan.objects.count() == 21
+    per_hari: dict = {}
+    for unit_id, tgl, nomor in Tiket.objects.values_list("unit_id", "tanggal", "nomor"):
+        per_hari.setdefault((unit_id, tgl), []).append(nomor)
+    assert all(sorted(n) == list(range(1, len(n) + 1)) for n in per_hari.values())
