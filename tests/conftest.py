@@ -58,13 +58,13 @@ def _cache_per_test(settings):
     yield
 
 
-def geser_dari_tengah_malam(sekarang: datetime, *, jam_aman: int = 4) -> timedelta:
-    """How far to move the clock so that "n minutes ago" (up to `jam_aman` hours) is still
-    today: from just after local midnight (17:00 UTC for WIB) to 10:00 the same day, else 0."""
+def geser_dari_tengah_malam(sekarang: datetime, *, jam_aman: int = 6) -> timedelta:
+    """How far to move the clock so that "n hours ago" (up to `jam_aman` hours) is still
+    today: from just after local midnight (17:00 UTC for WIB) to 12:00 the same day, else 0."""
     lokal = timezone.localtime(sekarang)
     if lokal.hour >= jam_aman:
         return timedelta(0)
-    return lokal.replace(hour=10, minute=0, second=0, microsecond=0) - lokal
+    return lokal.replace(hour=12, minute=0, second=0, microsecond=0) - lokal
 
 
 @pytest.fixture

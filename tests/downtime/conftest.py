@@ -59,6 +59,11 @@ def entri(
     }
 
 
+@pytest.fixture(autouse=True)
+def _jauh_dari_tengah_malam(jauh_dari_tengah_malam):
+    """Entries here are dated hours back; just after local midnight that would be yesterday."""
+
+
 @pytest.fixture
 def pagi():
     """Entries made 'this morning': a couple of hours ago, so never in the future."""
