@@ -105,13 +105,19 @@ def buat_entri(jumlah: int, pkm, rng: random.Random) -> list[tuple[str, dict]]:
     n_dup = jumlah * 5 // 100
     n_konflik = jumlah // 100
     n_unik = jumlah - n_dup - n_konflik
-    awal = timezone.now() - timedelta(seconds=jumlah + 600)
+    # One entry a second, ending ten minutes ago; squeezed into today when the run is that close
+    # after local midnight (else a patient's entries split over two days and the outcomes move).
+    sekarang = timezone.localtime()
+    tengah_malam = sekarang.replace(hour=0, minute=0, second=0, microsecond=0)
+    hari_ini = (sekarang - tengah_malam).total_seconds()
+    langkah = min(1.0, max(hari_ini - 60, 0) / (jumlah + 600))
+    awal = sekarang - timedelta(seconds=langkah * (jumlah + 600))
     hasil: list[tuple[str, dict]] = []
     baru: list[tuple[str, dict]] = []
     pakai_lama = 0
     for i in range(n_unik):
         loket = lokets[i % 3]
-        pada = awal + timedelta(seconds=i)
+        pada = awal + timedelta(seconds=langkah * i)
         if i % 3 == 2 and pakai_lama < len(lama) * len(units):
             # A returning patient found offline in the loket's local copy.
             rm = lama[pakai_lama % len(lama)][0]
@@ -152,14 +158,14 @@ def buat_entri(jumlah: int, pkm, rng: random.Random) -> list[tuple[str, dict]]:
             "loket": lain,
             "pasien": {**asli["pasien"], "client_uuid": str(uuid.uuid4())},
         }
-        e["dibuat_klien"] = (awal + timedelta(seconds=n_unik + j)).isoformat()
+        e["dibuat_klien"] = (awal + timedelta(seconds=langkah * (n_unik + j))).isoformat()
         hasil.append((lain, e))
     # A known NIK with another name: conflict review.
     for j in range(n_konflik):
         rm, nik, lahir, jk = lama[j % len(lama)]
         e = {
             "client_uuid": str(uuid.uuid4()),
-            "dibuat_klien": (awal + timedelta(seconds=n_unik + n_dup + j)).isoformat(),
+            "dibuat_klien": (awal + timedelta(seconds=langkah * (n_unik + n_dup + j))).isoformat(),
             "loket": lokets[j % 3],
             "petugas": "loket1",
             "pasien": {
