@@ -11,7 +11,7 @@ from django.db.models import Model
 from django.db.models.signals import pre_save
 
 from audit.models import AuditLog
-from config.sisip import _rencana, sisip
+from config.sisip import _rencana_satu, sisip
 from pendaftaran.models import Kunjungan
 from tests.factories import PasienFactory
 
@@ -77,12 +77,12 @@ def test_a_model_with_its_own_save_goes_through_it_unless_it_says_otherwise(
         return Model.save(self, *args, **kwargs)
 
     monkeypatch.setattr(Kunjungan, "save", simpan)
-    _rencana.cache_clear()
+    _rencana_satu.cache_clear()
     try:
         k = _kunjungan(puskesmas, PasienFactory(puskesmas=puskesmas), unit)
         sisip(k)
     finally:
-        _rencana.cache_clear()
+        _rencana_satu.cache_clear()
     assert dipanggil == [k] and Kunjungan.objects.filter(pk=k.pk).exists()
     # AuditLog's save() only refuses updates and says so: the audit row takes the lean path.
-    assert _rencana(AuditLog, connection.vendor) is not None
+    assert _rencana_satu(AuditLog, connection.vendor) is not None
