@@ -3,11 +3,16 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/x .venv/bin/python bench/replay.py
     .venv/bin/python bench/replay.py            # a temporary SQLite file
     .venv/bin/python bench/replay.py --jumlah 2000 --batch 100
+    .venv/bin/python bench/replay.py --puskesmas 30 --jumlah 9000   # a district's outage
 
 On PostgreSQL it creates a throwaway database next to the one DATABASE_URL names and drops it
 at the end; DATABASE_URL's own database is never touched. Entries go through
 downtime.replay.replay_batch (the service behind POST /api/v1/replay) in batches, in the order
 the lokets would send them; then the first batches are sent again to time the idempotent path.
+With `--puskesmas N` the entries are split between N Puskesmas, each replayed by its own process
+and all started at once, as a district's lokets come back together after a shared outage (the
+issue's 30 Puskesmas × 300 entries); the rate is then all entries over the wall time from the
+common start to the last batch.
 """
 
 from __future__ import annotations
@@ -183,11 +188,138 @@ def buat_entri(jumlah: int, pkm, rng: random.Random) -> list[tuple[str, dict]]:
     return hasil
 
 
+def puskesmas_lain(i: int, jumlah_pasien: int):
+    """Another Puskesmas of the district, built like the demo one (3 lokets, 5 clusters, the
+    demo's units, one officer a loket, `jumlah_pasien` returning patients)."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from antrean.models import Klaster, UnitLayanan
+    from puskesmas.demo import KLASTER, UNIT, muat_pasien
+    from puskesmas.models import Loket, Peran, Petugas, Puskesmas
+
+    with transaction.atomic():
+        pkm = Puskesmas.objects.create(nama=f"Puskesmas Bench {i}", kode_faskes=f"B{i:07d}")
+        klaster = {
+            n: Klaster.objects.create(puskesmas=pkm, nomor=n, nama=nm, keterangan=k)
+            for n, nm, k in KLASTER
+        }
+        for urutan, (k, kode, nama, layanan, prefix, kd_poli, menit) in enumerate(UNIT):
+            UnitLayanan.objects.create(
+                puskesmas=pkm, klaster=klaster[k], kode=kode, nama=nama, layanan=layanan,
+                prefix=prefix, kd_poli_pcare=kd_poli, urutan=urutan, menit_per_pasien=menit,
+            )  # fmt: skip
+        for j in (1, 2, 3):
+            loket = Loket.objects.create(puskesmas=pkm, kode=f"L{j}", nama=f"Loket {j}")
+            user = get_user_model().objects.create(username=f"b{i}_loket{j}")
+            Petugas.objects.create(user=user, puskesmas=pkm, peran=Peran.LOKET, loket=loket)
+        muat_pasien(pkm, jumlah_pasien)
+    return pkm
+
+
+def rencana_puskesmas(pkm, jumlah: int, batch: int, seed: int) -> dict:
+    """One Puskesmas' replay: its entries, cut into each loket's batches in the order the
+    lokets send them as they come back online, and who sends each."""
+    from puskesmas.models import Loket, Peran, Petugas
+
+    lokets = {lk.kode: lk for lk in Loket.objects.filter(puskesmas=pkm)}
+    pengirim = {
+        p.loket.kode: p.user
+        for p in Petugas.objects.filter(
+            puskesmas=pkm, peran=Peran.LOKET, loket__isnull=False
+        ).select_related("user", "loket")
+    }
+    semua = buat_entri(jumlah, pkm, random.Random(seed))
+    per_loket: dict[str, list[dict]] = {}
+    for loket, e in semua:
+        per_loket.setdefault(loket, []).append(e)
+    batches = []
+    for loket, daftar in per_loket.items():
+        for i in range(0, len(daftar), batch):
+            batches.append((loket, daftar[i : i + batch]))
+    batches.sort(key=lambda b: b[1][0]["dibuat_klien"])
+    return {"pkm": pkm, "lokets": lokets, "pengirim": pengirim, "semua": semua, "batches": batches}
+
+
+def jalankan(r: dict) -> dict:
+    """Replay one Puskesmas' batches in order; counts, latencies, statements and CPU."""
+    from django.db import connection
+
+    from downtime import replay
+
+    hitung: Counter = Counter()
+    latensi = []
+    kueri = [0]
+
+    def hitung_kueri(execute, sql, params, many, context):
+        kueri[0] += 1
+        return execute(sql, params, many, context)
+
+    pg0 = _cpu_backend(connection)
+    cpu0 = time.process_time()
+    with connection.execute_wrapper(hitung_kueri):
+        for loket, batch in r["batches"]:
+            t = time.perf_counter()
+            hasil, _ = replay.replay_batch(
+                batch,
+                puskesmas=r["pkm"],
+                pengirim=r["pengirim"][loket],
+                meta=replay.MetaBatch(loket=r["lokets"][loket]),
+            )
+            latensi.append(time.perf_counter() - t)
+            hitung.update(h["status"] for h in hasil)
+    cpu = time.process_time() - cpu0
+    pg1 = _cpu_backend(connection)
+    pg = None if pg0 is None or pg1 is None else pg1 - pg0
+    return {"hitung": hitung, "latensi": latensi, "kueri": kueri[0], "cpu": cpu, "pg": pg}
+
+
+def jalankan_serentak(rencana: list[dict]) -> tuple[list[dict], float]:
+    """Each Puskesmas replayed by its own process, all at once (a district's lokets coming back
+    together); returns their results and the wall time from the common start to the last."""
+    import multiprocessing as mp
+
+    from django.db import connections
+
+    connections.close_all()  # each child opens its own
+    ctx = mp.get_context("fork")
+    mulai = ctx.Barrier(len(rencana) + 1)
+    antre = ctx.Queue()
+
+    def anak(i: int) -> None:
+        from django.db import connection
+
+        connection.ensure_connection()
+        mulai.wait()
+        hasil = jalankan(rencana[i])
+        hasil["selesai"] = time.perf_counter()
+        antre.put((i, hasil))
+        connections.close_all()
+
+    proses = [ctx.Process(target=anak, args=(i,)) for i in range(len(rencana))]
+    for p in proses:
+        p.start()
+    mulai.wait()
+    t0 = time.perf_counter()
+    hasil = dict(antre.get() for _ in proses)
+    for p in proses:
+        p.join()
+        if p.exitcode:
+            raise SystemExit(f"a replay process failed (exit {p.exitcode})")
+    return [hasil[i] for i in range(len(rencana))], max(h["selesai"] for h in hasil.values()) - t0
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--jumlah", type=int, default=10_000)
     ap.add_argument("--batch", type=int, default=100)
     ap.add_argument("--pasien", type=int, default=3000, help="returning patients in the database")
+    ap.add_argument(
+        "--puskesmas",
+        type=int,
+        default=1,
+        help="Puskesmas replaying at once, one process each (--jumlah is split between them)",
+    )
     ap.add_argument(
         "--per-entri",
         action="store_true",
@@ -208,7 +340,6 @@ def main() -> None:
     settings.REPLAY_SERENTAK = not args.per_entri
 
     logging.disable(logging.WARNING)
-    from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
     try:
@@ -220,66 +351,37 @@ def main() -> None:
         from downtime import replay
         from downtime.models import EntriReplay
         from pendaftaran.models import Kunjungan
-        from puskesmas.models import Loket
 
-        pengirim = {
-            lk.kode: get_user_model().objects.get(username=f"loket{lk.kode[1]}")
-            for lk in Loket.objects.filter(puskesmas=pkm)
-        }
-        lokets = {lk.kode: lk for lk in Loket.objects.filter(puskesmas=pkm)}
-        semua = buat_entri(args.jumlah, pkm, random.Random(2026))
-        # Each loket sends its own outbox in batches, interleaved as they come back online.
-        per_loket: dict[str, list[dict]] = {}
-        for loket, e in semua:
-            per_loket.setdefault(loket, []).append(e)
-        batches = []
-        for loket, daftar in per_loket.items():
-            for i in range(0, len(daftar), args.batch):
-                batches.append((loket, daftar[i : i + args.batch]))
-        batches.sort(key=lambda b: b[1][0]["dibuat_klien"])
-
-        from django.db import connection
-
-        hitung: Counter = Counter()
-        latensi = []
-        kueri = [0]
-
-        def hitung_kueri(execute, sql, params, many, context):
-            kueri[0] += 1
-            return execute(sql, params, many, context)
-
-        pg0 = _cpu_backend(connection)
-        cpu0 = time.process_time()
-        t0 = time.perf_counter()
-        with connection.execute_wrapper(hitung_kueri):
-            for loket, batch in batches:
-                t = time.perf_counter()
-                hasil, _ = replay.replay_batch(
-                    batch,
-                    puskesmas=pkm,
-                    pengirim=pengirim[loket],
-                    meta=replay.MetaBatch(loket=lokets[loket]),
-                )
-                latensi.append(time.perf_counter() - t)
-                hitung.update(h["status"] for h in hasil)
-        total = time.perf_counter() - t0
-        cpu = time.process_time() - cpu0
-        pg1 = _cpu_backend(connection)
+        pkms = [pkm] + [puskesmas_lain(i, args.pasien) for i in range(1, args.puskesmas)]
+        bagian = args.jumlah // args.puskesmas
+        rencana = [rencana_puskesmas(p, bagian, args.batch, 2026 + i) for i, p in enumerate(pkms)]
+        semua = [le for r in rencana for le in r["semua"]]
+        if args.puskesmas == 1:
+            t0 = time.perf_counter()
+            hasil_per = [jalankan(rencana[0])]
+            total = time.perf_counter() - t0
+        else:
+            hasil_per, total = jalankan_serentak(rencana)
+        hitung: Counter = sum((h["hitung"] for h in hasil_per), Counter())
+        latensi = sorted(x for h in hasil_per for x in h["latensi"])
+        kueri = [sum(h["kueri"] for h in hasil_per)]
+        cpu = sum(h["cpu"] for h in hasil_per)
+        pg = None if None in (h["pg"] for h in hasil_per) else sum(h["pg"] for h in hasil_per)
+        batches = rencana[0]["batches"]
+        pengirim, lokets = rencana[0]["pengirim"], rencana[0]["lokets"]
         n = sum(hitung.values())
-        latensi.sort()
         jalur = "per-entry (REPLAY_SERENTAK off)" if args.per_entri else "set-wise"
         print(f"path: {jalur}")
-        print(f"entries: {n} in {len(batches)} batches of <= {args.batch}")
+        nb = sum(len(r["batches"]) for r in rencana)
+        print(f"entries: {n} in {nb} batches of <= {args.batch}, {args.puskesmas} Puskesmas")
         print(f"SQL statements: {kueri[0]} -> {kueri[0] / n:.1f} per entry (BEGIN/COMMIT included)")
         print(f"outcomes: { {str(k): v for k, v in sorted(hitung.items())} }")
-        print(f"total time: {total:.1f} s  ->  {n / total:.0f} entries/s")
-        # CPU of this (Django) process only: a figure less at the mercy of other load.
+        proses = "one process" if args.puskesmas == 1 else f"{args.puskesmas} processes at once"
+        print(f"total time: {total:.1f} s  ->  {n / total:.0f} entries/s ({proses})")
+        # CPU of the replaying process(es) only: a figure less at the mercy of other load.
         print(f"django CPU: {cpu:.1f} s  ->  {cpu / n * 1000:.2f} ms per entry")
-        if pg0 is not None and pg1 is not None:
-            print(
-                f"PostgreSQL backend CPU: {pg1 - pg0:.1f} s  ->  "
-                f"{(pg1 - pg0) / n * 1000:.2f} ms per entry"
-            )
+        if pg is not None:
+            print(f"PostgreSQL backend CPU: {pg:.1f} s  ->  {pg / n * 1000:.2f} ms per entry")
         print(
             f"batch latency: p50 {latensi[len(latensi) // 2] * 1000:.0f} ms, "
             f"p95 {latensi[int(len(latensi) * 0.95)] * 1000:.0f} ms"

@@ -108,10 +108,10 @@ def muat_demo(*, jumlah_pasien: int = 3000, nama: str = "Puskesmas Sukamaju") ->
                 "klaster": klaster.get(nomor_klaster) if nomor_klaster else None,
             },
         )
-    return HasilDemo(puskesmas=pkm, pasien_baru=_muat_pasien(pkm, jumlah_pasien))
+    return HasilDemo(puskesmas=pkm, pasien_baru=muat_pasien(pkm, jumlah_pasien))
 
 
-def _muat_pasien(pkm: Puskesmas, jumlah: int) -> int:
+def muat_pasien(pkm: Puskesmas, jumlah: int) -> int:
     from bpjs_bridge.simulator.peserta import generate_participants
 
     if jumlah <= 0:
