@@ -16,6 +16,18 @@ pytestmark = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _koneksi_segar(monkeypatch):
+    """Each test starts on a fresh connection with the production settings, whatever the tests
+    before it did to this thread's connection, and never leaves a terminated one behind: the
+    tests after it would all fail on it."""
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 600)
+    monkeypatch.setitem(connection.settings_dict, "CONN_HEALTH_CHECKS", True)
+    connection.close()
+    yield
+    connection.close()
+
+
 def _permintaan_baru() -> int:
     """What a request does: Django's upkeep at its start, then a query (the backend's pid)."""
     close_old_connections()
@@ -34,6 +46,7 @@ def test_a_healthy_connection_is_reused_without_a_select_1(monkeypatch):
 
 def test_a_connection_whose_backend_was_terminated_is_replaced_before_the_next_query():
     pid = _permintaan_baru()
+    assert connection.health_check_enabled
     params = connection.get_connection_params()
     with psycopg.connect(**params, autocommit=True) as lain:
         lain.execute("SELECT pg_terminate_backend(%s)", (pid,))
