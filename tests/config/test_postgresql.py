@@ -51,11 +51,37 @@ def test_a_connection_whose_backend_was_terminated_is_replaced_before_the_next_q
     with psycopg.connect(**params, autocommit=True) as lain:
         lain.execute("SELECT pg_terminate_backend(%s)", (pid,))
     # Wait (without asserting a time) until the hang-up has reached our socket.
-    fd = connection.connection.fileno()
+    kolam = select.poll()
+    kolam.register(connection.connection.fileno(), select.POLLIN)
     for _ in range(200):
-        if select.select([fd], [], [], 0)[0]:
+        if kolam.poll(0):
             break
         time.sleep(0.01)
     baru = _permintaan_baru()  # no error: the check saw the hang-up and reconnected
     assert baru != pid
     assert _permintaan_baru() == baru
+
+
+def test_a_connection_on_a_descriptor_above_1024_is_still_checked_without_a_select_1(
+    monkeypatch,
+):
+    """A busy worker (a hundred streams, their sockets, Redis, PostgreSQL) passes select()'s
+    FD_SETSIZE of 1024; the check must still poll rather than fall back to SELECT 1."""
+    import os
+    import resource
+
+    lunak, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if lunak < 1200:
+        pytest.skip(f"the open-files limit ({lunak}) is below the test's 1,100 descriptors")
+    pengisi = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        pid = _permintaan_baru()
+        assert connection.connection.fileno() > 1024
+        dicek = []
+        monkeypatch.setattr(connection, "is_usable", lambda: dicek.append(1) or True)
+        assert [_permintaan_baru() for _ in range(3)] == [pid] * 3
+        assert dicek == []
+    finally:
+        connection.close()
+        for fd in pengisi:
+            os.close(fd)
