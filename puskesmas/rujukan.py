@@ -114,6 +114,11 @@ def ubah(**kwargs: Any) -> None:
     with _kunci:
         _isi.clear()
         _dibaca = None
+    if "setting" in kwargs:
+        # Only this process's copies are stale (tests switch caches). Writing the generation
+        # here would build a backend for the settings being restored, with a connection pool
+        # nobody closes: a socket leaked per test.
+        return
     cache.set(KUNCI_GENERASI, uuid.uuid4().hex, None)
 
 
