@@ -202,6 +202,12 @@ class _Stream:
             self.close()
 
 
+def slot_bebas() -> int:
+    """Stream slots free in this process now. A client that went away keeps its slot until the
+    next heartbeat write fails (INTERVAL_DETAK), so a burst of closed pages frees them late."""
+    return _slot._value
+
+
 def respons_stream(puskesmas_id: int, durasi: float | None = None) -> HttpResponse:
     if SSE_MAKS <= 0 or not _slot.acquire(blocking=False):
         # 204 tells EventSource not to reconnect; the client falls back to polling.
