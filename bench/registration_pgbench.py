@@ -35,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import _infra
+from bench import _http, _infra
 
 
 def _parse() -> argparse.Namespace:
@@ -241,44 +241,25 @@ class Badan:
 
 
 class KlienRingan:
-    """POST /api/v1/kunjungan over a plain asyncio socket, one connection per request (gunicorn's
-    sync workers close every connection anyway). The load generator shares the 2 cores with
-    gunicorn and PostgreSQL: httpx spent about as much CPU per request as a quarter of the
+    """POST /api/v1/kunjungan through bench/_http.py's lean client (gunicorn's sync workers
+    close every connection, so each request opens one). The load generator shares the 2 cores
+    with gunicorn and PostgreSQL: httpx spent about as much CPU per request as a quarter of the
     server's, which the server then lacked. Its CPU is printed either way (`--klien httpx`)."""
 
     def __init__(self, base: str, token: str):
-        from urllib.parse import urlsplit
-
-        u = urlsplit(base)
-        self.host, self.port = u.hostname, u.port
-        self.kepala = (
-            f"POST /api/v1/kunjungan HTTP/1.1\r\nHost: {u.netloc}\r\n"
-            f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
-            "Connection: close\r\n"
-        ).encode()
-
-    async def _kirim(self, b: dict) -> int:
-        import json
-
-        badan = json.dumps(b).encode()
-        r, w = await asyncio.open_connection(self.host, self.port)
-        try:
-            w.write(self.kepala + b"Content-Length: %d\r\n\r\n" % len(badan) + badan)
-            baris = await r.readline()  # HTTP/1.1 201 Created
-            await r.read()  # the rest, until the server closes
-        finally:
-            w.close()
-        return int(baris.split()[1])
+        self.c = _http.Klien(base, timeout=60)
+        self.kepala = {"Authorization": f"Bearer {token}"}
 
     async def __call__(self, b: dict) -> int:
         """The status, or 0 when no answer came (refused, reset, 60 s timeout)."""
         try:
-            return await asyncio.wait_for(self._kirim(b), 60)
-        except (OSError, TimeoutError, IndexError, ValueError):
+            jawaban = await self.c.request("POST", "/api/v1/kunjungan", headers=self.kepala, json=b)
+        except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError):
             return 0
+        return jawaban.status_code
 
     async def tutup(self) -> None:
-        return None
+        await self.c.aclose()
 
 
 class KlienHttpx:
