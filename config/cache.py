@@ -11,7 +11,9 @@ retries with backoff cost ~13 s per call), and after one failure the process ski
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from functools import cached_property
 from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
@@ -55,19 +57,54 @@ class _KlienTetap(RedisCacheClient):
         return klien
 
 
+class _Bersama:
+    """What every backend instance for one Redis location shares within a process."""
+
+    def __init__(self) -> None:
+        self.klien: _KlienTetap | None = None
+        self.mati_sampai = 0.0
+
+
+# Django builds a backend per thread (and asgiref per context), so a backend's own attributes
+# are not the process's: on gunicorn's request threads every request got a new backend, new
+# pools and new TCP connections to Redis (a fifth of a web worker's CPU at a district's peak),
+# and the "leave Redis alone" pause after a failure was forgotten by the next request.
+_BERSAMA: dict[tuple[Any, ...], _Bersama] = {}
+_BERSAMA_KUNCI = threading.Lock()
+
+
 class CacheRedisTangguh(RedisCache):
-    """RedisCache that fails soft: reads miss, writes are dropped, and nothing raises."""
+    """RedisCache that fails soft: reads miss, writes are dropped, and nothing raises.
+
+    Every instance for the same location and options shares one client (its pools) and one
+    failure pause per process."""
 
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         params = dict(params)
-        params["OPTIONS"] = {
-            **_PILIHAN_BAWAAN,
-            "retry": _tanpa_ulang(),
-            **params.get("OPTIONS", {}),
-        }
+        pilihan = params.get("OPTIONS", {})
+        kunci = (server, repr(sorted(pilihan.items())))
+        params["OPTIONS"] = {**_PILIHAN_BAWAAN, "retry": _tanpa_ulang(), **pilihan}
         super().__init__(server, params)
         self._class = _KlienTetap
-        self._mati_sampai = 0.0
+        with _BERSAMA_KUNCI:
+            self._bersama = _BERSAMA.setdefault(kunci, _Bersama())
+
+    @cached_property
+    def _cache(self) -> _KlienTetap:
+        bersama = self._bersama
+        if bersama.klien is None:
+            with _BERSAMA_KUNCI:
+                if bersama.klien is None:
+                    bersama.klien = self._class(self._servers, **self._options)
+        return bersama.klien
+
+    @property
+    def _mati_sampai(self) -> float:
+        return self._bersama.mati_sampai
+
+    @_mati_sampai.setter
+    def _mati_sampai(self, nilai: float) -> None:
+        self._bersama.mati_sampai = nilai
 
     def _aman(self, nama: str, bawaan: Any, *args: Any, **kwargs: Any) -> Any:
         if time.monotonic() < self._mati_sampai:

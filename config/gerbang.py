@@ -19,7 +19,6 @@ health checks after an error) is done here around each request.
 
 from __future__ import annotations
 
-import contextvars
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +27,7 @@ from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
 from django.db import close_old_connections
 from django.http import HttpRequest, HttpResponse
+from django.urls import get_script_prefix, set_script_prefix
 
 _lokal = threading.local()
 
@@ -51,7 +51,8 @@ class GerbangSerentakMiddleware:
             max_workers=maks, thread_name_prefix="permintaan", initializer=_tandai
         )
 
-    def _jalankan(self, request: HttpRequest) -> HttpResponse:
+    def _jalankan(self, request: HttpRequest, awalan: str) -> HttpResponse:
+        set_script_prefix(awalan)
         close_old_connections()
         try:
             return self.get_response(request)
@@ -59,6 +60,10 @@ class GerbangSerentakMiddleware:
             close_old_connections()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        # The context travels with the request (script prefix, anything set before us).
-        konteks = contextvars.copy_context()
-        return self._pool.submit(konteks.run, self._jalankan, request).result()
+        # The request runs in the pool thread's own context, not a copy of the server
+        # thread's: Django's per-thread objects (asgiref Locals: the cache backends, the active
+        # translation) then live as long as the thread, as in any sync server. In a copied
+        # context they were built anew for every request (a new Redis pool and TCP connection
+        # each time) and thrown away with it. All that comes from before us is the script
+        # prefix (set by the WSGI handler in the server's thread), passed along.
+        return self._pool.submit(self._jalankan, request, get_script_prefix()).result()

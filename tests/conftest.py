@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -54,11 +56,15 @@ def _cache_per_test(settings):
         settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     from django.core.cache import cache
 
+    from config import cache as cache_tangguh
+
+    for bersama in cache_tangguh._BERSAMA.values():
+        bersama.mati_sampai = 0.0  # a pause another test's dead Redis began ends here
     cache.clear()
     yield
-    # Each test's cache is a new backend with its own connection pool; without this its
-    # sockets stayed open to the end of the run (two a test: 1,300 tests in, the process held
-    # more than 1,024 descriptors).
+    # Backends for one location share their pools for the process's life; close their sockets
+    # after each test so a test that restarts or kills a Redis leaves no dead connection for
+    # the next (and none stay open to the end of the run).
     for pool in getattr(getattr(cache, "_cache", None), "_pools", {}).values():
         pool.disconnect()
 
@@ -199,3 +205,36 @@ def puskesmas_lain(db):
     from tests.factories import PuskesmasFactory
 
     return PuskesmasFactory(nama="Puskesmas Tetangga", kode_faskes="0114U999")
+
+
+def _tutup_koneksi(bersama: threading.Barrier) -> None:
+    from django.db import connections
+
+    bersama.wait(10)  # every pool thread takes one, so each closes its own connection
+    connections.close_all()
+
+
+@pytest.fixture
+def klien_gerbang(monkeypatch):
+    """A test client whose handler runs requests behind a gate of two pool threads."""
+    from django.test import Client, override_settings
+
+    from config import gerbang
+
+    kolam: list[ThreadPoolExecutor] = []
+
+    class Kolam(ThreadPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            kolam.append(self)
+
+    monkeypatch.setattr(gerbang, "ThreadPoolExecutor", Kolam)
+    with override_settings(WEB_SERENTAK_MAKS=2):
+        yield Client()  # a new handler: its middleware chain is built with the pool
+    # The pool threads keep their database connections (their point): close them, or the
+    # test database is still "being accessed by other users" when it is dropped.
+    for k in kolam:
+        bersama = threading.Barrier(k._max_workers)
+        for t in [k.submit(_tutup_koneksi, bersama) for _ in range(k._max_workers)]:
+            t.result()
+        k.shutdown()

@@ -6,15 +6,12 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connections, transaction
-from django.test import Client, override_settings
+from django.db import transaction
 from django.urls import reverse
 
 from antrean import live, services, stream
-from config import gerbang
 from tests.conftest import REDIS_URL
 
 pakai_redis = pytest.mark.skipif(not REDIS_URL, reason="the channel needs Redis (REDIS_URL)")
@@ -105,14 +102,9 @@ def test_a_version_never_goes_back_when_two_writers_publish_out_of_order():
     assert p.tunggu(7, "300", 0) is None
 
 
-def _tutup_koneksi(bersama: threading.Barrier) -> None:
-    bersama.wait(10)  # every pool thread takes one, so each closes its own connection
-    connections.close_all()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_behind_the_request_pool_pages_answer_as_before_on_the_pool_threads(
-    puskesmas, daftar, monkeypatch
+    puskesmas, daftar, monkeypatch, klien_gerbang
 ):
     benang = []
     asli = stream.respons_versi
@@ -121,32 +113,13 @@ def test_behind_the_request_pool_pages_answer_as_before_on_the_pool_threads(
         "respons_versi",
         lambda pkm_id: benang.append(threading.current_thread().name) or asli(pkm_id),
     )
-    kolam: list[ThreadPoolExecutor] = []
-
-    class Kolam(ThreadPoolExecutor):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            kolam.append(self)
-
-    monkeypatch.setattr(gerbang, "ThreadPoolExecutor", Kolam)
-    try:
-        with override_settings(WEB_SERENTAK_MAKS=2):
-            c = Client()  # a new handler: the middleware chain is built with the pool
-            daftar()
-            url = reverse("antrean:tv", args=[puskesmas.kunci_display])
-            assert b"A-001" in c.get(url, HTTP_HX_REQUEST="true").content
-            assert c.get(reverse("antrean:tv_versi", args=[puskesmas.kunci_display])).json()["v"]
-            assert c.get(reverse("antrean:tv_versi", args=["salah"])).status_code == 404
-        assert benang and all(n.startswith("permintaan") for n in benang)
-    finally:
-        # The pool threads keep their connections (that is their point); close them here, or
-        # the test database is still "being accessed by other users" when it is dropped.
-        for k in kolam:
-            bersama = threading.Barrier(k._max_workers)
-            tutup = [k.submit(_tutup_koneksi, bersama) for _ in range(k._max_workers)]
-            for t in tutup:
-                t.result()
-            k.shutdown()
+    c = klien_gerbang
+    daftar()
+    url = reverse("antrean:tv", args=[puskesmas.kunci_display])
+    assert b"A-001" in c.get(url, HTTP_HX_REQUEST="true").content
+    assert c.get(reverse("antrean:tv_versi", args=[puskesmas.kunci_display])).json()["v"]
+    assert c.get(reverse("antrean:tv_versi", args=["salah"])).status_code == 404
+    assert benang and all(n.startswith("permintaan") for n in benang)
 
 
 def test_a_changed_display_key_stops_the_old_one_at_once_despite_the_cache(client, puskesmas):
