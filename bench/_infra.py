@@ -225,6 +225,36 @@ def kalibrasi() -> float:
     return terbaik * 1000
 
 
+def pid_pendengar(port: int) -> int | None:
+    """The process listening on 127.0.0.1:`port` (a bench's own postgres or redis-server)."""
+    inode = None
+    for baris in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        kolom = baris.split()
+        if kolom[1].endswith(f":{port:04X}") and kolom[3] == "0A":  # LISTEN
+            inode = kolom[9]
+            break
+    if inode is None:
+        return None
+    for fd in glob.glob("/proc/[0-9]*/fd/*"):
+        with suppress(OSError):
+            if os.readlink(fd) == f"socket:[{inode}]":
+                return int(fd.split("/")[2])
+    return None
+
+
+def cpu_server(pid: int | None) -> float:
+    """CPU seconds of a server and its children, the exited ones (reaped: PostgreSQL's
+    backends) included."""
+    if pid is None:
+        return 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        f = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    return cpu_detik(anak(pid)) + (int(f[13]) + int(f[14])) / tick
+
+
 def cpu_detik(pids: list[int]) -> float:
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0

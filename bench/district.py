@@ -540,7 +540,9 @@ def main() -> None:
     import psycopg
 
     t0 = time.perf_counter()
-    with _infra.postgres_sendiri() as (server_url, _), _infra.redis_sendiri() as redis_url:
+    with _infra.postgres_sendiri() as (server_url, pg_port), _infra.redis_sendiri() as redis_url:
+        pg_pid = _infra.pid_pendengar(pg_port)
+        redis_pid = _infra.pid_pendengar(int(redis_url.rsplit(":", 1)[1].split("/")[0]))
         with psycopg.connect(server_url, autocommit=True) as conn:
             conn.execute("CREATE DATABASE bench")
         db_url = server_url.rsplit("/", 1)[0] + "/bench"
@@ -579,11 +581,14 @@ def main() -> None:
                 web0 = [p for p in _infra.anak(gpid) if p != gpid]
                 cpu0, celery0 = _infra.cpu_detik(web0), _infra.cpu_detik(_infra.anak(cpid))
                 gen0, dinding0, sambung0 = time.process_time(), time.perf_counter(), _sambungan()
+                pg0, redis0 = _infra.cpu_server(pg_pid), _infra.cpu_server(redis_pid)
                 cat = asyncio.run(beban(base, data[: n * PKM_PER_DISTRIK], args.detik, args.etag))
                 gen = time.process_time() - gen0
                 # The level lasts past --detik while a saturated server drains what is queued.
                 dinding = time.perf_counter() - dinding0
                 sambung = _sambungan() - sambung0
+                cpu_pg = _infra.cpu_server(pg_pid) - pg0
+                cpu_redis = _infra.cpu_server(redis_pid) - redis0
                 web = [p for p in _infra.anak(gpid) if p != gpid]
                 pekerja = web + _infra.anak(cpid)
                 # CPU of the web workers and the Celery worker over the level: less noisy than
@@ -605,6 +610,11 @@ def main() -> None:
                 print(
                     f"  CPU of this load generator: {gen:.1f} s ({gen / dinding:.2f} cores), "
                     f"{gen * 1000 / max(n_minta, 1):.2f} ms a request"
+                )
+                print(
+                    f"  CPU PostgreSQL: {cpu_pg:.1f} s ({cpu_pg / dinding:.2f} cores), "
+                    f"{cpu_pg * 1000 / max(n_minta, 1):.1f} ms a request; Redis: "
+                    f"{cpu_redis:.1f} s ({cpu_redis / dinding:.2f} cores)"
                 )
                 # A healthy server keeps its Redis connections: this counts new ones.
                 print(f"  Redis connections opened: {sambung} ({sambung / dinding:.1f}/s)")
