@@ -41,6 +41,7 @@ import sys
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -65,6 +66,10 @@ def _parse() -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--tingkat", default="1,5,10", help="numbers of districts, comma-separated")
     p.add_argument("--detik", type=float, default=60.0, help="seconds of load per level")
+    p.add_argument("--pemanasan", type=float, default=20.0,
+                   help="seconds of the same load before each level is measured: the server "
+                   "has been up since the morning, its per-process reference caches warm "
+                   "(0: measure from a cold start)")  # fmt: skip
     p.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     p.add_argument("--threads", type=int, default=112, help="threads per gunicorn worker")
     p.add_argument("--klasik", action="store_true",
@@ -221,13 +226,13 @@ class Catatan:
         self.aktif = True
 
     async def minta(self, jenis: str, c: Klien, method: str, url: str, ok=(200, 201), **kw):
-        t = time.perf_counter()
+        t, dicatat = time.perf_counter(), self.aktif  # a request begun in the warm-up is not
         try:
             r = await c.request(method, url, **kw)
             kode = r.status_code
         except Exception:  # timeouts and resets are errors of that kind, not a crash
             r, kode = None, 0
-        if self.aktif:
+        if dicatat:
             self.lat[jenis].append(time.perf_counter() - t)
             if kode not in ok:
                 self.galat[jenis] += 1
@@ -371,9 +376,24 @@ class Pemain:
                 return
 
 
-async def beban(base: str, data: list[dict], detik: float, etag_bagian: float) -> Catatan:
+async def beban(
+    base: str, data: list[dict], detik: float, etag_bagian: float,
+    pemanasan: float = 0.0, mulai_ukur: Callable[[], None] | None = None,
+) -> Catatan:  # fmt: skip
+    """The load for `pemanasan` + `detik` seconds; only requests started after the warm-up
+    are recorded, and `mulai_ukur` is called when it ends (the CPU counters start there)."""
     cat = Catatan()
-    akhir = time.monotonic() + detik
+    akhir = time.monotonic() + pemanasan + detik
+    cat.aktif = pemanasan <= 0
+
+    async def pemanasan_selesai() -> None:
+        await asyncio.sleep(pemanasan)
+        if mulai_ukur is not None:
+            mulai_ukur()
+        cat.aktif = True
+
+    if pemanasan <= 0 and mulai_ukur is not None:
+        mulai_ukur()
     pemain = Pemain(base, cat, akhir)
     # No client-side cap: every simulated screen is its own browser, and 300 TVs hold their
     # streams; idle keep-alive connections are shared from one pool (bench/_http.py).
@@ -390,6 +410,8 @@ async def beban(base: str, data: list[dict], detik: float, etag_bagian: float) -
         etag = (i % 100) < etag_bagian * 100
         tugas += [pemain.poli_api(c, pkm, etag), pemain.poli_halaman(c, pkm), pemain.tv(c, pkm),
                   pemain.tv_segar(c, pkm)]  # fmt: skip
+    if pemanasan > 0:
+        tugas.append(pemanasan_selesai())
     await asyncio.gather(*tugas)
     await c.aclose()
     return cat
@@ -577,12 +599,25 @@ def main() -> None:
             ),
             _infra.celery_worker(env, pool=args.celery_pool) as cpid,
         ):
-            for n in tingkat:
+            awal: dict[str, float] = {}
+
+            def mulai_ukur() -> None:
+                """Called when the warm-up ends: every counter starts from here."""
                 web0 = [p for p in _infra.anak(gpid) if p != gpid]
-                cpu0, celery0 = _infra.cpu_detik(web0), _infra.cpu_detik(_infra.anak(cpid))
-                gen0, dinding0, sambung0 = time.process_time(), time.perf_counter(), _sambungan()
-                pg0, redis0 = _infra.cpu_server(pg_pid), _infra.cpu_server(redis_pid)
-                cat = asyncio.run(beban(base, data[: n * PKM_PER_DISTRIK], args.detik, args.etag))
+                awal.update(
+                    cpu=_infra.cpu_detik(web0), celery=_infra.cpu_detik(_infra.anak(cpid)),
+                    gen=time.process_time(), dinding=time.perf_counter(), sambung=_sambungan(),
+                    pg=_infra.cpu_server(pg_pid), redis=_infra.cpu_server(redis_pid),
+                )  # fmt: skip
+
+            for n in tingkat:
+                cat = asyncio.run(
+                    beban(base, data[: n * PKM_PER_DISTRIK], args.detik, args.etag,
+                          args.pemanasan, mulai_ukur)
+                )  # fmt: skip
+                cpu0, celery0, gen0, dinding0, sambung0, pg0, redis0 = (
+                    awal[k] for k in ("cpu", "celery", "gen", "dinding", "sambung", "pg", "redis")
+                )
                 gen = time.process_time() - gen0
                 # The level lasts past --detik while a saturated server drains what is queued.
                 dinding = time.perf_counter() - dinding0
