@@ -3,11 +3,14 @@ units, lokets, each Puskesmas' integration settings and its declared downtime.
 
 They change a few times a year but were loaded on every request (issue 15). Each process keeps
 them in a dict only while the shared *generation* in the Django cache (Redis) is the one they
-were loaded under, and for at most RUJUKAN_GENERASI_DETIK seconds (default 300). Any save or delete
+were loaded under, and for at most RUJUKAN_GENERASI_DETIK seconds (default 300). A row loaded
+from the database is also put in Redis under its generation, so the other processes (gunicorn's
+workers, other hosts) take it from there instead of each running the query. Any save or delete
 of such a row — in any process — writes a new generation, so a revoked token, a deactivated
 user or a closed unit is refused on the next request everywhere. With Redis down the
-generation cannot be read: what was loaded before is dropped, and rows loaded meanwhile are
-trusted for RUJUKAN_CACHE_DETIK seconds (default 10) only.
+generation cannot be read: what was loaded before is dropped, rows loaded meanwhile are
+trusted for RUJUKAN_CACHE_DETIK seconds (default 10) only, and the process starts a new
+generation when Redis answers again (a change saved meanwhile could not).
 
 Scoping: every lookup is keyed by the caller's Puskesmas id as well as the row's id, and the
 loaded row's own puskesmas_id is checked, so a cache can never serve another Puskesmas' row.
@@ -39,6 +42,10 @@ _TIDAK_ADA = object()  # a cached "no such row": a wrong id is not a query per r
 _kunci = threading.Lock()
 _isi: dict[tuple, tuple[float, str, Any]] = {}
 _dibaca: tuple[float, str | None] | None = None  # (when, generation) last read from the cache
+# Redis could not be read (or a change could not start a new generation): when it answers
+# again this process starts a new generation, so no row cached before (here, or shared in
+# Redis under the old generation) outlives a change made meanwhile.
+_perlu_baru = False
 
 
 def _umur_maks() -> float:
@@ -59,24 +66,39 @@ def _generasi() -> str | None:
     """The shared generation, created when missing (a flushed cache is a new generation).
     Read from Redis at most every RUJUKAN_CEK_DETIK (default 1 s) per process: a change made
     in another process is seen within that, one made in this process at once (see ubah)."""
-    global _dibaca
+    global _dibaca, _perlu_baru
     sekarang = time.monotonic()
     if _dibaca is not None and sekarang - _dibaca[0] < float(
         getattr(settings, "RUJUKAN_CEK_DETIK", 1.0)
     ):
         return _dibaca[1]
     g = cache.get(KUNCI_GENERASI)
+    if g is not None and _perlu_baru:
+        g = _generasi_baru()
+        _perlu_baru = g is None
     if g is None:
         cache.add(KUNCI_GENERASI, uuid.uuid4().hex, None)
         g = cache.get(KUNCI_GENERASI)
     if g is None:
         # Redis is down: a change saved meanwhile cannot start a new generation, so what was
         # loaded under the old one must not be trusted again when Redis comes back with it.
+        _perlu_baru = True
         with _kunci:
             for k in [k for k, v in _isi.items() if v[1]]:
                 del _isi[k]
     _dibaca = (sekarang, g)
     return g
+
+
+def _generasi_baru() -> str | None:
+    """Start a new generation; the one now in force, or None when Redis did not answer (any
+    answer will do: another process may have started one at the same moment)."""
+    cache.set(KUNCI_GENERASI, uuid.uuid4().hex, None)
+    return cache.get(KUNCI_GENERASI)
+
+
+def _kunci_bersama(generasi: str, kunci: tuple) -> str:
+    return f"rujukan:{generasi}:{kunci!r}"
 
 
 def ambil(kunci: tuple, muat: Callable[[], T | None]) -> T | None:
@@ -93,6 +115,12 @@ def ambil(kunci: tuple, muat: Callable[[], T | None]) -> T | None:
         segar = segar and sekarang - ada[0] < _umur_maks()
     if segar:
         nilai = ada[2]
+    elif generasi is not None and (bersama := _dari_bersama(generasi, kunci)) is not None:
+        # Another process loaded it under this generation: a Redis read instead of a query and
+        # the ORM's CPU, once per process (gunicorn's workers, each host) instead of per row.
+        umur, nilai = bersama
+        with _kunci:
+            _isi[kunci] = (sekarang - umur, generasi, nilai)
     else:
         dimuat = muat()
         # Kept pickled: unpickling (C code) gives each caller its own objects far faster than
@@ -100,13 +128,32 @@ def ambil(kunci: tuple, muat: Callable[[], T | None]) -> T | None:
         nilai = _TIDAK_ADA if dimuat is None else pickle.dumps(dimuat, pickle.HIGHEST_PROTOCOL)
         with _kunci:
             _isi[kunci] = (sekarang, generasi or "", nilai)
+        if generasi is not None:
+            cache.set(
+                _kunci_bersama(generasi, kunci),
+                (time.time(), b"" if nilai is _TIDAK_ADA else nilai),
+                int(_umur_generasi()),
+            )
         return dimuat
     return None if nilai is _TIDAK_ADA else pickle.loads(nilai)
 
 
+def _dari_bersama(generasi: str, kunci: tuple) -> tuple[float, Any] | None:
+    """(age in seconds, pickled value or _TIDAK_ADA) of the copy shared in Redis under this
+    generation, if one is there and younger than the generation's lifetime."""
+    bersama = cache.get(_kunci_bersama(generasi, kunci))
+    if bersama is None:
+        return None
+    dimuat_pada, nilai = bersama
+    umur = max(0.0, time.time() - dimuat_pada)
+    if umur >= _umur_generasi():
+        return None
+    return umur, (_TIDAK_ADA if nilai == b"" else nilai)
+
+
 def ubah(**kwargs: Any) -> None:
     """Something cached changed: forget it here and start a new generation everywhere."""
-    global _dibaca
+    global _dibaca, _perlu_baru
     if kwargs.get("update_fields") == frozenset({"last_login"}):
         return  # every login saves the user; nothing we cache depends on that column
     if "setting" in kwargs and kwargs["setting"] not in ("CACHES", "RUJUKAN_CACHE_DETIK"):
@@ -119,7 +166,8 @@ def ubah(**kwargs: Any) -> None:
         # here would build a backend for the settings being restored, with a connection pool
         # nobody closes: a socket leaked per test.
         return
-    cache.set(KUNCI_GENERASI, uuid.uuid4().hex, None)
+    if _generasi_baru() is None:
+        _perlu_baru = True  # Redis is down: the new generation is started when it answers
 
 
 # --- The lookups -----------------------------------------------------------------------------

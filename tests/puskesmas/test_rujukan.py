@@ -1,6 +1,7 @@
-"""The per-process reference cache's lifetimes (puskesmas/rujukan.py): long while the shared
-generation holds, short while it cannot be read, and nothing from before an outage trusted
-after it. A fake clock and a fake cache stand in for time and Redis."""
+"""The reference cache's lifetimes (puskesmas/rujukan.py): long while the shared generation
+holds, short while it cannot be read, and nothing from before an outage trusted after it; a row
+loaded by one process is shared with the others through Redis under its generation only. A fake
+clock and a fake cache stand in for time and Redis."""
 
 from __future__ import annotations
 
@@ -31,7 +32,9 @@ class CacheTiruan:
 @pytest.fixture
 def jam(monkeypatch):
     waktu = types.SimpleNamespace(t=1000.0)
-    monkeypatch.setattr(rujukan, "time", types.SimpleNamespace(monotonic=lambda: waktu.t))
+    monkeypatch.setattr(
+        rujukan, "time", types.SimpleNamespace(monotonic=lambda: waktu.t, time=lambda: waktu.t)
+    )
     monkeypatch.setattr(rujukan, "_isi", {})
     monkeypatch.setattr(rujukan, "_dibaca", None)
     return waktu
@@ -101,3 +104,82 @@ def test_while_redis_is_down_a_row_is_trusted_for_the_short_lifetime_only(jam, r
     jam.t += 6
     rujukan.ambil(("unit", 1), muat)
     assert len(dimuat) == 2
+
+
+def _proses_lain(monkeypatch) -> None:
+    """What another process (a second gunicorn worker, another host) starts from: nothing of
+    its own, the same Redis."""
+    monkeypatch.setattr(rujukan, "_isi", {})
+    monkeypatch.setattr(rujukan, "_dibaca", None)
+    monkeypatch.setattr(rujukan, "_perlu_baru", False)
+
+
+def test_a_row_loaded_in_one_process_is_taken_from_redis_by_the_others(jam, redis, monkeypatch):
+    muat, dimuat = _pemuat(["unit"])
+    assert rujukan.ambil(("unit", 1), muat) == "unit"
+    _proses_lain(monkeypatch)
+    assert rujukan.ambil(("unit", 1), muat) == "unit"
+    assert rujukan.ambil(("unit", 404), lambda: None) is None  # "no such row" is shared too
+    _proses_lain(monkeypatch)
+    assert rujukan.ambil(("unit", 404), muat) is None
+    assert len(dimuat) == 1
+
+
+def test_a_shared_row_is_not_used_under_a_new_generation(jam, redis, monkeypatch, settings):
+    nilai = ["aktif"]
+    muat, dimuat = _pemuat(nilai)
+    rujukan.ambil(("token", "h"), muat)
+    nilai[0] = "dicabut"
+    rujukan.ubah()  # the revocation, in this process
+    _proses_lain(monkeypatch)
+    assert rujukan.ambil(("token", "h"), muat) == "dicabut"
+    assert len(dimuat) == 2
+
+
+def test_a_shared_row_keeps_its_age_across_processes(jam, redis, monkeypatch, settings):
+    settings.RUJUKAN_CACHE_DETIK, settings.RUJUKAN_GENERASI_DETIK = 10, 300
+    muat, dimuat = _pemuat(["unit"])
+    rujukan.ambil(("unit", 1), muat)
+    jam.t += 250
+    _proses_lain(monkeypatch)
+    rujukan.ambil(("unit", 1), muat)  # from Redis, 250 s old
+    jam.t += 60  # 310 s since it was read from the database
+    rujukan.ambil(("unit", 1), muat)
+    assert len(dimuat) == 2
+
+
+def test_a_change_saved_while_redis_is_down_reaches_every_process_when_it_is_back(
+    jam, redis, monkeypatch, settings
+):
+    settings.RUJUKAN_CEK_DETIK = 1
+    nilai = ["aktif"]
+    muat, _ = _pemuat(nilai)
+    rujukan.ambil(("token", "h"), muat)  # shared in Redis under the current generation
+    redis.mati = True
+    nilai[0] = "dicabut"
+    rujukan.ubah()  # revoked during the outage: the new generation cannot be written
+    redis.mati = False
+    jam.t += 1.5
+    rujukan.ambil(("petugas", 7), lambda: "x")  # this process's next lookup, Redis back
+    _proses_lain(monkeypatch)  # a process that never noticed the outage
+    assert rujukan.ambil(("token", "h"), muat) == "dicabut"
+
+
+def test_a_process_that_saw_redis_down_starts_a_new_generation_when_it_is_back(
+    jam, redis, monkeypatch, settings
+):
+    settings.RUJUKAN_CEK_DETIK = 1
+    nilai = ["aktif"]
+    muat, _ = _pemuat(nilai)
+    rujukan.ambil(("token", "h"), muat)
+    lama = redis.isi[rujukan.KUNCI_GENERASI]
+    redis.mati = True
+    jam.t += 1.5
+    rujukan.ambil(("unit", 1), lambda: "x")  # the outage is seen here
+    nilai[0] = "dicabut"  # changed meanwhile by a process whose write was lost
+    redis.mati = False
+    jam.t += 1.5
+    rujukan.ambil(("unit", 1), lambda: "x")
+    assert redis.isi[rujukan.KUNCI_GENERASI] != lama
+    _proses_lain(monkeypatch)
+    assert rujukan.ambil(("token", "h"), muat) == "dicabut"
