@@ -124,6 +124,8 @@ class Rencana:
         # Identities an entry of this batch replayed one by one has touched: its writes are not
         # in the reads above, so later entries sharing one go the per-entry way too.
         self.tercemar: set[tuple] = set()
+        # The zone the days are counted in, looked up once (timezone.localdate asks per call).
+        self.zona = timezone.get_current_timezone()
 
     @classmethod
     def baca(cls, entri: list, *, puskesmas: Puskesmas, cache: dict) -> Rencana:
@@ -149,7 +151,7 @@ class Rencana:
                 cu.add(c)
             t = urai_waktu(p.get("dibuat_klien"))
             if t is not None:
-                hari.add(timezone.localdate(t))
+                hari.add(t.astimezone(r.zona).date())
             n = p.get("nomor_antrean")
             if isinstance(n, int) and not isinstance(n, bool):
                 nomor.add(n)
@@ -359,7 +361,7 @@ class Rencana:
             return None
         # The visit: kunjungan_daftar's checks, with the entry's (believed) time.
         sekarang = timezone.now()
-        tanggal = timezone.localdate(u.dibuat_klien)
+        tanggal = u.dibuat_klien.astimezone(self.zona).date()
         if validasi_kunjungan(
             u.data_kunjungan,
             jenis_kelamin=pasien.jenis_kelamin,

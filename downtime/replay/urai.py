@@ -261,7 +261,8 @@ def urai_entri(
         no_hp=_teks(pasien, "no_hp"),
     ).rapikan()
     if tgl_mentah in (None, "") or tgl is not None:
-        galat = validasi_pasien(data, hari_ini=timezone.localdate())
+        hari_ini = _dari_cache(cache, ("hari_ini",), timezone.localdate)
+        galat = validasi_pasien(data, hari_ini=hari_ini)
         u.ibu = _ibu_pemilik_nik(data, galat, puskesmas)
         if u.ibu is not None:
             del galat["nik"]  # not a typing error: reviewed as a conflict instead
