@@ -43,7 +43,7 @@ from antrean.models import StatusTiket, Tiket, TiketRiwayat, UnitLayanan
 from antrean.selectors import unit_aktif
 from antrean.services import nomor_berikutnya_banyak, tiket_baru
 from audit.services import baris, catat_banyak
-from config.security import JsonTerlaluRumit, periksa_json
+from config.security import JsonTerlaluRumit
 from config.sisip import buat, sisip_banyak
 from integrasi import peristiwa
 from pendaftaran.dedupe import nama_kunci, normalisasi_nama
@@ -66,7 +66,7 @@ from .entri import (
     tinjau_nik_kartu,
     tinjau_orang_lain,
 )
-from .urai import Urai, _periksa_waktu, _tanpa_nul, _uuid, urai_entri, urai_waktu
+from .urai import Urai, _periksa_waktu, _uuid, entri_bersih, urai_entri, urai_waktu
 
 Aksi = TiketRiwayat.Aksi
 logger = logging.getLogger(__name__)
@@ -142,10 +142,9 @@ class Rencana:
             if not isinstance(raw, dict):
                 continue
             try:
-                periksa_json(raw)  # before anything recursive touches it
+                p = entri_bersih(raw)  # before anything recursive touches it
             except JsonTerlaluRumit:
                 continue
-            p = _tanpa_nul(raw)
             r.bersih[i] = p
             if (c := _uuid(p.get("client_uuid"))) is not None:
                 cu.add(c)
