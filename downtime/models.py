@@ -211,7 +211,11 @@ class EntriReplay(models.Model):
     """One registration made offline (or on paper) and sent to the server, with its outcome."""
 
     client_uuid = models.UUIDField("UUID klien", unique=True)
-    puskesmas = models.ForeignKey("puskesmas.Puskesmas", on_delete=models.PROTECT, related_name="+")
+    # Indexed by entri_status_idx (puskesmas, status); a second index would only slow the
+    # replay's bulk inserts (issue 15).
+    puskesmas = models.ForeignKey(
+        "puskesmas.Puskesmas", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     loket = models.ForeignKey(
         "puskesmas.Loket", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -221,8 +225,13 @@ class EntriReplay(models.Model):
     dikirim_oleh = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    episode = models.ForeignKey(
-        EpisodeDowntime, on_delete=models.SET_NULL, null=True, blank=True, related_name="entri"
+    episode = models.ForeignKey(  # indexed by entri_episode_idx (episode, status)
+        EpisodeDowntime,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="entri",
+        db_index=False,
     )
     sumber = models.CharField(max_length=8, choices=SumberEntri.choices)
     dibuat_klien = models.DateTimeField("waktu di loket", null=True, blank=True)
@@ -245,9 +254,15 @@ class EntriReplay(models.Model):
     kunjungan = models.ForeignKey(
         "pendaftaran.Kunjungan", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    # For a duplicate: the visit that was kept.
+    # For a duplicate: the visit that was kept. Set on a few entries in a hundred: indexed only
+    # where set (entri_dipertahankan_idx), which is all a visit's PROTECT check reads.
     kunjungan_dipertahankan = models.ForeignKey(
-        "pendaftaran.Kunjungan", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "pendaftaran.Kunjungan",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     nomor_diminta = models.PositiveIntegerField("nomor luring", null=True, blank=True)
     nomor_baru = models.BooleanField("diberi nomor baru", default=False)
@@ -269,6 +284,11 @@ class EntriReplay(models.Model):
         indexes = [
             models.Index(fields=["puskesmas", "status"], name="entri_status_idx"),
             models.Index(fields=["episode", "status"], name="entri_episode_idx"),
+            models.Index(
+                fields=["kunjungan_dipertahankan"],
+                condition=models.Q(kunjungan_dipertahankan__isnull=False),
+                name="entri_dipertahankan_idx",
+            ),
         ]
 
     def __str__(self) -> str:

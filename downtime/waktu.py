@@ -78,7 +78,8 @@ def masalah_waktu(
                 f"{jam(r.mulai)}–{jam(selesai)}), jadi entri luring tidak dibuat saat itu; "
                 f"jam server {jam(sekarang)}."
             )
-    if timezone.localdate(t) != timezone.localdate(sekarang):
+    zona = timezone.get_current_timezone()
+    if t.astimezone(zona).date() != sekarang.astimezone(zona).date():
         awal_hari = timezone.localtime(sekarang).replace(hour=0, minute=0, second=0, microsecond=0)
         for r in kontak:
             selesai = r.selesai or sekarang

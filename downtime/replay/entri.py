@@ -16,7 +16,7 @@ from django.utils import timezone
 from antrean import services as antrean_services
 from antrean.models import Tiket
 from antrean.services import format_kode
-from config.security import JsonTerlaluRumit, periksa_json
+from config.security import JsonTerlaluRumit
 from config.sisip import buat
 from pendaftaran.models import Kunjungan, Pasien
 from pendaftaran.nama import sama as nama_sama
@@ -40,7 +40,7 @@ from ..models import (
     StatusEntri,
     SumberEntri,
 )
-from .urai import Urai, _periksa_waktu, _tanpa_nul, _uuid, urai_entri, urai_waktu
+from .urai import Urai, _periksa_waktu, _uuid, entri_bersih, urai_entri, urai_waktu
 
 logger = logging.getLogger(__name__)
 
@@ -464,11 +464,10 @@ def replay_entri(
     try:
         # Before anything recursive touches it: one absurd entry is refused on its own, never a
         # 500 for the batch (which the browser would retry for ever).
-        periksa_json(payload)
+        payload = entri_bersih(payload)
     except JsonTerlaluRumit as e:
         cu = payload.get("client_uuid")
         return _tolak_tanpa_simpan(cu if isinstance(cu, str) else None, str(e), bidang="entri")
-    payload = _tanpa_nul(payload)
     cu = _uuid(payload.get("client_uuid"))
     if cu is None:
         return _tolak_tanpa_simpan(

@@ -43,7 +43,7 @@ from antrean.models import StatusTiket, Tiket, TiketRiwayat, UnitLayanan
 from antrean.selectors import unit_aktif
 from antrean.services import nomor_berikutnya_banyak, tiket_baru
 from audit.services import baris, catat_banyak
-from config.security import JsonTerlaluRumit, periksa_json
+from config.security import JsonTerlaluRumit
 from config.sisip import buat, sisip_banyak
 from integrasi import peristiwa
 from pendaftaran.dedupe import nama_kunci, normalisasi_nama
@@ -66,7 +66,7 @@ from .entri import (
     tinjau_nik_kartu,
     tinjau_orang_lain,
 )
-from .urai import Urai, _periksa_waktu, _tanpa_nul, _uuid, urai_entri, urai_waktu
+from .urai import Urai, _periksa_waktu, _uuid, entri_bersih, urai_entri, urai_waktu
 
 Aksi = TiketRiwayat.Aksi
 logger = logging.getLogger(__name__)
@@ -124,6 +124,8 @@ class Rencana:
         # Identities an entry of this batch replayed one by one has touched: its writes are not
         # in the reads above, so later entries sharing one go the per-entry way too.
         self.tercemar: set[tuple] = set()
+        # The zone the days are counted in, looked up once (timezone.localdate asks per call).
+        self.zona = timezone.get_current_timezone()
 
     @classmethod
     def baca(cls, entri: list, *, puskesmas: Puskesmas, cache: dict) -> Rencana:
@@ -140,16 +142,15 @@ class Rencana:
             if not isinstance(raw, dict):
                 continue
             try:
-                periksa_json(raw)  # before anything recursive touches it
+                p = entri_bersih(raw)  # before anything recursive touches it
             except JsonTerlaluRumit:
                 continue
-            p = _tanpa_nul(raw)
             r.bersih[i] = p
             if (c := _uuid(p.get("client_uuid"))) is not None:
                 cu.add(c)
             t = urai_waktu(p.get("dibuat_klien"))
             if t is not None:
-                hari.add(timezone.localdate(t))
+                hari.add(t.astimezone(r.zona).date())
             n = p.get("nomor_antrean")
             if isinstance(n, int) and not isinstance(n, bool):
                 nomor.add(n)
@@ -359,7 +360,7 @@ class Rencana:
             return None
         # The visit: kunjungan_daftar's checks, with the entry's (believed) time.
         sekarang = timezone.now()
-        tanggal = timezone.localdate(u.dibuat_klien)
+        tanggal = u.dibuat_klien.astimezone(self.zona).date()
         if validasi_kunjungan(
             u.data_kunjungan,
             jenis_kelamin=pasien.jenis_kelamin,

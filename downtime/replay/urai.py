@@ -4,10 +4,12 @@ client time checked against the server's own evidence (waktu.py). No writes.
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from django.conf import settings
 from django.db.models import Q
@@ -15,6 +17,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from antrean.models import UnitLayanan
+from config.security import JSON_UKURAN_ENTRI, periksa_json
 from pendaftaran import nik as nik_rules
 from pendaftaran.models import Pasien
 from pendaftaran.validasi import PENJAMIN, DataKunjungan, DataPasien, Galat, validasi_pasien
@@ -89,9 +92,29 @@ def _loket(puskesmas: Puskesmas, kode: str) -> Loket | None:
 
 
 def _uuid(nilai) -> uuid.UUID | None:
+    if isinstance(nilai, str):
+        return _uuid_teks(nilai)
     try:
         return uuid.UUID(str(nilai))
     except (ValueError, TypeError, AttributeError):
+        return None
+
+
+# A batch reads each entry's UUIDs and times several times (order, reads, decision); UUIDs and
+# datetimes are immutable, so one parse per text serves them all.
+@lru_cache(maxsize=4096)
+def _uuid_teks(nilai: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(nilai)
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=4096)
+def _waktu_teks(nilai: str) -> datetime | None:
+    try:
+        return parse_datetime(nilai.strip())
+    except ValueError:
         return None
 
 
@@ -100,10 +123,7 @@ def urai_waktu(nilai) -> datetime | None:
     if isinstance(nilai, datetime):
         dt = nilai
     elif isinstance(nilai, str):
-        try:
-            dt = parse_datetime(nilai.strip())
-        except ValueError:
-            return None
+        dt = _waktu_teks(nilai)
     else:
         return None
     if dt is None:
@@ -261,7 +281,8 @@ def urai_entri(
         no_hp=_teks(pasien, "no_hp"),
     ).rapikan()
     if tgl_mentah in (None, "") or tgl is not None:
-        galat = validasi_pasien(data, hari_ini=timezone.localdate())
+        hari_ini = _dari_cache(cache, ("hari_ini",), timezone.localdate)
+        galat = validasi_pasien(data, hari_ini=hari_ini)
         u.ibu = _ibu_pemilik_nik(data, galat, puskesmas)
         if u.ibu is not None:
             del galat["nik"]  # not a typing error: reviewed as a conflict instead
@@ -286,6 +307,17 @@ def _ibu_pemilik_nik(data: DataPasien, galat: Galat, puskesmas: Puskesmas) -> Pa
     if ibu is None or (data.tanggal_lahir - ibu.tanggal_lahir).days < 3652:
         return None
     return ibu
+
+
+def entri_bersih(payload: dict) -> dict:
+    """`periksa_json(payload)` then `_tanpa_nul(payload)`, with the one encoding the size check
+    needs: JSON always escapes NUL as \\u0000, so the copying walk runs only for an entry that
+    holds one and a plain entry is used as it came. Raises JsonTerlaluRumit."""
+    periksa_json(payload, ukuran_maks=None)  # the depth first: the encoder below recurses
+    teks = json.dumps(payload, ensure_ascii=False)  # as periksa_json measures it
+    if len(teks.encode()) > JSON_UKURAN_ENTRI:
+        periksa_json(payload)  # raises, with its message
+    return _tanpa_nul(payload) if "\\u0000" in teks else payload
 
 
 def _tanpa_nul(nilai):

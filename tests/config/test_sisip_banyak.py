@@ -172,6 +172,22 @@ def test_buat_leaves_anything_unusual_to_django(puskesmas):
         buat(EntriReplay, puskesmas=AuditLog())
 
 
+def test_buat_calls_a_callable_default_for_each_instance_and_copies_constant_ones(puskesmas):
+    from antrean.models import Tiket
+    from config.sisip import buat
+
+    a, b = buat(EntriReplay, puskesmas=puskesmas), buat(EntriReplay, puskesmas=puskesmas)
+    assert a.galat == b.galat == {} and a.galat is not b.galat
+    assert a.kandidat is not b.kandidat and a.nomor_baru is False and a.pesan == ""
+    t1, t2 = buat(Tiket, nomor=1), buat(Tiket, nomor=2)
+    assert t1.token_publik != t2.token_publik and len(t1.token_publik) == len(t2.token_publik)
+    assert buat(Tiket, nomor=1, token_publik="x").token_publik == "x"
+
+
+def test_buat_given_both_a_related_object_and_its_id_does_what_django_does(puskesmas):
+    _sama_seperti_django(EntriReplay, puskesmas=puskesmas, puskesmas_id=puskesmas.pk)
+
+
 def test_buat_takes_the_fast_way_only_for_plain_models():
     from antrean.models import Tiket
     from config.sisip import _kolom

@@ -440,6 +440,28 @@ def test_a_nul_character_in_a_payload_does_not_break_storage(petugas_loket, pagi
     assert Pasien.objects.get().nama == "Nura Sari"
 
 
+def test_an_entry_is_checked_and_cleaned_as_periksa_json_and_tanpa_nul_do():
+    from config.security import JSON_UKURAN_ENTRI, JsonTerlaluRumit, periksa_json
+    from downtime.replay.urai import _tanpa_nul, entri_bersih
+
+    polos = {"pasien": {"nama": "Ayu", "x": [1, None]}}
+    assert entri_bersih(polos) is polos  # nothing to strip: no copy
+    mirip = {"nama": "teks \\u0000 bukan NUL"}  # looks like one when encoded: walked, kept
+    assert entri_bersih(mirip) == mirip
+    kotor = {"pa\x00sien": {"nama": ["Nu\x00ra"]}, "k": "\x00"}
+    assert entri_bersih(kotor) == _tanpa_nul(kotor) == {"pasien": {"nama": ["Nura"]}, "k": ""}
+    dalam: dict = {}
+    for _ in range(20):
+        dalam = {"a": dalam}
+    besar = {"teks": "x" * JSON_UKURAN_ENTRI}
+    for rusak in (dalam, besar):
+        with pytest.raises(JsonTerlaluRumit) as e:
+            entri_bersih(rusak)
+        with pytest.raises(JsonTerlaluRumit) as asli:
+            periksa_json(rusak)
+        assert str(e.value) == str(asli.value)
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_the_same_batch_sent_concurrently_by_two_tabs_is_stored_once(petugas_loket, pagi):
