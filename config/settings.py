@@ -57,7 +57,7 @@ MIDDLEWARE = [
     "config.security.TolakNulMiddleware",  # NUL bytes: 400/422, never a PostgreSQL 500
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.sesi_bearer.SesiKecualiBearerMiddleware",  # sessions, not for bearer API calls
-    "django.middleware.locale.LocaleMiddleware",
+    "config.bahasa.BahasaTunggalMiddleware",  # one language: no negotiation per request
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
