@@ -190,7 +190,9 @@ def buat_data(jumlah_pkm: int, pasien_per_pkm: int) -> list[dict]:
     def sesi(u) -> str:
         s = SessionStore()
         s[SESSION_KEY] = str(u.pk)
-        s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        # What a login through the form stores (the first backend that accepts the password);
+        # the legacy ModelBackend path would cost every session request a user SELECT.
+        s[BACKEND_SESSION_KEY] = "puskesmas.backends.BackendPengguna"
         s[HASH_SESSION_KEY] = u.get_session_auth_hash()
         s["_terakhir_aktif"] = time.time() + 86400  # no idle logout during the run
         s.create()

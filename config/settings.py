@@ -57,7 +57,7 @@ MIDDLEWARE = [
     "config.security.TolakNulMiddleware",  # NUL bytes: 400/422, never a PostgreSQL 500
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.sesi_bearer.SesiKecualiBearerMiddleware",  # sessions, not for bearer API calls
-    "django.middleware.locale.LocaleMiddleware",
+    "config.bahasa.BahasaTunggalMiddleware",  # one language: no negotiation per request
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -299,6 +299,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 # Shared counters: a session lasts at most one long shift, dies with the browser, and ends
 # after SESSION_IDLE_MINUTES without activity (config.security.SesiMenganggurMiddleware).
+# Database sessions, their per-request read and update without the ORM (config/sesi_db.py).
+SESSION_ENGINE = "config.sesi_db"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
 SESSION_IDLE_MINUTES = env.float("SESSION_IDLE_MINUTES", default=30)

@@ -141,11 +141,11 @@ def _unit(petugas: Petugas, data: KunjunganIn) -> UnitLayanan:
     # Inactive units are loaded too: the service refuses them for a new visit with a field
     # message, while a replay of an already-saved visit must still succeed. From the
     # per-process reference cache, which holds only this Puskesmas' units.
-    units = rujukan.unit_puskesmas(petugas.puskesmas_id)
     if data.unit_id is not None:
-        unit, field = next((u for u in units if u.pk == data.unit_id), None), "unit_id"
+        unit, field = rujukan.unit(petugas.puskesmas_id, data.unit_id), "unit_id"
     elif data.unit:
         kode = data.unit.strip().lower()
+        units = rujukan.unit_puskesmas(petugas.puskesmas_id)
         unit, field = next((u for u in units if u.kode.lower() == kode), None), "unit"
     else:
         raise services.PendaftaranError(

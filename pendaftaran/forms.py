@@ -160,9 +160,10 @@ class UnitChoiceField(forms.ModelChoiceField):
     def to_python(self, value):
         if self.puskesmas_id is None or value in self.empty_values:
             return super().to_python(value)
-        units = rujukan.unit_puskesmas(self.puskesmas_id)
-        unit = next((u for u in units if u.aktif and str(u.pk) == str(value).strip()), None)
-        if unit is None:
+        nilai = str(value).strip()
+        ok = nilai.isascii() and nilai.isdigit()
+        unit = rujukan.unit(self.puskesmas_id, int(nilai)) if ok else None
+        if unit is None or not unit.aktif or str(unit.pk) != nilai:
             raise forms.ValidationError(
                 self.error_messages["invalid_choice"], code="invalid_choice"
             )

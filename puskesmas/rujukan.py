@@ -250,6 +250,25 @@ def unit_puskesmas(puskesmas_id: int) -> list:
     return [u for u in units if u.puskesmas_id == puskesmas_id]
 
 
+def unit(puskesmas_id: int, unit_id: int):
+    """One unit of a Puskesmas (active or not) with its klaster, or None: the registration
+    paths name one unit, and unpickling the whole list for it was ~0.19 ms where one unit is
+    ~0.04 ms. Built from unit_puskesmas' rows (no query of its own), kept as one pickle per
+    unit, and invalidated with it (the same generation)."""
+
+    def muat():
+        return {
+            u.pk: pickle.dumps(u, pickle.HIGHEST_PROTOCOL) for u in unit_puskesmas(puskesmas_id)
+        }
+
+    try:
+        data = (ambil(("unit-satu", puskesmas_id), muat) or {}).get(int(unit_id))
+    except (TypeError, ValueError):
+        return None
+    u = None if data is None else pickle.loads(data)
+    return u if u is not None and u.puskesmas_id == puskesmas_id else None
+
+
 def loket_puskesmas(puskesmas_id: int) -> list:
     """Every loket of a Puskesmas (active or not): a replayed batch names its lokets by code."""
     from .models import Loket

@@ -32,10 +32,12 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 # the audit row; RELEASE. The integration settings (both bridges) and a declared downtime come
 # from puskesmas.rujukan's cache. The loket save adds its session read (the signed-in user comes
 # from the same cache, puskesmas.backends); it reads the patient with the UUID / open-visit check
-# in one statement, as the API does.
+# in one statement, as the API does. A name search is one statement (names that start with the
+# text, topped up in the same statement by names with it as a later word); the loket's adds the
+# session read.
 KUERI_API_DAFTAR = 10
-KUERI_API_CARI = 2
-KUERI_LOKET_CARI = 3
+KUERI_API_CARI = 1
+KUERI_LOKET_CARI = 2
 KUERI_LOKET_DAFTAR = 11
 
 

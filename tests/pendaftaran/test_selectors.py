@@ -187,3 +187,24 @@ def test_a_name_search_gives_the_first_twenty_prefix_matches_in_byte_order_then_
     kata = selectors.pasien_cari(puskesmas=puskesmas, q="nur")
     assert [p.nama for p in kata] == ["Nur Siti"]
     assert [p.nama for p in selectors.pasien_cari(puskesmas=puskesmas, q="siti x")] == ["Siti X"]
+
+
+def test_a_name_search_tops_up_prefix_matches_with_later_words_in_one_statement(
+    puskesmas, puskesmas_lain, django_assert_num_queries
+):
+    for n in ("Sri Ani Lestari", "Ani Rahma", "Dewi Ani", "Ani Ani", "Ani Budi"):
+        PasienFactory(puskesmas=puskesmas, nama=n)
+    PasienFactory(puskesmas=puskesmas_lain, nama="Ani Lain")
+    PasienFactory(puskesmas=puskesmas_lain, nama="Budi Ani")
+
+    with django_assert_num_queries(1):
+        hasil = selectors.pasien_cari(puskesmas=puskesmas, q="ani")
+    # Names that start with it first (byte order), then later words; "Ani Ani" only once.
+    assert [p.nama for p in hasil] == ["Ani Ani", "Ani Budi", "Ani Rahma", "Dewi Ani",
+                                       "Sri Ani Lestari"]  # fmt: skip
+    assert [p.nama for p in selectors.pasien_cari(puskesmas=puskesmas, q="ani", batas=2)] == [
+        "Ani Ani",
+        "Ani Budi",
+    ]
+    sisa = selectors.pasien_cari(puskesmas=puskesmas, q="ani", batas=4)
+    assert [p.nama for p in sisa] == ["Ani Ani", "Ani Budi", "Ani Rahma", "Dewi Ani"]

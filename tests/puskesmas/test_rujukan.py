@@ -183,3 +183,66 @@ def test_a_process_that_saw_redis_down_starts_a_new_generation_when_it_is_back(
     assert redis.isi[rujukan.KUNCI_GENERASI] != lama
     _proses_lain(monkeypatch)
     assert rujukan.ambil(("token", "h"), muat) == "dicabut"
+
+
+# --- One unit, for the registration paths -------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_one_unit_comes_from_its_own_puskesmas_only(puskesmas, puskesmas_lain, unit):
+    from antrean.models import UnitLayanan
+
+    lain = UnitLayanan.objects.filter(
+        puskesmas=puskesmas_lain
+    ).first() or UnitLayanan.objects.create(
+        puskesmas=puskesmas_lain, klaster=unit.klaster, kode="lain", nama="Lain", prefix="L"
+    )
+    assert rujukan.unit(puskesmas.pk, unit.pk).pk == unit.pk
+    assert rujukan.unit(puskesmas.pk, unit.pk).klaster.nomor == unit.klaster.nomor
+    assert rujukan.unit(puskesmas.pk, lain.pk) is None
+    assert rujukan.unit(puskesmas.pk, 10**9) is None
+
+
+@pytest.mark.django_db
+def test_a_closed_unit_is_refused_at_the_loket_on_the_very_next_save(
+    client_loket, pasien_bpjs, pasien_umum, unit
+):
+    import uuid
+
+    from django.urls import reverse
+
+    def simpan(pasien):
+        data = {"client_uuid": str(uuid.uuid4()), "penjamin": "umum", "keluhan": "batuk",
+                "layanan_diminta": "", "unit": str(unit.pk)}  # fmt: skip
+        return client_loket.post(
+            reverse("pendaftaran:daftar", args=[pasien.pk]), data, HTTP_HX_REQUEST="true"
+        )
+
+    assert simpan(pasien_bpjs).status_code == 200  # warm: the unit is cached
+    assert rujukan.unit(unit.puskesmas_id, unit.pk).aktif
+    unit.aktif = False
+    unit.save()
+    r = simpan(pasien_umum)
+    assert "Unit tujuan tidak tersedia" in r.content.decode()
+    assert not pasien_umum.kunjungan.exists()
+
+
+@pytest.mark.django_db
+def test_the_api_reads_a_unit_renamed_meanwhile(petugas_loket, pasien_umum, unit):
+    import json
+    import uuid
+
+    from django.test import Client
+
+    from puskesmas.services import api_token_buat
+
+    c = Client(HTTP_AUTHORIZATION=f"Bearer {api_token_buat(user=petugas_loket.user)[1]}")
+    assert c.get("/api/v1/unit").status_code == 200
+    assert rujukan.unit(unit.puskesmas_id, unit.pk).nama == unit.nama  # cached
+    unit.nama = "Poli Umum Baru"
+    unit.save()
+    badan = {"client_uuid": str(uuid.uuid4()), "pasien_id": pasien_umum.pk, "unit_id": unit.pk,
+             "penjamin": "umum", "keluhan": "batuk"}  # fmt: skip
+    r = c.post("/api/v1/kunjungan", json.dumps(badan), content_type="application/json")
+    assert r.status_code == 201, r.content
+    assert "Poli Umum Baru" in r.content.decode()
