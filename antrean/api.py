@@ -100,8 +100,8 @@ def _unit_terbaca(petugas: Petugas, unit_id: int) -> UnitLayanan:
     raise TidakDitemukan("Unit layanan tidak ditemukan di Puskesmas ini.")
 
 
-# A queue list lives in the shared cache under the Puskesmas' queue version (antrean/live.py:
-# bumped after every commit that changes a ticket or a queued patient's name), so the poli
+# A queue list lives in the shared cache under the unit's queue version (antrean/live.py:
+# bumped after every commit that changes one of its tickets or a queued patient's name), so the poli
 # clients listing every few seconds cost one render per change, not one per request; a client
 # that sends back the ETag it got is answered 304 with no body at all.
 _TTL_ANTREAN = 600
@@ -143,7 +143,7 @@ def antrean(request: HttpRequest, unit_id: int, filters: Query[TanggalIn]):
     tanggal = filters.tanggal or timezone.localdate()
     # Read before the queue: a cached list is never older than its version. Version "0" is
     # "unknown" (cache down or flushed): no ETag and no caching then, or a change would hide.
-    versi = live.versi(petugas.puskesmas_id)
+    _, versi = live.versi_unit(petugas.puskesmas_id, unit.pk)
     etag = f'"{unit.pk}-{tanggal:%Y%m%d}-{versi}"' if versi != "0" else None
     if etag and etag in parse_etags(request.headers.get("If-None-Match", "")):
         resp: HttpResponse = HttpResponseNotModified()

@@ -295,7 +295,7 @@ def tiket_terbitkan(
     )
     sisip(tiket)
     _catat(tiket, aksi=Aksi.TERBIT, dari="", oleh=oleh, pada=timezone.now())
-    live.tandai_berubah(unit.puskesmas_id)
+    live.tandai_berubah(unit.puskesmas_id, unit_id=unit.pk)
     return tiket
 
 
@@ -336,7 +336,7 @@ def _pindah(
     # First of the after-commit work: the subscribers below publish their outbox rows after
     # commit too, inline on SQLite (a broker message and an UPDATE that may wait for the write
     # lock); the hall TV must not wait behind them.
-    live.tandai_berubah(t.unit.puskesmas_id)
+    live.tandai_berubah(t.unit.puskesmas_id, unit_id=t.unit_id)
     if aksi in (Aksi.PANGGIL, Aksi.LEWATI):
         # Mobile JKN hears "hadir" / "tidak hadir", SATUSEHAT "in-progress" (same transaction).
         peristiwa.kunjungan_dipanggil.terbitkan(tiket=t, hadir=aksi == Aksi.PANGGIL)
@@ -496,7 +496,7 @@ def hadir(*, tiket: Tiket, oleh: AbstractBaseUser | None = None) -> Tiket:
     t.hadir_pada = t.waktu_masuk = pada
     t.save(update_fields=["hadir_pada", "waktu_masuk"])
     _catat(t, aksi=Aksi.HADIR, dari=t.status, oleh=oleh, pada=pada)
-    live.tandai_berubah(t.unit.puskesmas_id)
+    live.tandai_berubah(t.unit.puskesmas_id, unit_id=t.unit_id)
     return t
 
 
