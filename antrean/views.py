@@ -81,7 +81,7 @@ def _unit_tujuan(unit: UnitLayanan) -> list[UnitLayanan]:
 # What differs between two requests for the same cached panel, as markers filled in per request
 # (NUL never occurs in a rendered page: requests carrying it are refused, config/security.py).
 _PENANDA_CSRF = "\x00csrf\x00"
-_TTL_PANEL = 600
+_TTL_PANEL = 120  # a bound on a write that forgets to announce itself, as for the TV
 
 
 def _panel_poli_html(request: HttpRequest, unit: UnitLayanan) -> str:
