@@ -118,7 +118,9 @@ _baris_antrean = KueriSiap(
         .annotate(pasien_nama=F("kunjungan__pasien__nama"))
         .order_by(*urutan.URUTAN_SQL)
         .values_list(*_KOLOM_TIKET)
-    )
+    ),
+    "unit_id",
+    "tanggal",
 )
 
 

@@ -68,7 +68,7 @@ def unit_petugas_rujukan(petugas: Petugas) -> list[UnitLayanan]:
     return units
 
 
-# What a queue row shows (the poli panel, the API list), read in one joined statement: a full
+# A queue row with its visit and patient as model instances, in one joined statement: a full
 # visit and patient row is about 50 columns, most of them never shown.
 KOLOM_ANTREAN = (
     "id", "unit_id", "kunjungan_id", "sebelumnya_id", "ditangani_oleh_id", "tanggal", "kode",
@@ -113,44 +113,53 @@ def ruang_aktif(*, unit: UnitLayanan, tanggal: date) -> int:
 
 
 class KueriSiap:
-    """A hot read of one unit's day, compiled to SQL once per process and then run with each
-    request's unit and date. Building and compiling the queryset (joins, `only`, the queue
+    """A hot read, compiled to SQL once per process and then run with each request's values
+    (a unit or a Puskesmas, a date). Building and compiling the queryset (joins, the queue
     order) cost about 3 ms of CPU against the database's own 1 ms (bench/district.py
     --profil). The values come back converted as `values_list` would return them."""
 
     # Stand-ins, found again among the compiled parameters and replaced per call.
-    _UNIT = -7_654_321
-    _TANGGAL = date(1901, 2, 3)
+    _CONTOH: dict[str, Any] = {
+        "unit_id": -7_654_321,
+        "puskesmas_id": -7_654_322,
+        "tanggal": date(1901, 2, 3),
+    }
 
-    def __init__(self, buat: Callable[..., QuerySet]) -> None:
-        self._buat = buat  # buat(unit_id=, tanggal=) -> a values_list queryset
+    def __init__(self, buat: Callable[..., QuerySet], *nama: str) -> None:
+        self._buat = buat  # buat(**{n: ... for n in nama}) -> a values_list queryset
+        self._nama = nama
         self._siap: tuple | None = None  # compiled on first use: two threads at once is fine
 
+    @staticmethod
+    def _adaptasi(conn: Any, nilai: Any) -> Any:
+        return conn.ops.adapt_datefield_value(nilai) if isinstance(nilai, date) else nilai
+
     def _siapkan(self) -> tuple:
-        qs = self._buat(unit_id=self._UNIT, tanggal=self._TANGGAL)
+        argumen = {k: self._CONTOH[k] for k in self._nama}
+        qs = self._buat(**argumen)
         conn = connections[qs.db]
         compiler = qs.query.get_compiler(connection=conn)
         sql, params = compiler.as_sql()
-        tgl = conn.ops.adapt_datefield_value(self._TANGGAL)
-        pos_unit = [i for i, v in enumerate(params) if v == self._UNIT]
-        pos_tgl = [i for i, v in enumerate(params) if v == tgl]
-        if not pos_unit or not pos_tgl:
-            raise RuntimeError(f"KueriSiap: the unit or the date is not a parameter of {sql}")
+        posisi = {}
+        for k, contoh in argumen.items():
+            c = self._adaptasi(conn, contoh)
+            posisi[k] = [i for i, v in enumerate(params) if v == c]
+            if not posisi[k]:
+                raise RuntimeError(f"KueriSiap: {k} is not a parameter of {sql}")
         n = compiler.col_count
         konversi = list(compiler.get_converters([c[0] for c in compiler.select[:n]]).items())
-        return qs.db, sql, list(params), pos_unit, pos_tgl, n, konversi
+        return qs.db, sql, list(params), posisi, n, konversi
 
-    def __call__(self, *, unit_id: int, tanggal: date) -> list[Any]:
+    def __call__(self, **nilai_kata: Any) -> list[Any]:
         if self._siap is None:
             self._siap = self._siapkan()
-        alias, sql, params, pos_unit, pos_tgl, n, konversi = self._siap
+        alias, sql, params, posisi, n, konversi = self._siap
         conn = connections[alias]
         nilai = list(params)
-        for i in pos_unit:
-            nilai[i] = unit_id
-        tgl = conn.ops.adapt_datefield_value(tanggal)
-        for i in pos_tgl:
-            nilai[i] = tgl
+        for k, daftar in posisi.items():
+            v = self._adaptasi(conn, nilai_kata[k])
+            for i in daftar:
+                nilai[i] = v
         with conn.cursor() as c:
             c.execute(sql, nilai)
             baris = c.fetchall()
@@ -217,7 +226,9 @@ _tiket_terbuka = KueriSiap(
         .exclude(status__in=(StatusTiket.SELESAI, StatusTiket.BATAL))
         .order_by(*urutan.URUTAN_SQL)
         .values_list(*_KOLOM_PANEL)
-    )
+    ),
+    "unit_id",
+    "tanggal",
 )
 _jumlah_selesai = KueriSiap(
     lambda *, unit_id, tanggal: (
@@ -225,7 +236,9 @@ _jumlah_selesai = KueriSiap(
         .values("unit_id")
         .annotate(n=Count("id"))
         .values_list("n")
-    )
+    ),
+    "unit_id",
+    "tanggal",
 )
 
 
@@ -326,16 +339,46 @@ def ringkasan(
 # --- The TV display -------------------------------------------------------------------------
 
 
+@dataclass(slots=True)
+class TiketLayar:
+    """A ticket as the hall display shows it: codes and times, never a patient."""
+
+    pk: int
+    unit_id: int
+    kode: str
+    status: str
+    kode_cetak: str
+    waktu_masuk: datetime
+    dipanggil_terakhir: datetime | None
+    unit: UnitLayanan | None = None
+
+
 @dataclass
 class LayarUnit:
     unit: UnitLayanan
-    dipanggil: Tiket | None  # the latest called (or in service) ticket
+    dipanggil: TiketLayar | None  # the latest called (or in service) ticket
     berikutnya: list[str]  # the next numbers, codes only
+
+
+_KOLOM_LAYAR = ("id", "unit_id", "kode", "status", "kode_cetak", "waktu_masuk",
+                "dipanggil_terakhir")  # fmt: skip
+# Every open ticket of the Puskesmas' day in queue order; the units are picked in Python.
+_tiket_layar = KueriSiap(
+    lambda *, puskesmas_id, tanggal: (
+        Tiket.objects.filter(
+            unit__puskesmas_id=puskesmas_id, tanggal=tanggal, status__in=STATUS_TERBUKA
+        )
+        .order_by(*urutan.URUTAN_SQL)
+        .values_list(*_KOLOM_LAYAR)
+    ),
+    "puskesmas_id",
+    "tanggal",
+)
 
 
 def layar_tv(
     *, puskesmas: Puskesmas, tanggal: date, klaster: int | None = None, jumlah_berikut: int = 3
-) -> tuple[list[LayarUnit], list[Tiket]]:
+) -> tuple[list[LayarUnit], list[TiketLayar]]:
     """What the hall display shows: per unit the number now called and the next numbers, plus
     the tickets currently called (for the voice announcement). Codes and unit names only —
     no patient data is ever read here, so none can leak onto a public screen."""
@@ -343,25 +386,9 @@ def layar_tv(
     units = [u for u in rujukan.unit_puskesmas(puskesmas.pk) if u.aktif]
     if klaster:
         units = [u for u in units if u.klaster.nomor == klaster]
-    tiket = list(
-        Tiket.objects.filter(unit__in=units, tanggal=tanggal, status__in=STATUS_TERBUKA)
-        .only(
-            "pk",
-            "unit_id",
-            "kode",
-            "status",
-            "prioritas",
-            "urut",
-            "waktu_masuk",
-            "nomor",
-            "kode_cetak",
-            "dipanggil_terakhir",
-        )
-        .order_by(*urutan.URUTAN_SQL)
-    )
-    per_unit: dict[int, list[Tiket]] = defaultdict(list)
-    for t in tiket:
-        per_unit[t.unit_id].append(t)
+    per_unit: dict[int, list[TiketLayar]] = defaultdict(list)
+    for b in _tiket_layar(puskesmas_id=puskesmas.pk, tanggal=tanggal):
+        per_unit[b[1]].append(TiketLayar(*b))
     layar = []
     dipanggil_semua = []
     for u in units:
@@ -388,7 +415,7 @@ def layar_tv(
     return layar, dipanggil_semua
 
 
-def jejak_tv(layar: list[LayarUnit], dipanggil: list[Tiket], *, alamat: str) -> str:
+def jejak_tv(layar: list[LayarUnit], dipanggil: list[TiketLayar], *, alamat: str) -> str:
     """A digest of everything the TV fragment shows (`alamat`: the display's own URL, which it
     polls): equal digests render equal fragments, so a registration further down a queue than
     the screen shows (a new version, the same screen) is not rendered again."""
@@ -403,7 +430,7 @@ def jejak_tv(layar: list[LayarUnit], dipanggil: list[Tiket], *, alamat: str) -> 
     return hashlib.blake2b(repr(isi).encode(), digest_size=16).hexdigest()
 
 
-def sorotan_tv(layar: list[LayarUnit]) -> Tiket | None:
+def sorotan_tv(layar: list[LayarUnit]) -> TiketLayar | None:
     """The number in the big spotlight: the most recent call of any unit, still shown while
     that patient is being served so the hall never goes blank between calls."""
     ditangani = [lu.dipanggil for lu in layar if lu.dipanggil and lu.dipanggil.dipanggil_terakhir]
