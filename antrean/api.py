@@ -249,8 +249,8 @@ def panggil_berikutnya(request: HttpRequest, unit_id: int):
     tidak ada yang menunggu."""
     petugas = _petugas_poli(request)
     unit = _unit_kerja(petugas, unit_id)
-    t = services.panggil_berikutnya(unit=unit, oleh=request.user)
-    return _tiket_json(Tiket.objects.select_related("kunjungan__pasien").get(pk=t.pk))
+    # The called ticket comes back with its visit and patient, as saved: no re-read.
+    return _tiket_json(services.panggil_berikutnya(unit=unit, oleh=request.user))
 
 
 @router.post(
