@@ -87,21 +87,27 @@ _TTL_PANEL = 120  # a bound on a write that forgets to announce itself, as for t
 def _panel_poli_html(request: HttpRequest, unit: UnitLayanan) -> str:
     """The poli panel a refresh swaps in. Every poli screen asks every few seconds (and at once
     on every queue change anywhere in the Puskesmas), mostly to find it unchanged: the panel is
-    rendered once per (unit, day, officer, the unit's queue version, the referral targets) and
+    rendered once per (unit, officer, day, the unit's queue version, the referral targets) and
     kept with markers where the CSRF token, the Puskesmas version and the waiting minutes go.
     The officer is in the key because their own patients come first among those called."""
     tanggal = _hari_ini()
     # Read before the queue: a cached panel is never older than its version.
     versi_pkm, versi_unit = live.versi_unit(unit.puskesmas_id, unit.pk)
     unit_tujuan = _unit_tujuan(unit)
-    kunci = None
+    # One entry per unit and officer, replaced on each change and checked against what it was
+    # rendered for: kept under the version in its key, a busy morning would leave a copy
+    # (about 30 kB) per version behind until it expired.
+    kunci = f"antrean:poli:{unit.pk}:{request.user.pk}"
+    tanda = None
     pola = None
     if versi_unit != "0":  # "0": the cache cannot tell what changed, so cache nothing
         jejak = hashlib.blake2b(
             repr([(u.pk, u.nama) for u in unit_tujuan]).encode(), digest_size=8
         ).hexdigest()
-        kunci = f"antrean:poli:{unit.pk}:{tanggal:%Y%m%d}:{request.user.pk}:{versi_unit}:{jejak}"
-        pola = cache.get(kunci)
+        tanda = f"{tanggal:%Y%m%d}:{versi_unit}:{jejak}"
+        simpanan = cache.get(kunci)
+        if simpanan is not None and simpanan[0] == tanda:
+            pola = simpanan[1:]
     if pola is None:
         waktu: list[float] = []
         konteks = {
@@ -115,8 +121,8 @@ def _panel_poli_html(request: HttpRequest, unit: UnitLayanan) -> str:
         # No request: no context processors, so the markers above are what the tags read.
         html = render_to_string("antrean/poli.html#panel", konteks)
         pola = (html.split(poli_tags.PENANDA_TUNGGU), waktu)
-        if kunci:
-            cache.set(kunci, pola, _TTL_PANEL)
+        if tanda:
+            cache.set(kunci, (tanda, *pola), _TTL_PANEL)
     bagian, waktu = pola
     sekarang = timezone.now().timestamp()
     isi = [bagian[0]]
