@@ -29,9 +29,9 @@ from puskesmas.access import PERAN_POLI
 from puskesmas.api_auth import petugas_api
 from puskesmas.models import Peran, Petugas
 
-from . import live, services
+from . import live, services, urutan
 from .models import Tiket, UnitLayanan
-from .selectors import antrean_unit, unit_pendaftaran, unit_petugas, unit_petugas_rujukan
+from .selectors import KueriSiap, unit_pendaftaran, unit_petugas, unit_petugas_rujukan
 
 router = Router(tags=["antrean"])
 
@@ -100,8 +100,8 @@ def _unit_terbaca(petugas: Petugas, unit_id: int) -> UnitLayanan:
     raise TidakDitemukan("Unit layanan tidak ditemukan di Puskesmas ini.")
 
 
-# A queue list lives in the shared cache under the Puskesmas' queue version (antrean/live.py:
-# bumped after every commit that changes a ticket or a queued patient's name), so the poli
+# A queue list lives in the shared cache under the unit's queue version (antrean/live.py:
+# bumped after every commit that changes one of its tickets or a queued patient's name), so the poli
 # clients listing every few seconds cost one render per change, not one per request; a client
 # that sends back the ETag it got is answered 304 with no body at all.
 _TTL_ANTREAN = 600
@@ -111,19 +111,30 @@ _KOLOM_TIKET = ("kode", "nomor", "status", "prioritas", "alasan_prioritas", "wak
                 "kunjungan_id", "pasien_nama")  # fmt: skip
 
 
+# Compiled once per process (selectors.KueriSiap): most of a cache miss was building the query.
+_baris_antrean = KueriSiap(
+    lambda *, unit_id, tanggal: (
+        Tiket.objects.filter(unit_id=unit_id, tanggal=tanggal)
+        .annotate(pasien_nama=F("kunjungan__pasien__nama"))
+        .order_by(*urutan.URUTAN_SQL)
+        .values_list(*_KOLOM_TIKET)
+    ),
+    "unit_id",
+    "tanggal",
+)
+
+
 def _antrean_json(unit: UnitLayanan, tanggal: date) -> bytes:
     """The list as TiketAntreanOut rows, straight from a values query: model instances and the
     schema's validation were most of a cache miss's cost (tests/api/test_antrean.py checks
     that the bytes are what the response schema itself writes)."""
-    baris = (
-        antrean_unit(unit=unit, tanggal=tanggal)
-        .annotate(pasien_nama=F("kunjungan__pasien__nama"))
-        .values_list(*_KOLOM_TIKET)
-    )
     data = {
         "unit": _unit_json(unit),
         "tanggal": tanggal,
-        "tiket": [dict(zip(_KOLOM_TIKET, b, strict=True)) for b in baris],
+        "tiket": [
+            dict(zip(_KOLOM_TIKET, b, strict=True))
+            for b in _baris_antrean(unit_id=unit.pk, tanggal=tanggal)
+        ],
     }
     return json.dumps(data, cls=NinjaJSONEncoder).encode()
 
@@ -143,7 +154,7 @@ def antrean(request: HttpRequest, unit_id: int, filters: Query[TanggalIn]):
     tanggal = filters.tanggal or timezone.localdate()
     # Read before the queue: a cached list is never older than its version. Version "0" is
     # "unknown" (cache down or flushed): no ETag and no caching then, or a change would hide.
-    versi = live.versi(petugas.puskesmas_id)
+    _, versi = live.versi_unit(petugas.puskesmas_id, unit.pk)
     etag = f'"{unit.pk}-{tanggal:%Y%m%d}-{versi}"' if versi != "0" else None
     if etag and etag in parse_etags(request.headers.get("If-None-Match", "")):
         resp: HttpResponse = HttpResponseNotModified()
@@ -238,8 +249,8 @@ def panggil_berikutnya(request: HttpRequest, unit_id: int):
     tidak ada yang menunggu."""
     petugas = _petugas_poli(request)
     unit = _unit_kerja(petugas, unit_id)
-    t = services.panggil_berikutnya(unit=unit, oleh=request.user)
-    return _tiket_json(Tiket.objects.select_related("kunjungan__pasien").get(pk=t.pk))
+    # The called ticket comes back with its visit and patient, as saved: no re-read.
+    return _tiket_json(services.panggil_berikutnya(unit=unit, oleh=request.user))
 
 
 @router.post(

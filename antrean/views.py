@@ -3,6 +3,7 @@ the daily report, and the live-update endpoints they listen to (antrean/stream.p
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import date
 
@@ -10,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -28,6 +30,7 @@ from . import laporan as laporan_ekspor
 from . import live, selectors, services, stream, suara, urutan
 from .forms import FormAksi, FormTanggal
 from .models import StatusTiket, Tiket, UnitLayanan
+from .templatetags import poli as poli_tags
 
 # Who may watch live changes of their Puskesmas' queues.
 PERAN_PANTAU = (Peran.POLI, Peran.ADMIN, Peran.KEPALA, Peran.LOKET)
@@ -56,28 +59,86 @@ def _unit_poli(request: HttpRequest, unit_id: int | None) -> tuple[UnitLayanan, 
 
 def _konteks_poli(request: HttpRequest, unit: UnitLayanan, units: list) -> dict:
     tanggal = _hari_ini()
-    # Each button's address once per render, not a URL reversal per button per row.
-    aksi = {n.replace("-", "_"): reverse("antrean:aksi", args=[unit.pk, n]) for n in AKSI}
     return {
         "unit": unit,
         "units": units,
-        "aksi": aksi,
+        "aksi": _alamat_aksi(unit),
         "panel": selectors.panel_poli(unit=unit, tanggal=tanggal, user_id=request.user.pk),
-        "unit_tujuan": [
-            u for u in rujukan.unit_puskesmas(unit.puskesmas_id) if u.aktif and u.pk != unit.pk
-        ],
+        "unit_tujuan": _unit_tujuan(unit),
         "versi": live.versi(unit.puskesmas_id),
     }
+
+
+def _alamat_aksi(unit: UnitLayanan) -> dict[str, str]:
+    # Each button's address once per render, not a URL reversal per button per row.
+    return {n.replace("-", "_"): reverse("antrean:aksi", args=[unit.pk, n]) for n in AKSI}
+
+
+def _unit_tujuan(unit: UnitLayanan) -> list[UnitLayanan]:
+    return [u for u in rujukan.unit_puskesmas(unit.puskesmas_id) if u.aktif and u.pk != unit.pk]
+
+
+# What differs between two requests for the same cached panel, as markers filled in per request
+# (NUL never occurs in a rendered page: requests carrying it are refused, config/security.py).
+_PENANDA_CSRF = "\x00csrf\x00"
+_TTL_PANEL = 120  # a bound on a write that forgets to announce itself, as for the TV
+
+
+def _panel_poli_html(request: HttpRequest, unit: UnitLayanan) -> str:
+    """The poli panel a refresh swaps in. Every poli screen asks every few seconds (and at once
+    on every queue change anywhere in the Puskesmas), mostly to find it unchanged: the panel is
+    rendered once per (unit, officer, day, the unit's queue version, the referral targets) and
+    kept with markers where the CSRF token, the Puskesmas version and the waiting minutes go.
+    The officer is in the key because their own patients come first among those called."""
+    tanggal = _hari_ini()
+    # Read before the queue: a cached panel is never older than its version.
+    versi_pkm, versi_unit = live.versi_unit(unit.puskesmas_id, unit.pk)
+    unit_tujuan = _unit_tujuan(unit)
+    # One entry per unit and officer, replaced on each change and checked against what it was
+    # rendered for: kept under the version in its key, a busy morning would leave a copy
+    # (about 30 kB) per version behind until it expired.
+    kunci = f"antrean:poli:{unit.pk}:{request.user.pk}"
+    tanda = None
+    pola = None
+    if versi_unit != "0":  # "0": the cache cannot tell what changed, so cache nothing
+        jejak = hashlib.blake2b(
+            repr([(u.pk, u.nama) for u in unit_tujuan]).encode(), digest_size=8
+        ).hexdigest()
+        tanda = f"{tanggal:%Y%m%d}:{versi_unit}:{jejak}"
+        simpanan = cache.get(kunci)
+        if simpanan is not None and simpanan[0] == tanda:
+            pola = simpanan[1:]
+    if pola is None:
+        waktu: list[float] = []
+        konteks = {
+            "aksi": _alamat_aksi(unit),
+            "panel": selectors.panel_poli(unit=unit, tanggal=tanggal, user_id=request.user.pk),
+            "unit_tujuan": unit_tujuan,
+            "versi": _PENANDA_VERSI,
+            "csrf_token": _PENANDA_CSRF,
+            "waktu_tunggu": waktu,  # the waiting list's tag puts markers and their times here
+        }
+        # No request: no context processors, so the markers above are what the tags read.
+        html = render_to_string("antrean/poli.html#panel", konteks)
+        pola = (html.split(poli_tags.PENANDA_TUNGGU), waktu)
+        if tanda:
+            cache.set(kunci, (tanda, *pola), _TTL_PANEL)
+    bagian, waktu = pola
+    sekarang = timezone.now().timestamp()
+    isi = [bagian[0]]
+    for masuk, sesudah in zip(waktu, bagian[1:], strict=True):
+        isi += [poli_tags.teks_tunggu((sekarang - masuk) / 60), sesudah]
+    html = "".join(isi)
+    return html.replace(_PENANDA_CSRF, get_token(request)).replace(_PENANDA_VERSI, versi_pkm)
 
 
 @require_GET
 @peran_wajib(*PERAN_POLI)
 def poli(request: HttpRequest, unit_id: int | None = None) -> HttpResponse:
     unit, units = _unit_poli(request, unit_id)
-    template = "antrean/poli.html"
     if request.htmx and not request.htmx.boosted:
-        template += "#panel"
-    return TemplateResponse(request, template, _konteks_poli(request, unit, units))
+        return HttpResponse(_panel_poli_html(request, unit))
+    return TemplateResponse(request, "antrean/poli.html", _konteks_poli(request, unit, units))
 
 
 def _aksi_tiket(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from antrean import live
 from integrasi import outbox
 from pendaftaran.models import Kunjungan, Penjamin, StatusKunjungan
 
@@ -103,6 +104,8 @@ def worklist_ubah_umum(*, permintaan: PermintaanBpjs, oleh, catatan: str = "") -
     if kunjungan.status == StatusKunjungan.BATAL:
         raise WorklistError({"status": ["Kunjungan sudah dibatalkan."]})
     Kunjungan.objects.filter(pk=kunjungan.pk).update(penjamin=Penjamin.UMUM)
+    # The poli panel shows the payer and is cached under the queue version (antrean/views.py).
+    live.tandai_berubah(kunjungan.puskesmas_id)
     sekarang = timezone.now()
     baru: list[int] = []
     for r in PermintaanBpjs.objects.select_for_update().filter(

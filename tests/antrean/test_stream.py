@@ -155,7 +155,7 @@ def test_a_call_is_announced_to_the_displays_before_the_subscribers_publish_thei
     from integrasi import peristiwa
 
     urutan: list[str] = []
-    monkeypatch.setattr(live, "_bump", lambda pkm_id: urutan.append("layar"))
+    monkeypatch.setattr(live, "_bump", lambda pkm_id, unit_id=None: urutan.append("layar"))
     asli = peristiwa.kunjungan_dipanggil.terbitkan
 
     def terbitkan(**kw):

@@ -207,14 +207,26 @@ def test_unknown_card_is_a_final_failure_with_the_reason(
 
 
 def test_worklist_change_to_umum_cancels_the_pending_registration_and_is_recorded(
-    bpjs_settings, sim, peserta_pasien, daftar_bpjs, petugas_loket
+    bpjs_settings,
+    sim,
+    peserta_pasien,
+    daftar_bpjs,
+    petugas_loket,
+    django_capture_on_commit_callbacks,
 ):
+    from antrean import live
+
     k = daftar_bpjs(peserta_pasien("tidak_aktif"))
     proses_semua(k)
     cek = rows(k)[J.CEK_PESERTA]
-    services.worklist_ubah_umum(permintaan=cek, oleh=petugas_loket.user, catatan="diberi tahu")
+    unit_id = k.tiket_pertama.unit_id
+    versi = live.versi_unit(k.puskesmas_id, unit_id)[1]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.worklist_ubah_umum(permintaan=cek, oleh=petugas_loket.user, catatan="diberi tahu")
     k.refresh_from_db()
     assert k.penjamin == "umum"
+    # The poli panel shows the payer: its cached copy must go (antrean/views.py).
+    assert live.versi_unit(k.puskesmas_id, unit_id)[1] != versi
     r = rows(k)
     assert r[J.CEK_PESERTA].status == S.DIBATALKAN
     assert r[J.PENDAFTARAN_ADD].status == S.DIBATALKAN
