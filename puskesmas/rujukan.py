@@ -22,6 +22,7 @@ stale medical-record counter back (Django saves only the loaded fields).
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 import threading
 import time
@@ -98,7 +99,8 @@ def _generasi_baru() -> str | None:
 
 
 def _kunci_bersama(generasi: str, kunci: tuple) -> str:
-    return f"rujukan:{generasi}:{kunci!r}"
+    # Hashed: a lookup key holds spaces and quotes, which a cache key should not.
+    return f"rujukan:{generasi}:{hashlib.blake2b(repr(kunci).encode(), digest_size=16).hexdigest()}"
 
 
 def ambil(kunci: tuple, muat: Callable[[], T | None]) -> T | None:

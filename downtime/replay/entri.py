@@ -13,6 +13,7 @@ from datetime import date
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
+from antrean import live
 from antrean import services as antrean_services
 from antrean.models import Tiket
 from antrean.services import format_kode
@@ -257,6 +258,8 @@ def _jalankan(entri: EntriReplay, u: Urai, oleh, *, paksa_pasien: Pasien | None 
             kode = format_kode(u.unit, u.nomor)
             if not tiket.kode_cetak:
                 Tiket.objects.filter(pk=tiket.pk).update(kode_cetak=kode)
+                # The poli panel and the TV show the printed number beside the queue's.
+                live.tandai_berubah(sudah.puskesmas_id, unit_id=tiket.unit_id)
             pesan += f" Nomor antrean {tiket.kode}, bukan {kode} di tiket luring."
         _set_hasil(entri, StatusEntri.DIBUAT, pasien=sudah.pasien, kunjungan=sudah, pesan=pesan)
         return

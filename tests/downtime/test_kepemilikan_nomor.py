@@ -13,6 +13,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from antrean import live
 from antrean.models import StatusTiket, Tiket
 from downtime import services
 from downtime.models import EntriReplay, KontakLoket, NomorLuring
@@ -269,7 +270,7 @@ def test_a_paper_entry_of_a_patient_already_served_never_waits_in_the_queue(clie
 
 
 def test_an_online_save_whose_answer_was_lost_tells_the_loket_the_real_number(
-    client_loket, petugas_loket
+    client_loket, petugas_loket, django_capture_on_commit_callbacks
 ):
     """The Simpan reached the server (A-001) but the answer did not; the page printed an
     offline slip A-50x for the same registration. The replay finds the online visit, keeps it,
@@ -292,7 +293,11 @@ def test_an_online_save_whose_answer_was_lost_tells_the_loket_the_real_number(
     ).kunjungan
     e = entri({"id": pasien.pk}, nomor=b["pertama"])
     e["client_uuid"] = str(cu)
-    (h,) = _replay(client_loket, [e])
+    sebelum = live.versi_unit(pkm.pk, online.unit_id)
+    with django_capture_on_commit_callbacks(execute=True):
+        (h,) = _replay(client_loket, [e])
+    # The slip's number now shows beside the queue's: the unit's cached poli panel is redrawn.
+    assert live.versi_unit(pkm.pk, online.unit_id)[1] != sebelum[1]
     assert h["status"] == "dibuat" and h["kunjungan_id"] == online.pk
     assert h["nomor_baru"] is True and h["perlu_diberitahu"] is True
     tiket = online.tiket_pertama
