@@ -70,8 +70,10 @@ def _parse() -> argparse.Namespace:
                    help="seconds of the same load before each level is measured: the server "
                    "has been up since the morning, its per-process reference caches warm "
                    "(0: measure from a cold start)")  # fmt: skip
-    p.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
-    p.add_argument("--threads", type=int, default=112, help="threads per gunicorn worker")
+    p.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1,
+                   help="gunicorn workers (config/gunicorn.py: cores + 1)")  # fmt: skip
+    p.add_argument("--threads", type=int, default=150,
+                   help="threads per gunicorn worker (config/gunicorn.py's default)")  # fmt: skip
     p.add_argument("--klasik", action="store_true",
                    help="gunicorn from the command line only, as before config/gunicorn.py "
                    "(no preload, ANTREAN_SSE_MAKS from the environment or 4)")  # fmt: skip

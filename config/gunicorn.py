@@ -20,11 +20,23 @@ import gc
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", os.environ.get("WEB_CONCURRENCY", "4")))
+# One worker per core plus one: each runs Python under its own GIL, and the extra one fills a
+# core while another waits on PostgreSQL. On 2 cores at ten districts (bench/README.md,
+# 2026-12-01 21:00) 3 workers served as much as 4 (153 vs 159 requests/s, within a run's
+# noise) in 57 MB less (369 MB PSS with Celery, under the 400 MB goal), 2 workers 149/s.
+workers = int(
+    os.environ.get("GUNICORN_WORKERS", os.environ.get("WEB_CONCURRENCY", (os.cpu_count() or 1) + 1))
+)
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "112"))
+# Enough stream slots (threads − CADANGAN) in each worker for every screen of the box, since
+# gunicorn does not spread streams evenly: 3 × 142 for ten districts' 300 TVs.
+threads = int(os.environ.get("GUNICORN_THREADS", "150"))
 # Threads kept for ordinary requests whatever the streams hold (and the request pool's size).
-CADANGAN = int(os.environ.get("GUNICORN_CADANGAN", "16"))
+# 8, not 16: no loket or poli request waits on an outside system (the BPJS eligibility check
+# at the counter runs in Celery; only an admin's "Uji koneksi" and the PCare poli mapping call
+# out, bounded by BPJS_TIMEOUT), and fewer request threads contending for a worker's GIL cost
+# 12% less CPU a request at ten districts (13.0 → 11.4 ms; 15% with 4 in an earlier run).
+CADANGAN = int(os.environ.get("GUNICORN_CADANGAN", "8"))
 os.environ.setdefault("ANTREAN_SSE_MAKS", str(max(threads - CADANGAN, 0)))
 # Ordinary requests run on this many threads per worker (config/gerbang.py), the only ones
 # holding database connections; the other threads only wait there or hold streams.
