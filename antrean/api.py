@@ -89,14 +89,12 @@ def unit_daftar(request: HttpRequest):
 def _unit_terbaca(petugas: Petugas, unit_id: int) -> UnitLayanan:
     """A unit whose queue this officer may read: any unit of their Puskesmas, poli staff only
     the active units of their own cluster (as on the poli page). From the reference cache."""
-    for u in rujukan.unit_puskesmas(petugas.puskesmas_id):
-        if u.pk != unit_id:
-            continue
-        if petugas.peran != Peran.POLI or (
-            u.aktif and petugas.klaster_id and u.klaster_id == petugas.klaster_id
-        ):
-            return u
-        break
+    u = rujukan.unit(petugas.puskesmas_id, unit_id)  # one unpickled unit, not the list
+    if u is not None and (
+        petugas.peran != Peran.POLI
+        or (u.aktif and petugas.klaster_id and u.klaster_id == petugas.klaster_id)
+    ):
+        return u
     raise TidakDitemukan("Unit layanan tidak ditemukan di Puskesmas ini.")
 
 
