@@ -103,15 +103,24 @@ def _kunci_bersama(generasi: str, kunci: tuple) -> str:
     return f"rujukan:{generasi}:{hashlib.blake2b(repr(kunci).encode(), digest_size=16).hexdigest()}"
 
 
+def _umur_kunci(kunci: tuple) -> float:
+    """This key's lifetime under a generation: 80-100% of RUJUKAN_GENERASI_DETIK, fixed per key
+    (the same in every process). The rows a morning's first requests load would otherwise all
+    expire in the same second, and every process reload them at once."""
+    bagian = int.from_bytes(hashlib.blake2b(repr(kunci).encode(), digest_size=8).digest()) / 2**64
+    return max(_umur_generasi() * (1.0 - 0.2 * bagian), _umur_maks())
+
+
 def ambil(kunci: tuple, muat: Callable[[], T | None]) -> T | None:
     """The cached value for `kunci`, loading it with `muat()` when absent or stale."""
     if _umur_maks() <= 0:
         return muat()
     generasi = _generasi()
     sekarang = time.monotonic()
-    ada = _isi.get(kunci)  # (loaded at, generation or "" when unreadable, pickled value)
+    # (loaded at, generation or "" when unreadable, pickled value, this key's lifetime)
+    ada = _isi.get(kunci)
     if ada is not None and generasi is not None and ada[1] == generasi:
-        segar = sekarang - ada[0] < _umur_generasi()
+        segar = sekarang - ada[0] < ada[3]
     else:  # Redis down: only what was loaded while it was down, for the short lifetime
         segar = ada is not None and generasi is None and ada[1] == ""
         segar = segar and sekarang - ada[0] < _umur_maks()
@@ -120,37 +129,39 @@ def ambil(kunci: tuple, muat: Callable[[], T | None]) -> T | None:
     elif generasi is not None and (bersama := _dari_bersama(generasi, kunci)) is not None:
         # Another process loaded it under this generation: a Redis read instead of a query and
         # the ORM's CPU, once per process (gunicorn's workers, each host) instead of per row.
-        umur, nilai = bersama
+        umur, nilai, hidup = bersama
         with _kunci:
-            _isi[kunci] = (sekarang - umur, generasi, nilai)
+            _isi[kunci] = (sekarang - umur, generasi, nilai, hidup)
     else:
         dimuat = muat()
         # Kept pickled: unpickling (C code) gives each caller its own objects far faster than
         # copy.deepcopy walks a model graph.
         nilai = _TIDAK_ADA if dimuat is None else pickle.dumps(dimuat, pickle.HIGHEST_PROTOCOL)
+        hidup = _umur_kunci(kunci)
         with _kunci:
-            _isi[kunci] = (sekarang, generasi or "", nilai)
+            _isi[kunci] = (sekarang, generasi or "", nilai, hidup)
         if generasi is not None:
             cache.set(
                 _kunci_bersama(generasi, kunci),
                 (time.time(), b"" if nilai is _TIDAK_ADA else nilai),
-                int(_umur_generasi()),
+                int(hidup) + 1,
             )
         return dimuat
     return None if nilai is _TIDAK_ADA else pickle.loads(nilai)
 
 
-def _dari_bersama(generasi: str, kunci: tuple) -> tuple[float, Any] | None:
-    """(age in seconds, pickled value or _TIDAK_ADA) of the copy shared in Redis under this
-    generation, if one is there and younger than the generation's lifetime."""
+def _dari_bersama(generasi: str, kunci: tuple) -> tuple[float, Any, float] | None:
+    """(age in seconds, pickled value or _TIDAK_ADA, the key's lifetime) of the copy shared in
+    Redis under this generation, if one is there and younger than that lifetime."""
     bersama = cache.get(_kunci_bersama(generasi, kunci))
     if bersama is None:
         return None
     dimuat_pada, nilai = bersama
     umur = max(0.0, time.time() - dimuat_pada)
-    if umur >= _umur_generasi():
+    hidup = _umur_kunci(kunci)
+    if umur >= hidup:
         return None
-    return umur, (_TIDAK_ADA if nilai == b"" else nilai)
+    return umur, (_TIDAK_ADA if nilai == b"" else nilai), hidup
 
 
 def ubah(**kwargs: Any) -> None:
@@ -295,22 +306,35 @@ def pengaturan_integrasi(puskesmas_id: int):
 
 
 def downtime_deklarasi(puskesmas_id: int, loket_id: int | None):
-    """The declared downtime in force for this loket (downtime.selectors.downtime_aktif), or
-    None. Asked by every online registration; an admin declares or ends one a few times a year,
-    and that save starts a new generation (see _ubah_downtime)."""
+    """The declared downtime in force for this loket: the whole Puskesmas' first, else the
+    loket's own (as downtime.selectors.downtime_aktif), or None. Asked by every online
+    registration; an admin declares or ends one a few times a year, and that save starts a new
+    generation (see _ubah_downtime). Cached per Puskesmas, not per loket: one row (nearly always
+    "none") for its thirty lokets, so a morning's first registrations load it once, not once
+    per loket (bench/district.py: a tenth of the web CPU at ten districts' start)."""
     from downtime.models import EpisodeDowntime, JenisEpisode
-    from downtime.selectors import downtime_aktif
-    from puskesmas.models import Loket, Puskesmas
 
     def muat():
-        # Only the ids matter to downtime_aktif: no row is loaded to build them.
-        loket = Loket(pk=loket_id, puskesmas_id=puskesmas_id) if loket_id else None
-        return downtime_aktif(puskesmas=Puskesmas(pk=puskesmas_id), loket=loket)
+        return (
+            list(
+                EpisodeDowntime.objects.filter(
+                    puskesmas_id=puskesmas_id, jenis=JenisEpisode.DEKLARASI, selesai__isnull=True
+                )
+                .select_related("loket")
+                .order_by("-mulai")
+            )
+            or None
+        )  # "none in force" is stored as a miss: nothing to unpickle per request
 
-    hasil: EpisodeDowntime | None = ambil(("downtime", puskesmas_id, loket_id), muat)
-    if hasil is None or hasil.puskesmas_id != puskesmas_id or hasil.jenis != JenisEpisode.DEKLARASI:
+    semua: list[EpisodeDowntime] | None = ambil(("downtime", puskesmas_id), muat)
+    if not semua:
         return None
-    return hasil
+    cocok = [
+        e for e in semua if e.puskesmas_id == puskesmas_id and e.jenis == JenisEpisode.DEKLARASI
+    ]
+    return next((e for e in cocok if e.loket_id is None), None) or next(
+        (e for e in cocok if loket_id is not None and e.loket_id == loket_id), None
+    )
 
 
 def _ubah_downtime(instance: Any = None, **kwargs: Any) -> None:

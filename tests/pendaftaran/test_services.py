@@ -217,3 +217,32 @@ def test_a_visit_registered_during_declared_downtime_is_flagged(
     downtime_mulai(puskesmas=puskesmas, oleh=admin_puskesmas.user, alasan="erm")
     gigi = puskesmas.unit_layanan.get(kode="GIGI")
     assert daftar(puskesmas, pasien_umum, gigi, petugas_loket).kunjungan.mode_downtime
+
+
+def test_a_declaration_flags_its_own_loket_or_the_whole_puskesmas_and_ends_everywhere(
+    puskesmas, puskesmas_lain, petugas_loket, petugas_loket_2, admin_puskesmas, pasien_umum
+):
+    """The declaration in force is cached per Puskesmas (puskesmas/rujukan.py) and picked per
+    loket: one loket's declaration flags that loket only, another Puskesmas' none of ours, a
+    Puskesmas-wide one every loket, and ending it reaches the next registration."""
+    from downtime.services import downtime_mulai, downtime_selesai
+    from tests.factories import LoketFactory
+
+    units = iter(puskesmas.unit_layanan.filter(aktif=True).order_by("pk"))
+
+    def flag(petugas) -> bool:
+        return daftar(puskesmas, pasien_umum, next(units), petugas).kunjungan.mode_downtime
+
+    downtime_mulai(
+        puskesmas=puskesmas_lain, alasan="listrik", loket=LoketFactory(puskesmas=puskesmas_lain)
+    )
+    downtime_mulai(puskesmas=puskesmas_lain, alasan="listrik")
+    assert not flag(petugas_loket)
+    sendiri = downtime_mulai(puskesmas=puskesmas, alasan="listrik", loket=petugas_loket.loket)
+    assert flag(petugas_loket) and not flag(petugas_loket_2)
+    semua = downtime_mulai(puskesmas=puskesmas, alasan="erm", oleh=admin_puskesmas.user)
+    assert flag(petugas_loket_2)
+    downtime_selesai(episode=semua)
+    assert not flag(petugas_loket_2) and flag(petugas_loket)
+    downtime_selesai(episode=sendiri)
+    assert not flag(petugas_loket)

@@ -68,6 +68,27 @@ def test_a_row_is_kept_past_the_short_lifetime_while_its_generation_holds(jam, r
     assert len(dimuat) == 2
 
 
+def test_rows_loaded_together_do_not_all_expire_together(jam, redis, settings):
+    """A morning's first requests load every token, officer and unit within a minute: each key
+    keeps 80-100% of the lifetime, so their reloads spread instead of landing in one second."""
+    settings.RUJUKAN_CACHE_DETIK, settings.RUJUKAN_GENERASI_DETIK = 10, 300
+    muat, dimuat = _pemuat(["baris"])
+    for i in range(200):
+        rujukan.ambil(("petugas", i), muat)
+    jam.t += 239  # under 80%: every key still fresh
+    for i in range(200):
+        rujukan.ambil(("petugas", i), muat)
+    assert len(dimuat) == 200
+    jam.t += 31  # 90%: about half of them
+    for i in range(200):
+        rujukan.ambil(("petugas", i), muat)
+    assert 40 < len(dimuat) - 200 < 160
+    jam.t += 31  # past 100%: all of them
+    for i in range(200):
+        rujukan.ambil(("petugas", i), muat)
+    assert len(dimuat) == 400
+
+
 def test_a_save_in_another_process_is_seen_within_the_generation_check(jam, redis, settings):
     settings.RUJUKAN_CEK_DETIK = 1
     nilai = ["aktif"]
