@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable, Sequence
 from datetime import date
 from functools import cache
+from typing import Any
 
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import Q, QuerySet
 
 from puskesmas.models import Loket, Puskesmas
@@ -49,63 +51,133 @@ def pasien_cari(*, puskesmas: Puskesmas, q: str, batas: int = BATAS_HASIL) -> li
     NIK for her baby), BPJS card (13), No. RM (up to 8 digits), or a name with or without a
     birth date. Exact identifiers are index lookups; names use the normalised name column."""
     q = (q or "").strip()
-    basis = Pasien.objects.filter(puskesmas=puskesmas)
     angka = nik_rules.bersihkan(q)
     if angka.isdigit():
         if len(angka) == 16:
-            return list(
-                basis.filter(Q(nik=angka) | (Q(nik_ibu=angka) & ~Q(nik_ibu=""))).order_by(
-                    "tanggal_lahir"
-                )[:batas]
-            )
+            return _cari_nik(puskesmas.pk, angka, batas)
         if len(angka) == 13:
-            return list(basis.filter(no_bpjs=angka)[:batas])
+            return _cari_bpjs(puskesmas.pk, angka, batas)
         if len(angka) <= 8:
-            return list(basis.filter(no_rm=angka.zfill(6))[:batas])
+            return _cari_rm(puskesmas.pk, angka.zfill(6), batas)
         return []
     tanggal, sisa = _ambil_tanggal(q)
     nama = normalisasi_nama(sisa)
     if tanggal is not None:
-        hasil = list(basis.filter(tanggal_lahir=tanggal)[:200])
+        hasil = list(Pasien.objects.filter(puskesmas=puskesmas, tanggal_lahir=tanggal)[:200])
         if nama:
             hasil = [p for p in hasil if nama in p.nama_cari or skor_nama(nama, p.nama) >= 70]
             hasil.sort(key=lambda p: -skor_nama(nama, p.nama))
         return hasil[:batas]
     if len(nama) < 2:
         return []
-    # Names that start with the text first, then names containing it as a later word.
-    # No plain "ORDER BY nama_cari LIMIT 20": PostgreSQL would walk the btree in name order
-    # filtering every row (250 ms at 100,000 patients for a late or rare prefix) instead of the
-    # LIKE/trigram indexes; a capped fetch sorted afterwards stays an index scan (_teratas).
+    return _cari_nama(puskesmas.pk, nama, batas)
+
+
+class _KueriPasien:
+    """A search shape compiled to SQL once per database and process, then run with each
+    request's Puskesmas and text. A search as you type is the loket's most frequent request,
+    and building and compiling its querysets cost more CPU than the database's own work
+    (bench/district.py --profil). `buat(puskesmas_id, nilai)` returns the SQL and parameters
+    for stand-in values; every parameter that holds the stand-in text gets the real one (LIKE
+    patterns escaped as Django escapes them), and the Puskesmas stand-in must appear as a
+    parameter, or compiling fails loudly. tests/pendaftaran/test_selectors.py compares every
+    shape with its plain ORM query."""
+
+    PKM = -7_654_329
+    NILAI = "QZXNILAIQZX"  # upper-case letters only: what normalisasi_nama leaves unchanged
+
+    def __init__(self, buat: Callable[[int, str], tuple[str, Sequence[Any]]]) -> None:
+        self._buat = buat
+        self._siap: dict[str, tuple[str, list[Any]]] = {}
+
+    def __call__(self, puskesmas_id: int, nilai: str, *tambahan: Any) -> list[Pasien]:
+        alias = router.db_for_read(Pasien)
+        siap = self._siap.get(alias)
+        if siap is None:
+            sql, params = self._buat(self.PKM, self.NILAI)
+            if self.PKM not in params or not any(
+                isinstance(p, str) and self.NILAI in p for p in params
+            ):
+                raise RuntimeError(f"_KueriPasien: a stand-in is not a parameter of {sql}")
+            siap = self._siap[alias] = (sql, list(params))
+        sql, params = siap
+        pola = connections[alias].ops.prep_for_like_query(nilai)
+        nyata = [
+            puskesmas_id
+            if p == self.PKM
+            else nilai
+            if p == self.NILAI
+            else p.replace(self.NILAI, pola)
+            if isinstance(p, str) and self.NILAI in p
+            else p
+            for p in params
+        ]
+        return list(Pasien.objects.db_manager(alias).raw(sql, (*nyata, *tambahan)))
+
+
+def _sql(qs: QuerySet[Pasien]) -> tuple[str, Sequence[Any]]:
+    return qs.query.sql_with_params()
+
+
+def _sql_nik(pkm: int, nik: str) -> tuple[str, Sequence[Any]]:
+    qs = Pasien.objects.filter(Q(nik=nik) | (Q(nik_ibu=nik) & ~Q(nik_ibu="")), puskesmas_id=pkm)
+    return _sql(qs.order_by("tanggal_lahir")[:BATAS_HASIL])
+
+
+_cari_nik_siap = _KueriPasien(_sql_nik)
+_cari_bpjs_siap = _KueriPasien(
+    lambda pkm, no: _sql(Pasien.objects.filter(puskesmas_id=pkm, no_bpjs=no)[:BATAS_HASIL])
+)
+_cari_rm_siap = _KueriPasien(
+    lambda pkm, no: _sql(Pasien.objects.filter(puskesmas_id=pkm, no_rm=no)[:BATAS_HASIL])
+)
+
+
+def _cari_nik(pkm: int, nik: str, batas: int) -> list[Pasien]:
+    return _cari_nik_siap(pkm, nik)[:batas]
+
+
+def _cari_bpjs(pkm: int, no: str, batas: int) -> list[Pasien]:
+    return _cari_bpjs_siap(pkm, no)[:batas]
+
+
+def _cari_rm(pkm: int, no: str, batas: int) -> list[Pasien]:
+    return _cari_rm_siap(pkm, no)[:batas]
+
+
+def _sql_nama(pkm: int, nama: str) -> tuple[str, Sequence[Any]]:
+    """Names that start with the text first, then names containing it as a later word, in one
+    statement; the two counts are parameters (`_cari_nama`).
+
+    No plain "ORDER BY nama_cari LIMIT 20": PostgreSQL would walk the btree in name order
+    filtering every row (250 ms at 100,000 patients for a late or rare prefix) instead of the
+    LIKE/trigram indexes. Each side is capped at 200 in a derived table, which PostgreSQL plans
+    on its own (its LIMIT keeps it from being merged into the outer query), so the match still
+    runs on the LIKE/trigram indexes; only the outer query sorts, and only `batas` rows become
+    patients (building 200 and sorting them in Python was most of a search's CPU). The later-
+    word side runs only when the count of the first (a CTE, evaluated once) is short, as a
+    second query did before. Byte order ("C"), as Python's sort: a locale collation would
+    ignore the spaces between words."""
+    basis = Pasien.objects.filter(puskesmas_id=pkm)
     awal = basis.filter(nama_cari__startswith=nama)
     kata = basis.filter(nama_cari__contains=" " + nama).exclude(nama_cari__startswith=nama)
-    return _teratas(awal, kata, batas)
-
-
-def _teratas(awal: QuerySet[Pasien], kata: QuerySet[Pasien], batas: int) -> list[Pasien]:
-    """The first `batas` of at most 200 matches of `awal`, in name order, topped up with the
-    first of at most 200 matches of `kata` when `awal` has fewer than `batas`: one statement.
-
-    Each cap is applied in a derived table, which PostgreSQL plans on its own (its LIMIT keeps
-    it from being merged into the outer query), so the match still runs on the LIKE/trigram
-    indexes; only the outer query sorts, and only `batas` rows become patients (building 200
-    and sorting them in Python was most of a search's CPU). `kata` runs only when the count of
-    `awal` (a CTE, evaluated once) is short, as a second query did before: a search as you
-    type is the most frequent request of a loket's morning, and the second round trip was a
-    third of its SQL. Byte order ("C"), as Python's sort: a locale collation would ignore the
-    spaces between words."""
-    sql_a, param_a = awal[:200].query.sql_with_params()
-    sql_k, param_k = kata[:200].query.sql_with_params()
+    sql_a, param_a = _sql(awal[:200])
+    sql_k, param_k = _sql(kata[:200])
     urutan = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
-    return list(
-        Pasien.objects.raw(
-            f"WITH a AS ({sql_a}) SELECT * FROM ("
-            "SELECT 0 AS kelompok_cari, a.* FROM a UNION ALL "
-            f"SELECT 1, k.* FROM ({sql_k}) k WHERE (SELECT COUNT(*) FROM a) < %s"
-            f') s ORDER BY s.kelompok_cari, s."nama_cari"{urutan}, s."id" LIMIT %s',
-            (*param_a, *param_k, batas, batas),
-        )
+    return (
+        f"WITH a AS ({sql_a}) SELECT * FROM ("
+        "SELECT 0 AS kelompok_cari, a.* FROM a UNION ALL "
+        f"SELECT 1, k.* FROM ({sql_k}) k WHERE (SELECT COUNT(*) FROM a) < %s"
+        f') s ORDER BY s.kelompok_cari, s."nama_cari"{urutan}, s."id" LIMIT %s',
+        (*param_a, *param_k),
     )
+
+
+_cari_nama_siap = _KueriPasien(_sql_nama)
+
+
+def _cari_nama(pkm: int, nama: str, batas: int) -> list[Pasien]:
+    return _cari_nama_siap(pkm, nama, batas, batas)
 
 
 def kandidat_duplikat(

@@ -149,3 +149,26 @@ def test_poli_staff_may_search_but_not_create_patients(client, perawat_poli, pas
     r = kirim(client, "/pasien", pasien_baru())
     assert r.status_code == 403 and r.json()["kode"] == "tidak_berhak"
     assert not Pasien.objects.filter(nama="Ahmad Fauzi").exists()
+
+
+def test_search_results_are_the_bytes_the_response_schema_writes(client, api_client, perawat_poli):
+    """The search writes its PasienOut rows itself (pendaftaran/api.py): the body must be what
+    the schema would write, for the full view and for the masked one poli staff get, with the
+    fields that may be empty or null among them."""
+    import json
+
+    from ninja.responses import NinjaJSONEncoder
+
+    from pendaftaran.schemas import PasienOut
+
+    PasienFactory(puskesmas=perawat_poli.puskesmas, nama="Rina Satu", no_bpjs=None, no_hp="")
+    PasienFactory(puskesmas=perawat_poli.puskesmas, nama="Rina Dua", nik=None,
+                  nik_ibu=buat_nik(date(1990, 1, 2), "P", serial=5), alamat="")  # fmt: skip
+    client.force_login(perawat_poli.user)
+    for klien in (api_client, client):
+        r = klien.get(f"{API}/pasien", {"q": "rina"})
+        assert r.status_code == 200 and r["Content-Type"].startswith("application/json")
+        baris = json.loads(r.content)
+        assert len(baris) == 2
+        skema = [PasienOut.model_validate(b).model_dump() for b in baris]
+        assert r.content == json.dumps(skema, cls=NinjaJSONEncoder).encode()

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.test import Client
 from django.utils import timezone
 
@@ -208,3 +209,76 @@ def test_a_name_search_tops_up_prefix_matches_with_later_words_in_one_statement(
     ]
     sisa = selectors.pasien_cari(puskesmas=puskesmas, q="ani", batas=4)
     assert [p.nama for p in sisa] == ["Ani Ani", "Ani Budi", "Ani Rahma", "Dewi Ani"]
+
+
+def _cari_orm(puskesmas, q: str, batas: int = 20) -> list[int]:
+    """The search as plain ORM queries (what pasien_cari ran before its shapes were compiled
+    once): the reference the compiled statements must agree with."""
+    from pendaftaran import nik as nik_rules
+
+    basis = Pasien.objects.filter(puskesmas=puskesmas)
+    angka = nik_rules.bersihkan(q.strip())
+    if angka.isdigit():
+        if len(angka) == 16:
+            qs = basis.filter(Q(nik=angka) | (Q(nik_ibu=angka) & ~Q(nik_ibu=""))).order_by(
+                "tanggal_lahir"
+            )
+        elif len(angka) == 13:
+            qs = basis.filter(no_bpjs=angka)
+        else:
+            qs = basis.filter(no_rm=angka.zfill(6))
+        return [p.pk for p in qs[:batas]]
+    nama = normalisasi_nama(q)
+    awal = sorted(basis.filter(nama_cari__startswith=nama)[:200], key=lambda p: (p.nama_cari, p.pk))
+    kata = sorted(
+        basis.filter(nama_cari__contains=" " + nama).exclude(nama_cari__startswith=nama)[:200],
+        key=lambda p: (p.nama_cari, p.pk),
+    )
+    return [p.pk for p in (awal + kata)[:batas]]
+
+
+def test_every_compiled_search_shape_finds_what_the_orm_query_finds(puskesmas, puskesmas_lain):
+    """pasien_cari compiles each shape once per process (_KueriPasien) and fills in each
+    request's values: per shape, the same patients in the same order as its ORM query, never
+    another Puskesmas' patient (the same identifiers exist there too), and LIKE characters in
+    the text matched literally."""
+    from pendaftaran.selectors import _KueriPasien
+
+    ibu = PasienFactory(puskesmas=puskesmas, nama="Wati Ibu")
+    bayi = PasienFactory(
+        puskesmas=puskesmas, nama="Bayi Ny Wati", nik=None, nik_ibu=ibu.nik,
+        tanggal_lahir=date(2026, 11, 2),
+    )  # fmt: skip
+    for i, n in enumerate(["Ani Rahma", "Ani_Budi", "Dewi Ani", "Sri Ani%", "Anita", "Rani Ani"]):
+        PasienFactory(puskesmas=puskesmas, nama=n, no_rm=f"{400 + i:06d}")
+    # The same identifiers in the other Puskesmas.
+    lain = [
+        PasienFactory(puskesmas=puskesmas_lain, nama="Ani Lain", nik=ibu.nik, no_bpjs=ibu.no_bpjs,
+                      no_rm=ibu.no_rm),
+        PasienFactory(puskesmas=puskesmas_lain, nama="Wati Lain", nik=None, nik_ibu=ibu.nik,
+                      no_rm="000401"),
+    ]  # fmt: skip
+    pertanyaan = [ibu.nik, ibu.nik[:6] + " " + ibu.nik[6:], ibu.no_bpjs, ibu.no_rm,
+                  str(int(ibu.no_rm)), "000401", "ani", "ANI", "ani ", "wati", "an", "ani_",
+                  "ani%", "sri ani", "zzz", "ani rahma"]  # fmt: skip
+    for q in pertanyaan:
+        hasil = [p.pk for p in selectors.pasien_cari(puskesmas=puskesmas, q=q)]
+        assert hasil == _cari_orm(puskesmas, q), q
+        assert not {p.pk for p in lain} & set(hasil), q
+    assert [p.pk for p in selectors.pasien_cari(puskesmas=puskesmas, q=ibu.nik)] == [
+        ibu.pk,
+        bayi.pk,
+    ]
+    assert [p.nama for p in selectors.pasien_cari(puskesmas=puskesmas, q="ani", batas=2)] == [
+        "Ani_Budi", "Ani Rahma",
+    ]  # fmt: skip
+    # The text reaches LIKE escaped: "_" and "%" match themselves only (nama_cari never holds
+    # them, pasien_cari strips them first; the compiled shape must not rely on that).
+    from pendaftaran.selectors import _cari_nama
+
+    for teks in ("AN_", "A%", "ANI"):
+        orm = Pasien.objects.filter(puskesmas=puskesmas, nama_cari__startswith=teks)
+        assert {p.pk for p in orm} <= {p.pk for p in _cari_nama(puskesmas.pk, teks, 20)}
+        assert bool(_cari_nama(puskesmas.pk, teks, 20)) == (teks == "ANI")
+    with pytest.raises(RuntimeError):  # a shape whose stand-in is not a parameter is refused
+        _KueriPasien(lambda pkm, nilai: Pasien.objects.all().query.sql_with_params())(1, "x")
