@@ -66,7 +66,7 @@ def _parse() -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--tingkat", default="1,5,10", help="numbers of districts, comma-separated")
     p.add_argument("--detik", type=float, default=60.0, help="seconds of load per level")
-    p.add_argument("--pemanasan", type=float, default=20.0,
+    p.add_argument("--pemanasan", type=float, default=40.0,
                    help="seconds of the same load before each level is measured: the server "
                    "has been up since the morning, its per-process reference caches warm "
                    "(0: measure from a cold start)")  # fmt: skip
