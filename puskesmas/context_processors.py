@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from .navigasi import menu_untuk
 
@@ -11,4 +12,7 @@ def petugas(request: HttpRequest) -> dict:
     p = getattr(user, "petugas", None) if user is not None and user.is_authenticated else None
     if p is None:
         return {"petugas": None, "puskesmas": None, "menu": []}
-    return {"petugas": p, "puskesmas": p.puskesmas, "menu": menu_untuk(p.peran, request.path)}
+    # Built only when a template shows it: the htmx partials (a search as you type, the poli
+    # panel) never do, and its dozen reverse() calls were a tenth of a search's rendering.
+    menu = SimpleLazyObject(lambda: menu_untuk(p.peran, request.path))
+    return {"petugas": p, "puskesmas": p.puskesmas, "menu": menu}
