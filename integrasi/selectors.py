@@ -2,6 +2,7 @@
 
     konfigurasi_bpjs(puskesmas)      -> BpjsConfig        (PCare + Antrean FKTP)
     konfigurasi_satusehat(puskesmas) -> SatusehatConfig | None   (None: not sending)
+    satusehat_aktif(puskesmas) -> bool                           (the same, without the secret)
     puskesmas_jkn_untuk(username, password) -> Puskesmas | None  (Mobile JKN login)
 
 A Puskesmas without its own settings gets the deployment's environment defaults (BPJS_*,
@@ -74,6 +75,17 @@ def _pemilik_bawaan_satusehat() -> int | None:
 
     # Asked on every registration while the defaults are on; a Puskesmas' save invalidates it.
     return rujukan.ambil(("satusehat-bawaan", kode), muat)
+
+
+def satusehat_aktif(puskesmas: Puskesmas | int) -> bool:
+    """Whether this Puskesmas sends to SATUSEHAT (konfigurasi_satusehat is not None), without
+    decrypting its secret: asked by every registration and call, which only record the work
+    and leave the sending, and so the secret, to the worker."""
+    pk = _pk(puskesmas)
+    p = _pengaturan_berlaku(pk)
+    if p is not None:
+        return bool(p.ss_aktif)
+    return bool(getattr(settings, "SATUSEHAT_AKTIF", False)) and _pemilik_bawaan_satusehat() == pk
 
 
 def konfigurasi_satusehat(puskesmas: Puskesmas | int) -> SatusehatConfig | None:

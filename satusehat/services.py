@@ -28,10 +28,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from antrean.models import Tiket, UnitLayanan
+from config.sisip import sisip
 from integrasi import outbox
 from integrasi.outbox import STATUS_MENUNGGU, STATUS_SELESAI_OK
 from integrasi.outbox import StatusKirim as S
-from integrasi.selectors import konfigurasi_satusehat
+from integrasi.selectors import konfigurasi_satusehat, satusehat_aktif
 from pendaftaran.models import Kunjungan, Pasien, StatusKunjungan, Sumber
 
 from .client import (
@@ -114,16 +115,18 @@ def _ekor(kunjungan_id: int) -> KirimanSatusehat | None:
 
 
 def saat_kunjungan_terdaftar(*, kunjungan: Kunjungan, **_: Any) -> KirimanSatusehat | None:
-    if konfigurasi_satusehat(kunjungan.puskesmas_id) is None:
+    # Whether it sends, not its credentials: the secret is decrypted by the worker that sends.
+    if not satusehat_aktif(kunjungan.puskesmas_id):
         return None
     try:
         with transaction.atomic():  # a savepoint: a fault here never costs the registration
-            row = KirimanSatusehat.objects.create(
+            row = KirimanSatusehat(
                 puskesmas_id=kunjungan.puskesmas_id,
                 kunjungan=kunjungan,
                 jenis=J.ENCOUNTER_BUAT,
                 jadwal=timezone.now(),
             )
+            sisip(row)  # the registration's own insert path (config/sisip.py)
     except Exception:
         # The compliance view lists a visit without a row as "belum dikirim".
         log.exception("Kiriman SATUSEHAT untuk kunjungan #%s tidak tercatat", kunjungan.pk)

@@ -94,6 +94,39 @@ def test_satusehat_defaults_serve_only_one_puskesmas(puskesmas, puskesmas_lain, 
     assert konfigurasi_satusehat(puskesmas_lain) is None
 
 
+def test_whether_a_puskesmas_sends_to_satusehat_is_told_without_its_secret(
+    puskesmas, puskesmas_lain, admin_puskesmas, settings, monkeypatch
+):
+    """satusehat_aktif (asked by every registration) agrees with konfigurasi_satusehat in every
+    case, own settings on or off and the deployment's defaults for their one Puskesmas, and
+    never decrypts a secret."""
+    import integrasi.selectors as sel
+
+    def kasus(tanya):
+        hasil = []
+        for kode in (puskesmas.kode_faskes, puskesmas_lain.kode_faskes):
+            for aktif in (False, True):
+                settings.SATUSEHAT_AKTIF, settings.SATUSEHAT_KODE_FASKES = aktif, kode
+                hasil += [tanya(pkm) for pkm in (puskesmas, puskesmas_lain)]
+        return hasil
+
+    def cocok() -> list[bool]:
+        harap = kasus(lambda pkm: sel.konfigurasi_satusehat(pkm) is not None)
+        dibuka = []
+        with monkeypatch.context() as m:
+            m.setattr(sel, "dekripsi", lambda t: dibuka.append(t) or "x")
+            assert kasus(sel.satusehat_aktif) == harap and dibuka == []
+        return harap
+
+    harap = cocok()
+    assert True in harap and False in harap
+    for ss_aktif in (True, False):  # own settings decide, whatever the defaults say
+        pengaturan_simpan(puskesmas=puskesmas, oleh=admin_puskesmas.user,
+                          data={"ss_aktif": ss_aktif, "ss_client_id": "cid",
+                                "ss_client_secret": "s", "ss_organization_id": "100"})  # fmt: skip
+        assert cocok()[0::2] == [ss_aktif] * 4  # ours: four settings of the defaults
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_puskesmas_each_call_bpjs_signed_with_their_own_keys(
     dua_bpjs, puskesmas, puskesmas_lain, admin_puskesmas, petugas_loket, settings
