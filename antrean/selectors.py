@@ -59,10 +59,13 @@ def unit_petugas(petugas: Petugas) -> QuerySet[UnitLayanan]:
     return units
 
 
-def unit_petugas_rujukan(petugas: Petugas) -> list[UnitLayanan]:
+def unit_petugas_rujukan(petugas: Petugas, *, semua: list | None = None) -> list[UnitLayanan]:
     """unit_petugas from the per-process reference cache (no query): the same units in the
-    same order, for the pages and calls that ask every few seconds."""
-    units = [u for u in rujukan.unit_puskesmas(petugas.puskesmas_id) if u.aktif]
+    same order, for the pages and calls that ask every few seconds. `semua`: the Puskesmas'
+    units from rujukan.unit_puskesmas, when the caller holds them already."""
+    if semua is None:
+        semua = rujukan.unit_puskesmas(petugas.puskesmas_id)
+    units = [u for u in semua if u.aktif]
     if petugas.peran == Peran.POLI:
         return [u for u in units if petugas.klaster_id and u.klaster_id == petugas.klaster_id]
     return units

@@ -15,7 +15,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -44,38 +44,54 @@ def _hari_ini() -> date:
 # --- Poli page ------------------------------------------------------------------------------
 
 
-def _unit_poli(request: HttpRequest, unit_id: int | None) -> tuple[UnitLayanan, list]:
-    """The unit on screen, which must be one of the officer's own units (404 otherwise)."""
-    units = selectors.unit_petugas_rujukan(request.petugas)  # type: ignore[attr-defined]
+def _unit_poli(request: HttpRequest, unit_id: int | None) -> tuple[UnitLayanan, list, list]:
+    """The unit on screen, which must be one of the officer's own units (404 otherwise), the
+    officer's units, and every unit of the Puskesmas (one copy from the reference cache per
+    request: each copy is a few dozen unpickled instances)."""
+    petugas = request.petugas  # type: ignore[attr-defined]
+    semua = rujukan.unit_puskesmas(petugas.puskesmas_id)
+    units = selectors.unit_petugas_rujukan(petugas, semua=semua)
     if unit_id is None:
         if not units:
             raise Http404("Akun Anda belum ditautkan ke klaster yang memiliki unit layanan.")
-        return units[0], units
+        return units[0], units, semua
     for u in units:
         if u.pk == unit_id:
-            return u, units
+            return u, units, semua
     raise Http404("Unit layanan tidak ditemukan.")
 
 
-def _konteks_poli(request: HttpRequest, unit: UnitLayanan, units: list) -> dict:
+def _konteks_poli(request: HttpRequest, unit: UnitLayanan, units: list, semua: list) -> dict:
     tanggal = _hari_ini()
     return {
         "unit": unit,
         "units": units,
         "aksi": _alamat_aksi(unit),
         "panel": selectors.panel_poli(unit=unit, tanggal=tanggal, user_id=request.user.pk),
-        "unit_tujuan": _unit_tujuan(unit),
+        "unit_tujuan": _unit_tujuan(unit, semua),
         "versi": live.versi(unit.puskesmas_id),
     }
 
 
+# (script prefix, unit) -> the buttons' addresses: nine URL reversals per panel render, and
+# neither the URL tree nor a unit's id changes while the process runs.
+_ALAMAT_AKSI: dict[tuple[str, int], dict[str, str]] = {}
+
+
 def _alamat_aksi(unit: UnitLayanan) -> dict[str, str]:
-    # Each button's address once per render, not a URL reversal per button per row.
-    return {n.replace("-", "_"): reverse("antrean:aksi", args=[unit.pk, n]) for n in AKSI}
+    # Each button's address once per unit, not a URL reversal per button per row.
+    kunci = (get_script_prefix(), unit.pk)
+    alamat = _ALAMAT_AKSI.get(kunci)
+    if alamat is None:
+        alamat = {n.replace("-", "_"): reverse("antrean:aksi", args=[unit.pk, n]) for n in AKSI}
+        if len(_ALAMAT_AKSI) > 10_000:  # a district has a few thousand units at most
+            _ALAMAT_AKSI.clear()
+        _ALAMAT_AKSI[kunci] = alamat
+    return dict(alamat)
 
 
-def _unit_tujuan(unit: UnitLayanan) -> list[UnitLayanan]:
-    return [u for u in rujukan.unit_puskesmas(unit.puskesmas_id) if u.aktif and u.pk != unit.pk]
+def _unit_tujuan(unit: UnitLayanan, semua: list) -> list[UnitLayanan]:
+    return [u for u in semua if u.aktif and u.pk != unit.pk]
 
 
 # What differs between two requests for the same cached panel, as markers filled in per request
@@ -84,7 +100,7 @@ _PENANDA_CSRF = "\x00csrf\x00"
 _TTL_PANEL = 120  # a bound on a write that forgets to announce itself, as for the TV
 
 
-def _panel_poli_html(request: HttpRequest, unit: UnitLayanan) -> str:
+def _panel_poli_html(request: HttpRequest, unit: UnitLayanan, semua: list) -> str:
     """The poli panel a refresh swaps in. Every poli screen asks every few seconds (and at once
     on every queue change anywhere in the Puskesmas), mostly to find it unchanged: the panel is
     rendered once per (unit, officer, day, the unit's queue version, the referral targets) and
@@ -93,7 +109,7 @@ def _panel_poli_html(request: HttpRequest, unit: UnitLayanan) -> str:
     tanggal = _hari_ini()
     # Read before the queue: a cached panel is never older than its version.
     versi_pkm, versi_unit = live.versi_unit(unit.puskesmas_id, unit.pk)
-    unit_tujuan = _unit_tujuan(unit)
+    unit_tujuan = _unit_tujuan(unit, semua)
     # One entry per unit and officer, replaced on each change and checked against what it was
     # rendered for: kept under the version in its key, a busy morning would leave a copy
     # (about 30 kB) per version behind until it expired.
@@ -135,10 +151,11 @@ def _panel_poli_html(request: HttpRequest, unit: UnitLayanan) -> str:
 @require_GET
 @peran_wajib(*PERAN_POLI)
 def poli(request: HttpRequest, unit_id: int | None = None) -> HttpResponse:
-    unit, units = _unit_poli(request, unit_id)
+    unit, units, semua = _unit_poli(request, unit_id)
     if request.htmx and not request.htmx.boosted:
-        return HttpResponse(_panel_poli_html(request, unit))
-    return TemplateResponse(request, "antrean/poli.html", _konteks_poli(request, unit, units))
+        return HttpResponse(_panel_poli_html(request, unit, semua))
+    konteks = _konteks_poli(request, unit, units, semua)
+    return TemplateResponse(request, "antrean/poli.html", konteks)
 
 
 def _aksi_tiket(
@@ -180,7 +197,7 @@ AKSI: dict[str, Callable[[FormAksi, UnitLayanan, object], tuple[Tiket, str]]] = 
 def aksi(request: HttpRequest, unit_id: int, nama: str) -> HttpResponse:
     """Every button of the poli page: validate, call one service, show the refreshed panel with
     what happened (or why it could not)."""
-    unit, units = _unit_poli(request, unit_id)
+    unit, units, semua = _unit_poli(request, unit_id)
     jalankan = AKSI.get(nama)
     if jalankan is None:
         raise Http404("Aksi tidak dikenal.")
@@ -199,7 +216,7 @@ def aksi(request: HttpRequest, unit_id: int, nama: str) -> HttpResponse:
     if not request.htmx:
         getattr(messages, hasil_pesan[0])(request, hasil_pesan[1])
         return redirect("antrean:poli_unit", unit_id=unit.pk)
-    konteks = _konteks_poli(request, unit, units)
+    konteks = _konteks_poli(request, unit, units, semua)
     konteks["hasil"] = {"tingkat": hasil_pesan[0], "teks": hasil_pesan[1]}
     return TemplateResponse(request, "antrean/poli.html#panel", konteks)
 

@@ -190,3 +190,21 @@ def test_without_a_readable_version_the_panel_is_never_cached(panel, daftar, seg
     monkeypatch.setattr(live, "cache", CacheMati())
     assert live.versi_unit(1, 1) == ("0", "0")
     assert panel()[1] and panel()[1]  # read every time
+
+
+def test_the_buttons_addresses_follow_the_script_prefix_of_each_request(client_poli, daftar, unit):
+    """The buttons' addresses are reversed once per unit and kept (antrean/views.py), keyed by
+    the script prefix: a deployment under a sub-path gets its own, never the root's."""
+    from django.urls import set_script_prefix
+
+    daftar()
+    aksi = f"/antrean/poli/{unit.pk}/aksi/panggil-berikutnya/"
+    halaman = f"/antrean/poli/{unit.pk}/"  # not reverse(): the prefix below would go into it
+    akar = client_poli.get(halaman).content.decode()
+    set_script_prefix("/pkm/")  # what WSGIHandler sets from SCRIPT_NAME; the test client does not
+    try:
+        sub = client_poli.get(halaman).content.decode()
+    finally:
+        set_script_prefix("/")
+    assert f'action="{aksi}"' in akar and f'action="/pkm{aksi}"' not in akar
+    assert f'action="/pkm{aksi}"' in sub
