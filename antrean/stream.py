@@ -17,6 +17,10 @@ open (gunicorn gthread; `make run`: Django's threaded runserver). So streams are
   browser reconnects on its own after `retry:`, so a half-open connection (a TV whose network
   dropped) never keeps a slot for long;
 - free of database connections while open: they only read the version from the cache.
+
+Staff pages follow the Puskesmas version (every change); the hall TV its own (live.versi_tv,
+which a registration further down a queue than the TV shows does not move). One message on the
+channel carries both ("<id>:<version>:tv" when the TV's moved too).
 """
 
 from __future__ import annotations
