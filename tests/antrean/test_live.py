@@ -169,8 +169,9 @@ def test_a_mobile_jkn_patient_checking_in_wakes_the_tv(puskesmas, daftar, layar,
     assert live.versi_tv(puskesmas.pk) != tv
 
 
-def test_a_patient_edit_and_a_payer_change_wake_the_tv_too(puskesmas, daftar, layar, segera):
-    """Neither shows on a TV (no patient data there), but they are rare: in doubt, bump."""
+def test_a_patient_edit_wakes_the_tv_too(puskesmas, daftar, layar, segera):
+    """Nothing of it shows on a TV (no patient data there), but it is rare: in doubt, bump.
+    The BPJS worklist's payer change: tests/bpjs_bridge/test_outbox.py."""
     from pendaftaran import services as pendaftaran
     from pendaftaran.validasi import DataPasien
 
