@@ -4,7 +4,7 @@ from django.db import transaction
 from bpjs_bridge.pemetaan import FormUnitPcare, PemetaanPcareAdmin
 from puskesmas.admin_lingkup import DibatasiPuskesmas, PilihanDibatasi
 
-from . import suara
+from . import live, suara
 from .models import Klaster, Tiket, TiketRiwayat, UnitLayanan
 
 
@@ -12,6 +12,9 @@ def _render_suara_nanti(units) -> None:
     # The TV's clip for each saved unit name, once the save is committed (antrean/suara.py).
     daftar = list(units)
     transaction.on_commit(lambda: [suara.render_unit(u) for u in daftar])
+    # The TV shows unit names (and the poli lists their units): the displays re-read at once.
+    for pkm in {u.puskesmas_id for u in daftar}:
+        live.tandai_berubah(pkm)
 
 
 class UnitInline(PilihanDibatasi, admin.TabularInline):
@@ -26,6 +29,10 @@ class KlasterAdmin(DibatasiPuskesmas):
     list_display = ["nomor", "nama", "puskesmas"]
     list_filter = ["puskesmas"]
     inlines = [UnitInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        live.tandai_berubah(obj.puskesmas_id)  # a cluster's number picks a TV's units
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)

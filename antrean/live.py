@@ -20,6 +20,18 @@ With Redis the new version is also published on one channel (`KANAL`, "<puskesma
 so the open event streams of every web process wake at once instead of each polling the cache
 (antrean/stream.py). The cache key stays the truth: a stream re-reads it on every heartbeat, so a
 message lost while Redis blinked delays a display by one heartbeat, never forever.
+
+The hall TV listens to a version of its own (`versi_tv`), bumped only when what a TV shows may
+have changed. It shows per unit the called ticket and the first BERIKUTNYA_TV waiting numbers,
+while most registrations land further down a queue: every other write (calls, skips, transfers,
+cancellations, replays, renames) moves both versions, a new ticket moves the TV's only when it
+lands among those first numbers. How deep is "further down" is told by the TV itself: each time
+it reads the queues it notes, per unit and under the TV version it read *before* the queue, the
+queue key (antrean/urutan.py) of the last waiting number it shows (`catat_batas_tv`). A ticket
+issued behind that key, while the TV version is still the noted one, cannot reach the screen:
+every change since that read was either such a ticket or bumps the TV version itself (after its
+commit, so a render after that bump also reads this ticket). Anything else — no note, a note
+under another version, a unit showing fewer than BERIKUTNYA_TV, a cache that cannot tell — bumps.
 """
 
 from __future__ import annotations
@@ -31,8 +43,13 @@ from django.db import transaction
 
 KANAL = "antrean:versi"
 
+# How many waiting numbers the TV shows per unit ("Berikutnya", selectors.layar_tv).
+BERIKUTNYA_TV = 3
+
 # Long enough to survive a quiet night; a missing key simply reads as version "0".
 _TTL = 3 * 24 * 3600
+# A note of the TV's boundary outlives no long quiet spell: a missing one only costs a bump.
+_TTL_BATAS = 3600
 
 
 def _kunci(puskesmas_id: int) -> str:
@@ -47,8 +64,29 @@ def _kunci_unit(puskesmas_id: int, unit_id: int) -> str:
     return f"antrean:versi:{puskesmas_id}:u{unit_id}"
 
 
+def _kunci_tv(puskesmas_id: int) -> str:
+    return f"antrean:versi-tv:{puskesmas_id}"
+
+
+def _kunci_batas(puskesmas_id: int, unit_id: int) -> str:
+    return f"antrean:batas-tv:{puskesmas_id}:u{unit_id}"
+
+
 def versi(puskesmas_id: int) -> str:
     return str(cache.get(_kunci(puskesmas_id)) or "0")
+
+
+def versi_tv(puskesmas_id: int) -> str:
+    """The TV's version: moves on every change a hall display may show (see the module doc).
+    A missing key (never written, expired, evicted) is created with a fresh value, so a quiet
+    Puskesmas' TV is cached too and a version never comes back to an older value; "0" only
+    when the cache cannot be read (nothing is cached under it then)."""
+    k = _kunci_tv(puskesmas_id)
+    v = cache.get(k)
+    if v is None:
+        cache.add(k, str(time.time_ns()), _TTL)
+        v = cache.get(k)
+    return str(v or "0")
 
 
 def versi_unit(puskesmas_id: int, unit_id: int) -> tuple[str, str]:
@@ -67,21 +105,67 @@ def versi_unit(puskesmas_id: int, unit_id: int) -> tuple[str, str]:
     return str(ada.get(kunci[0]) or "0"), f"{semua}.{unit}" if semua and unit else "0"
 
 
-def _bump(puskesmas_id: int, unit_id: int | None = None) -> None:
+def _bump(puskesmas_id: int, unit_id: int | None = None, *, tv: bool = True) -> None:
     v = str(time.time_ns())
     rinci = _kunci_semua(puskesmas_id) if unit_id is None else _kunci_unit(puskesmas_id, unit_id)
-    # The finer key first (dict order: the file cache writes one by one), atomic on Redis.
-    cache.set_many({rinci: v, _kunci(puskesmas_id): v}, _TTL)
+    # The finer keys first (dict order: the file cache writes one by one), atomic on Redis.
+    kunci = {rinci: v}
+    if tv:
+        kunci[_kunci_tv(puskesmas_id)] = v
+    kunci[_kunci(puskesmas_id)] = v
+    cache.set_many(kunci, _TTL)
     # After the set: a stream woken by the message and re-reading the cache finds this value.
     terbitkan = getattr(cache, "terbitkan", None)  # only the Redis cache has a channel
     if terbitkan is not None:
-        terbitkan(KANAL, f"{puskesmas_id}:{v}")
+        # One message for both: ":tv" wakes the TV streams too (antrean/stream.py).
+        terbitkan(KANAL, f"{puskesmas_id}:{v}:tv" if tv else f"{puskesmas_id}:{v}")
 
 
 def tandai_berubah(puskesmas_id: int, *, unit_id: int | None = None) -> None:
     """Announce a change once the surrounding transaction commits, so a page that re-fetches on
     the signal always reads the new state (and a rolled-back write announces nothing).
     `unit_id`: the one unit whose queue changed; without it every unit's lists count as
-    changed (a patient's name shows in whichever queue they are in)."""
+    changed (a patient's name shows in whichever queue they are in). The TV hears it too."""
     # robust: a cache that fails must never turn a committed registration into an error page.
     transaction.on_commit(lambda: _bump(puskesmas_id, unit_id), robust=True)
+
+
+def tandai_tiket_baru(puskesmas_id: int, *, unit_id: int, kunci_antre: tuple) -> None:
+    """A new waiting ticket (a registration, a transfer's next stop, a replayed entry):
+    `kunci_antre` is its urutan.kunci(). Staff pages hear it as any change; the TV only when
+    the ticket may land among the numbers it shows (decided after commit, see the module doc)."""
+    transaction.on_commit(
+        lambda: _bump(puskesmas_id, unit_id, tv=_tv_melihat(puskesmas_id, unit_id, kunci_antre)),
+        robust=True,
+    )
+
+
+def _tv_melihat(puskesmas_id: int, unit_id: int, kunci_antre: tuple) -> bool:
+    """Whether a ticket just committed with this queue key may show on a TV. True in doubt."""
+    kv, kb = _kunci_tv(puskesmas_id), _kunci_batas(puskesmas_id, unit_id)
+    try:
+        ada = cache.get_many([kv, kb])
+    except Exception:  # the signal must still go out
+        return True
+    v, batas = ada.get(kv), ada.get(kb)
+    if v is None or not isinstance(batas, tuple) or len(batas) != 2:
+        return True
+    versi_batas, terakhir = batas
+    if str(versi_batas) != str(v) or terakhir is None:
+        return True
+    try:
+        # Strictly behind the last number shown: equal (never seen, nomor is unique) bumps too.
+        return not kunci_antre > tuple(terakhir)
+    except TypeError:  # a note of another shape (an older release): bump
+        return True
+
+
+def catat_batas_tv(puskesmas_id: int, versi_dibaca: str, batas: dict[int, tuple | None]) -> None:
+    """Note, per unit, the queue key of the last waiting number a TV shows (None: the unit
+    shows fewer than BERIKUTNYA_TV, so any new ticket is seen), as read from the queue after
+    reading `versi_dibaca` (the TV version). Nothing is noted under an unknown version."""
+    if versi_dibaca == "0" or not batas:
+        return
+    cache.set_many(
+        {_kunci_batas(puskesmas_id, u): (versi_dibaca, k) for u, k in batas.items()}, _TTL_BATAS
+    )

@@ -17,7 +17,7 @@ from pendaftaran.models import Kunjungan, Pasien
 from puskesmas import rujukan
 from puskesmas.models import Peran, Petugas, Puskesmas
 
-from . import urutan
+from . import live, urutan
 from .models import StatusTiket, Tiket, UnitLayanan
 from .routing import Saran, umur_tahun, urutan_pencarian
 
@@ -353,6 +353,9 @@ class TiketLayar:
     kode_cetak: str
     waktu_masuk: datetime
     dipanggil_terakhir: datetime | None
+    prioritas: bool  # these three and waktu_masuk: the queue key (urutan.kunci)
+    urut: int
+    nomor: int
     unit: UnitLayanan | None = None
 
 
@@ -364,7 +367,7 @@ class LayarUnit:
 
 
 _KOLOM_LAYAR = ("id", "unit_id", "kode", "status", "kode_cetak", "waktu_masuk",
-                "dipanggil_terakhir")  # fmt: skip
+                "dipanggil_terakhir", "prioritas", "urut", "nomor")  # fmt: skip
 # Every open ticket of the Puskesmas' day in queue order; the units are picked in Python.
 _tiket_layar = KueriSiap(
     lambda *, puskesmas_id, tanggal: (
@@ -380,18 +383,34 @@ _tiket_layar = KueriSiap(
 
 
 def layar_tv(
-    *, puskesmas: Puskesmas, tanggal: date, klaster: int | None = None, jumlah_berikut: int = 3
+    *,
+    puskesmas: Puskesmas,
+    tanggal: date,
+    klaster: int | None = None,
+    jumlah_berikut: int = live.BERIKUTNYA_TV,
+    batas: dict[int, tuple | None] | None = None,
 ) -> tuple[list[LayarUnit], list[TiketLayar]]:
     """What the hall display shows: per unit the number now called and the next numbers, plus
     the tickets currently called (for the voice announcement). Codes and unit names only —
-    no patient data is ever read here, so none can leak onto a public screen."""
+    no patient data is ever read here, so none can leak onto a public screen.
+    `batas`, when given, is filled for every active unit of the Puskesmas (whatever `klaster`)
+    with the queue key of its last waiting number shown, or None when it shows fewer than
+    `jumlah_berikut` (live.catat_batas_tv: which new tickets the TV can skip)."""
     # The per-process reference cache: no unit query on every display refresh.
     units = [u for u in rujukan.unit_puskesmas(puskesmas.pk) if u.aktif]
-    if klaster:
-        units = [u for u in units if u.klaster.nomor == klaster]
     per_unit: dict[int, list[TiketLayar]] = defaultdict(list)
     for b in _tiket_layar(puskesmas_id=puskesmas.pk, tanggal=tanggal):
         per_unit[b[1]].append(TiketLayar(*b))
+    if batas is not None:
+        for u in units:
+            menunggu = [t for t in per_unit.get(u.pk, ()) if t.status == StatusTiket.MENUNGGU]
+            batas[u.pk] = (
+                urutan.kunci(menunggu[jumlah_berikut - 1])
+                if jumlah_berikut > 0 and len(menunggu) >= jumlah_berikut
+                else None
+            )
+    if klaster:
+        units = [u for u in units if u.klaster.nomor == klaster]
     layar = []
     dipanggil_semua = []
     for u in units:

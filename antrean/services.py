@@ -28,7 +28,7 @@ from django.utils import timezone
 from config.sisip import buat, sisip
 from integrasi import peristiwa
 
-from . import live
+from . import live, urutan
 from .models import PenomoranHarian, StatusTiket, Tiket, TiketRiwayat, UnitLayanan
 from .routing import UMUR_LANSIA, umur_tahun
 from .urutan import URUTAN_SQL, urut_antre_ulang
@@ -295,7 +295,9 @@ def tiket_terbitkan(
     )
     sisip(tiket)
     _catat(tiket, aksi=Aksi.TERBIT, dari="", oleh=oleh, pada=timezone.now())
-    live.tandai_berubah(unit.puskesmas_id, unit_id=unit.pk)
+    # Staff pages hear every new ticket; the hall TV only one that may land among the numbers
+    # it shows (most registrations join far down the queue).
+    live.tandai_tiket_baru(unit.puskesmas_id, unit_id=unit.pk, kunci_antre=urutan.kunci(tiket))
     return tiket
 
 

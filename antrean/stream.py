@@ -17,6 +17,10 @@ open (gunicorn gthread; `make run`: Django's threaded runserver). So streams are
   browser reconnects on its own after `retry:`, so a half-open connection (a TV whose network
   dropped) never keeps a slot for long;
 - free of database connections while open: they only read the version from the cache.
+
+Staff pages follow the Puskesmas version (every change); the hall TV its own (live.versi_tv,
+which a registration further down a queue than the TV shows does not move). One message on the
+channel carries both ("<id>:<version>:tv" when the TV's moved too).
 """
 
 from __future__ import annotations
@@ -61,8 +65,9 @@ class Pengumum:
 
     def __init__(self) -> None:
         self._kunci = threading.Lock()
-        self._kond: dict[int, threading.Condition] = {}
-        self._versi: dict[int, int] = {}
+        # Keyed by Puskesmas id, and "tv<id>" for the hall TV's own version (live.versi_tv).
+        self._kond: dict[int | str, threading.Condition] = {}
+        self._versi: dict[int | str, int] = {}
         self._hidup = False
         self._pid: int | None = None
 
@@ -81,7 +86,7 @@ class Pengumum:
             self._hidup = False
             threading.Thread(target=self._dengar, name="antrean-pengumum", daemon=True).start()
 
-    def _kondisi(self, puskesmas_id: int) -> threading.Condition:
+    def _kondisi(self, puskesmas_id: int | str) -> threading.Condition:
         kond = self._kond.get(puskesmas_id)
         if kond is None:
             with self._kunci:
@@ -96,10 +101,13 @@ class Pengumum:
     def terima(self, pesan: bytes | str) -> None:
         teks = pesan.decode() if isinstance(pesan, bytes) else pesan
         pkm, _, v = teks.partition(":")
+        v, _, tanda = v.partition(":")
         if pkm.isdigit():
             self.catat(int(pkm), v)
+            if tanda == "tv":  # the TV's version moved with it (live._bump)
+                self.catat(f"tv{pkm}", v)
 
-    def catat(self, puskesmas_id: int, v: str) -> str:
+    def catat(self, puskesmas_id: int | str, v: str) -> str:
         """Note a version seen (published, or read from the cache on a heartbeat); returns the
         newest known. Two writers may publish out of order: a version never goes back, so a
         stream never flips between an older and a newer value."""
@@ -136,7 +144,7 @@ class Pengumum:
                         ps.close()
             time.sleep(JEDA_SAMBUNG_ULANG)
 
-    def tunggu(self, puskesmas_id: int, terakhir: str, batas: float) -> str | None:
+    def tunggu(self, puskesmas_id: int | str, terakhir: str, batas: float) -> str | None:
         """Block up to `batas` s for a version of this Puskesmas other than `terakhir`; that
         version, or None on timeout (or when the channel went down)."""
         kond = self._kondisi(puskesmas_id)
@@ -159,9 +167,12 @@ class _Stream:
     """The event stream of one client. Its slot is given back exactly once: when the generator
     ends, or when the server closes the response (also if it was never iterated)."""
 
-    def __init__(self, puskesmas_id: int, durasi: float):
+    def __init__(self, puskesmas_id: int, durasi: float, *, tv: bool = False):
         self.puskesmas_id = puskesmas_id
         self.durasi = durasi
+        # The TV follows its own version (live.versi_tv), the staff pages every change.
+        self._baca = live.versi_tv if tv else live.versi
+        self._saluran: int | str = f"tv{puskesmas_id}" if tv else puskesmas_id
         self._dilepas = False
         self._kunci = threading.Lock()
 
@@ -176,24 +187,24 @@ class _Stream:
             # Reconnect quickly after the bounded stream ends or the network comes back.
             yield "retry: 1000\n\n"
             akhir = time.monotonic() + self.durasi
-            terakhir = live.versi(self.puskesmas_id)
+            terakhir = self._baca(self.puskesmas_id)
             yield _acara(terakhir)
             detak = time.monotonic()
             while (sekarang := time.monotonic()) < akhir:
                 batas = max(0.0, min(detak + INTERVAL_DETAK, akhir) - sekarang)
                 if pengumum.hidup():
-                    v = pengumum.tunggu(self.puskesmas_id, terakhir, batas)
+                    v = pengumum.tunggu(self._saluran, terakhir, batas)
                 else:
                     jeda = INTERVAL_CEK_CADANGAN if hasattr(cache, "langganan") else INTERVAL_CEK
                     time.sleep(min(jeda, batas))
-                    v = live.versi(self.puskesmas_id)
+                    v = self._baca(self.puskesmas_id)
                 if v is None or v == terakhir:
                     if time.monotonic() - detak < INTERVAL_DETAK:
                         continue
                     # The heartbeat carries the cache's version: whatever a lost message hid.
-                    v = live.versi(self.puskesmas_id)
+                    v = self._baca(self.puskesmas_id)
                     if pengumum.hidup():
-                        v = pengumum.catat(self.puskesmas_id, v)
+                        v = pengumum.catat(self._saluran, v)
                 if time.monotonic() >= akhir and v == terakhir:
                     break
                 yield _acara(v)
@@ -208,7 +219,11 @@ def slot_bebas() -> int:
     return _slot._value
 
 
-def respons_stream(puskesmas_id: int, durasi: float | None = None) -> HttpResponse:
+def respons_stream(
+    puskesmas_id: int, durasi: float | None = None, *, tv: bool = False
+) -> HttpResponse:
+    """The event stream of a staff page (every change), or with `tv` of a hall display (the
+    changes a TV shows, live.versi_tv)."""
     if SSE_MAKS <= 0 or not _slot.acquire(blocking=False):
         # 204 tells EventSource not to reconnect; the client falls back to polling.
         return HttpResponse(status=204)
@@ -218,7 +233,7 @@ def respons_stream(puskesmas_id: int, durasi: float | None = None) -> HttpRespon
     if not connection.in_atomic_block and not gerbang.di_gerbang():
         connection.close()
     resp = StreamingHttpResponse(
-        _Stream(puskesmas_id, SSE_DETIK if durasi is None else durasi),
+        _Stream(puskesmas_id, SSE_DETIK if durasi is None else durasi, tv=tv),
         content_type="text/event-stream",
     )
     resp["Cache-Control"] = "no-cache, no-store"
@@ -226,7 +241,7 @@ def respons_stream(puskesmas_id: int, durasi: float | None = None) -> HttpRespon
     return resp
 
 
-def respons_versi(puskesmas_id: int) -> HttpResponse:
-    resp = JsonResponse({"v": live.versi(puskesmas_id)})
+def respons_versi(puskesmas_id: int, *, tv: bool = False) -> HttpResponse:
+    resp = JsonResponse({"v": (live.versi_tv if tv else live.versi)(puskesmas_id)})
     resp["Cache-Control"] = "no-store"
     return resp

@@ -10,13 +10,21 @@ from datetime import date
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotModified,
+    JsonResponse,
+)
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
+from django.utils.http import parse_etags
 from django.views.decorators.http import require_GET, require_POST
 
 from audit.services import catat
@@ -299,18 +307,26 @@ def tv(request: HttpRequest, kunci: str) -> HttpResponse:
     the page shows queue numbers and unit names only — never a patient's name."""
     pkm = _puskesmas_tv(kunci)
     klaster = _klaster_param(request)
-    versi = live.versi(pkm.pk)
-    # Every display in the hall asks for the same partial the moment a number is called; render
-    # it once per queue version and serve the rest from the cache (bench/README.md: the render
-    # fan-out, not the notification, is what costs time with 20 displays). The version is read
-    # before the queue, so a cached partial is never older than its key.
-    kunci_cache = f"antrean:tv:{pkm.pk}:{klaster or 0}:{versi}"
+    tanggal = _hari_ini()
+    # The TV's own version (antrean/live.py), read before the queue, so a fragment cached or
+    # validated under it is never older than it.
+    versi = live.versi_tv(pkm.pk)
     if request.htmx:
-        html = cache.get(kunci_cache)
-        if html is not None:
-            return _tanpa_jejak(HttpResponse(html))
-    layar, dipanggil = selectors.layar_tv(puskesmas=pkm, tanggal=_hari_ini(), klaster=klaster)
-    konteks = {
+        return _tv_isi(request, pkm, kunci, klaster, tanggal, versi)
+    batas: dict[int, tuple | None] = {}
+    layar, dipanggil = selectors.layar_tv(
+        puskesmas=pkm, tanggal=tanggal, klaster=klaster, batas=batas
+    )
+    live.catat_batas_tv(pkm.pk, versi, batas)
+    konteks = _konteks_tv(request, pkm, kunci, klaster, versi, layar, dipanggil)
+    resp = _tanpa_jejak(TemplateResponse(request, "antrean/tv.html", konteks))
+    # The display may play its calls without a tap in a kiosk browser that allows it.
+    resp["Permissions-Policy"] = PERMISSIONS_POLICY_BAWAAN.replace("autoplay=()", "autoplay=(self)")
+    return resp
+
+
+def _konteks_tv(request, pkm, kunci, klaster, versi, layar, dipanggil) -> dict:
+    return {
         "pkm": pkm,
         "layar": layar,
         "dipanggil": dipanggil,
@@ -321,28 +337,70 @@ def tv(request: HttpRequest, kunci: str) -> HttpResponse:
         "url_versi": reverse("antrean:tv_versi", args=[kunci]),
         "zona": settings.TIME_ZONE,
     }
-    if request.htmx:
-        # Most new versions are registrations further down a queue than the TV shows: the
-        # fragment is kept under a digest of what it shows, with the version filled in here.
-        jejak = selectors.jejak_tv(layar, dipanggil, alamat=request.path)
-        kunci_isi = f"antrean:tv-isi:{pkm.pk}:{klaster or 0}:{jejak}"
-        pola = cache.get(kunci_isi)
-        if pola is None:
-            pola = render_to_string(
-                "antrean/tv.html#isi", {**konteks, "versi": _PENANDA_VERSI}, request=request
-            )
-            cache.set(kunci_isi, pola, 600)
-        html = pola.replace(_PENANDA_VERSI, versi)
-        cache.set(kunci_cache, html, 120)
-        return _tanpa_jejak(HttpResponse(html))
-    resp = _tanpa_jejak(TemplateResponse(request, "antrean/tv.html", konteks))
-    # The display may play its calls without a tap in a kiosk browser that allows it.
-    resp["Permissions-Policy"] = PERMISSIONS_POLICY_BAWAAN.replace("autoplay=()", "autoplay=(self)")
-    return resp
+
+
+# A fragment kept under its TV version: a bound on a write that forgets to announce itself.
+_TTL_TV = 120
+
+
+def _tv_isi(
+    request: HttpRequest,
+    pkm: Puskesmas,
+    kunci: str,
+    klaster: int | None,
+    tanggal: date,
+    versi: str,
+) -> HttpResponse:
+    """The fragment the display swaps in on each TV version and on its own 20 s refresh.
+
+    Every display in the hall asks the moment a number is called, and every 20 s to find it
+    unchanged: it is rendered once per TV version and served from the shared cache under
+    (display filter, day, version) with its ETag, so a refresh whose If-None-Match matches is a
+    304 after two cache reads and no SQL (Chromium revalidates htmx's GET by itself: the answer
+    is `no-cache`, not `no-store`). Version "0" (the cache cannot tell) caches nothing: every
+    request reads the queue, and a 304 then rests on the digest of what it shows."""
+    diminta = parse_etags(request.headers.get("If-None-Match", ""))
+    kunci_cache = None
+    if versi != "0":
+        kunci_cache = f"antrean:tv2:{pkm.pk}:{klaster or 0}:{tanggal:%Y%m%d}:{versi}"
+        simpanan = cache.get(kunci_cache)
+        if isinstance(simpanan, tuple) and len(simpanan) == 2:
+            return _jawab_isi_tv(*simpanan, diminta)
+    batas: dict[int, tuple | None] = {}
+    layar, dipanggil = selectors.layar_tv(
+        puskesmas=pkm, tanggal=tanggal, klaster=klaster, batas=batas
+    )
+    live.catat_batas_tv(pkm.pk, versi, batas)
+    # Most new versions used to be registrations further down a queue than the TV shows; the
+    # fragment is still kept under a digest of what it shows, the version filled in here.
+    jejak = selectors.jejak_tv(layar, dipanggil, alamat=request.path)
+    etag = f'"{versi}-{klaster or 0}-{jejak}"'
+    kunci_isi = f"antrean:tv-isi:{pkm.pk}:{klaster or 0}:{jejak}"
+    pola = cache.get(kunci_isi)
+    if pola is None:
+        konteks = _konteks_tv(request, pkm, kunci, klaster, _PENANDA_VERSI, layar, dipanggil)
+        pola = render_to_string("antrean/tv.html#isi", konteks, request=request)
+        cache.set(kunci_isi, pola, 600)
+    html = pola.replace(_PENANDA_VERSI, versi)
+    if kunci_cache:
+        cache.set(kunci_cache, (etag, html), _TTL_TV)
+    return _jawab_isi_tv(etag, html, diminta)
 
 
 def _tanpa_jejak(resp: HttpResponse) -> HttpResponse:
     resp["Cache-Control"] = "no-store"
+    resp["Referrer-Policy"] = "no-referrer"  # the display key must not leak through links
+    return resp
+
+
+def _jawab_isi_tv(etag: str, html: str, diminta: list[str]) -> HttpResponse:
+    resp = HttpResponseNotModified() if etag in diminta or "*" in diminta else HttpResponse(html)
+    resp["ETag"] = etag
+    # Stored, but revalidated before every use: numbers and unit names only, no patient.
+    resp["Cache-Control"] = "no-cache"
+    # The page itself lives at the same URL (no-store): a navigation must never be answered
+    # from, or validated against, the fragment.
+    resp["Vary"] = "HX-Request"
     resp["Referrer-Policy"] = "no-referrer"  # the display key must not leak through links
     return resp
 
@@ -406,12 +464,13 @@ def tv_sw(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def tv_stream(request: HttpRequest, kunci: str) -> HttpResponse:
-    return stream.respons_stream(_puskesmas_tv(kunci).pk)
+    # The TV's own signal: calls and the like, not the registrations it does not show.
+    return stream.respons_stream(_puskesmas_tv(kunci).pk, tv=True)
 
 
 @require_GET
 def tv_versi(request: HttpRequest, kunci: str) -> HttpResponse:
-    return stream.respons_versi(_puskesmas_tv(kunci).pk)
+    return stream.respons_versi(_puskesmas_tv(kunci).pk, tv=True)
 
 
 # --- Live endpoints for signed-in staff ------------------------------------------------------

@@ -111,7 +111,7 @@ def test_behind_the_request_pool_pages_answer_as_before_on_the_pool_threads(
     monkeypatch.setattr(
         stream,
         "respons_versi",
-        lambda pkm_id: benang.append(threading.current_thread().name) or asli(pkm_id),
+        lambda pkm_id, **kw: benang.append(threading.current_thread().name) or asli(pkm_id, **kw),
     )
     c = klien_gerbang
     daftar()
@@ -155,7 +155,7 @@ def test_a_call_is_announced_to_the_displays_before_the_subscribers_publish_thei
     from integrasi import peristiwa
 
     urutan: list[str] = []
-    monkeypatch.setattr(live, "_bump", lambda pkm_id, unit_id=None: urutan.append("layar"))
+    monkeypatch.setattr(live, "_bump", lambda pkm_id, unit_id=None, **kw: urutan.append("layar"))
     asli = peristiwa.kunjungan_dipanggil.terbitkan
 
     def terbitkan(**kw):
@@ -168,3 +168,28 @@ def test_a_call_is_announced_to_the_displays_before_the_subscribers_publish_thei
     services.panggil_berikutnya(unit=unit, oleh=admin_puskesmas.user)
     services.lewati(tiket=tiket, oleh=admin_puskesmas.user)
     assert urutan == ["layar", "pelanggan", "layar", "pelanggan"]
+
+
+@pytest.mark.parametrize("kanal", [pytest.param(True, marks=pakai_redis), False])
+@pytest.mark.django_db(transaction=True)
+def test_a_tv_stream_wakes_for_a_call_but_not_for_a_registration_it_does_not_show(
+    kanal, client, puskesmas, daftar, unit, admin_puskesmas, monkeypatch
+):
+    if kanal:
+        _tunggu_saluran()
+    else:  # Redis down or absent: the stream polls the TV's version instead
+        monkeypatch.setattr(stream.pengumum, "hidup", lambda: False)
+    for _ in range(3):
+        daftar()
+    client.get(reverse("antrean:tv", args=[puskesmas.kunci_display]), HTTP_HX_REQUEST="true")
+    keluar: queue.Queue = queue.Queue()
+    resp = stream.respons_stream(puskesmas.pk, durasi=4.0, tv=True)
+    threading.Thread(target=_baca_acara, args=(resp, keluar), daemon=True).start()
+    awal, _ = keluar.get(timeout=2)
+    assert awal == live.versi_tv(puskesmas.pk)
+    daftar()  # behind the three numbers the TV shows
+    with pytest.raises(queue.Empty):
+        keluar.get(timeout=1.5)
+    services.panggil_berikutnya(unit=unit, oleh=admin_puskesmas.user)
+    v, _ = keluar.get(timeout=2)
+    assert v not in (None, awal) and v == live.versi_tv(puskesmas.pk)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import threading
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from antrean import services, stream
+from antrean import live, services, stream
 from antrean.models import StatusTiket, Tiket
 from audit.models import AuditLog
 
@@ -375,3 +376,66 @@ def test_a_renamed_unit_reaches_the_tv_through_the_content_cache(
     with django_capture_on_commit_callbacks(execute=True):
         daftar()  # any later change of the queue: the TV re-reads and sees the new name
     assert "Poli Umum Dewasa" in client.get(url, **HTMX).content.decode()
+
+
+def test_the_tv_fragment_carries_an_etag_and_is_revalidated_not_refetched(
+    client, puskesmas, daftar, unit, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    """The fragment's 20 s refresh (and any fetch of an unchanged fragment) is a 304 with no
+    SQL; it may be stored by the browser (no-cache) as it holds numbers and unit names only."""
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(3):
+            daftar()
+    url = reverse("antrean:tv", args=[puskesmas.kunci_display])
+    r = client.get(url, **HTMX)
+    etag = r["ETag"]
+    assert r.status_code == 200 and etag.startswith('"') and "A-003" in r.content.decode()
+    assert r["Cache-Control"] == "no-cache" and r["Referrer-Policy"] == "no-referrer"
+    assert "HX-Request" in r["Vary"]
+    with django_assert_num_queries(0):
+        r304 = client.get(url, HTTP_IF_NONE_MATCH=etag, **HTMX)
+    assert r304.status_code == 304 and r304.content == b"" and r304["ETag"] == etag
+    assert r304["Cache-Control"] == "no-cache" and r304["Referrer-Policy"] == "no-referrer"
+    with django_capture_on_commit_callbacks(execute=True):
+        daftar()  # A-004: not on screen, the same fragment
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag, **HTMX).status_code == 304
+    with django_capture_on_commit_callbacks(execute=True):
+        services.panggil_berikutnya(unit=unit)
+    r2 = client.get(url, HTTP_IF_NONE_MATCH=etag, **HTMX)
+    assert r2.status_code == 200 and r2["ETag"] != etag
+    assert "data-nomor-dipanggil>A-001" in r2.content.decode()
+    # The page itself at the same address is never stored nor validated.
+    halaman = client.get(url, HTTP_IF_NONE_MATCH=r2["ETag"])
+    assert halaman.status_code == 200 and halaman["Cache-Control"] == "no-store"
+
+
+def test_a_stale_tv_etag_never_gets_a_304_even_when_the_cache_lost_the_version(
+    client, puskesmas, daftar, unit, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Version "0" (the cache cannot tell): nothing is cached under it and the 304 rests on
+    the digest of what the fragment shows, read from the queue."""
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(2):
+            daftar()
+    monkeypatch.setattr(live, "versi_tv", lambda pkm_id: "0")
+    url = reverse("antrean:tv", args=[puskesmas.kunci_display])
+    etag = client.get(url, **HTMX)["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag, **HTMX).status_code == 304
+    with django_capture_on_commit_callbacks(execute=True):
+        services.panggil_berikutnya(unit=unit)
+    r = client.get(url, HTTP_IF_NONE_MATCH=etag, **HTMX)
+    assert r.status_code == 200 and "data-nomor-dipanggil>A-001" in r.content.decode()
+
+
+def test_the_tv_etag_is_per_cluster_filter_and_day(client, puskesmas, daftar, monkeypatch):
+    from antrean import views
+
+    daftar()
+    url = reverse("antrean:tv", args=[puskesmas.kunci_display])
+    semua = client.get(url, **HTMX)["ETag"]
+    klaster = client.get(url, {"klaster": "3"}, **HTMX)["ETag"]
+    assert semua != klaster
+    besok = views._hari_ini() + timedelta(days=1)
+    monkeypatch.setattr(views, "_hari_ini", lambda: besok)
+    r = client.get(url, HTTP_IF_NONE_MATCH=semua, **HTMX)
+    assert r.status_code == 200 and "A-001" not in r.content.decode()

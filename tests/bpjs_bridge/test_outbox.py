@@ -221,12 +221,14 @@ def test_worklist_change_to_umum_cancels_the_pending_registration_and_is_recorde
     cek = rows(k)[J.CEK_PESERTA]
     unit_id = k.tiket_pertama.unit_id
     versi = live.versi_unit(k.puskesmas_id, unit_id)[1]
+    versi_tv = live.versi_tv(k.puskesmas_id)
     with django_capture_on_commit_callbacks(execute=True):
         services.worklist_ubah_umum(permintaan=cek, oleh=petugas_loket.user, catatan="diberi tahu")
     k.refresh_from_db()
     assert k.penjamin == "umum"
     # The poli panel shows the payer: its cached copy must go (antrean/views.py).
     assert live.versi_unit(k.puskesmas_id, unit_id)[1] != versi
+    assert live.versi_tv(k.puskesmas_id) != versi_tv  # rare enough: the TV re-reads too
     r = rows(k)
     assert r[J.CEK_PESERTA].status == S.DIBATALKAN
     assert r[J.PENDAFTARAN_ADD].status == S.DIBATALKAN

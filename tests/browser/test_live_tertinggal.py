@@ -73,13 +73,13 @@ def test_tv_shows_a_call_announced_while_the_previous_one_is_being_swapped_in(
         services.panggil_berikutnya(unit=unit)
         route.fulfill(
             response=jawaban,
-            headers={**jawaban.headers, "x-uji-versi-berikut": live.versi(puskesmas.pk)},
+            headers={**jawaban.headers, "x-uji-versi-berikut": live.versi_tv(puskesmas.pk)},
         )
         tv.unroute("**/antrean/tv/**", tahan_jawaban_pertama)
 
     tv.route("**/antrean/tv/**", tahan_jawaban_pertama)
     services.panggil_berikutnya(unit=unit)
-    tv.evaluate("v => window.__umumkan(v)", live.versi(puskesmas.pk))
+    tv.evaluate("v => window.__umumkan(v)", live.versi_tv(puskesmas.pk))
 
     # Well within the 20 s safety refresh: the second call is on screen.
     expect(tv.locator("[data-sorot-nomor]")).to_have_text(kedua.kode, timeout=3000)
