@@ -630,9 +630,9 @@ def tulis(semua: list[Siap], *, puskesmas: Puskesmas) -> dict[int, dict]:
                 for t in tiket
             ]
         )
-        for k in kunjungan:
-            # Each bridge (BPJS, SATUSEHAT) writes its outbox rows in this transaction.
-            peristiwa.kunjungan_terdaftar.terbitkan(kunjungan=k)
+        # Each bridge (BPJS, SATUSEHAT) writes its outbox rows in this transaction; one that
+        # can take the whole run at once (SATUSEHAT) writes them in one statement.
+        peristiwa.kunjungan_terdaftar.terbitkan_banyak([{"kunjungan": k} for k in kunjungan])
         audit = []
         for s, k in zip(run, kunjungan, strict=True):
             if s.baru:

@@ -349,10 +349,32 @@ def _skenario(petugas, petugas_2, rng: random.Random) -> list[dict]:
     return batch
 
 
+def _satusehat_aktif(petugas) -> None:
+    """SATUSEHAT on for the Puskesmas: every new visit gets its Encounter row (the sending
+    itself runs after commit, which these tests never reach)."""
+    from integrasi.services import pengaturan_simpan
+
+    pengaturan_simpan(
+        puskesmas=petugas.puskesmas,
+        oleh=petugas.user,
+        data={
+            "ss_aktif": True,
+            "ss_client_id": "klien-uji",
+            "ss_client_secret": "rahasia-uji",
+            "ss_organization_id": "org-uji",
+            "ss_lingkungan": "dev",
+            "ss_base_url": "http://127.0.0.1:9",
+        },
+    )
+
+
+@pytest.mark.parametrize("satusehat", [False, True], ids=["tanpa-satusehat", "satusehat"])
 @pytest.mark.parametrize("benih", [1, 2, 3])
 def test_the_set_wise_batch_answers_and_writes_exactly_what_the_per_entry_path_does(
-    petugas_loket, petugas_loket_2, settings, monkeypatch, benih
+    petugas_loket, petugas_loket_2, settings, monkeypatch, benih, satusehat
 ):
+    if satusehat:
+        _satusehat_aktif(petugas_loket)
     batch = _skenario(petugas_loket, petugas_loket_2, random.Random(benih))
     # One server instant for both runs: messages and server-time queue places quote it.
     tetap = timezone.now()
@@ -396,6 +418,7 @@ def test_the_set_wise_batch_answers_and_writes_exactly_what_the_per_entry_path_d
     set_wise = _keadaan(hasil)
     for kunci in per_entri:
         assert set_wise[kunci] == per_entri[kunci], kunci
+    assert bool(set_wise["satusehat"]) == satusehat  # the Encounter rows really compared
     assert sum(ditulis) >= 20  # the plain entries really went the set-wise way
     # The reviews known from the read went set-wise too; the no-NIK look-alike one by one.
     sendiri = ["Orang Lain", "Bayi Sulastri", "Kartu Pinjaman", "Bukan Rina Juga", "Budi Santoso"]
@@ -708,3 +731,16 @@ def test_a_batch_of_plain_entries_takes_the_same_few_statements_whatever_its_siz
         # entries, COMMIT. The reconciliation (2): one read, the mark. (29 before issue 15's
         # h51 round.)
         assert len(besar) <= 25, "\n".join(s[:100] for s in besar)
+
+
+def test_with_satusehat_on_a_run_writes_its_encounter_rows_in_one_statement(petugas_loket, pagi):
+    _satusehat_aktif(petugas_loket)
+    _pernyataan_batch(petugas_loket, pagi, baru=1, lama=0, mulai=100)
+    sql = _pernyataan_batch(petugas_loket, pagi, baru=10, lama=3, mulai=200)
+    ditulis = [s for s in sql if s.startswith('INSERT INTO "satusehat_kirimansatusehat"')]
+    assert len(ditulis) == 1, sql  # was one INSERT and a savepoint a visit
+    rows = KirimanSatusehat.objects.filter(jenis="encounter_buat")
+    assert sorted(rows.values_list("kunjungan_id", flat=True)) == sorted(
+        Kunjungan.objects.values_list("pk", flat=True)
+    )
+    assert len(sql) <= 25 + 3, sql  # the INSERT and its savepoint
