@@ -171,15 +171,17 @@ class Rencana:
             # Which are stored first (a narrow read): the rows themselves only when some are,
             # a third of the CPU of reading them with their joins for a batch of new entries.
             # Entries and online visits holding these UUIDs in one statement (a visit's own
-            # Puskesmas does not matter: its UUID is taken either way).
+            # Puskesmas does not matter: its UUID is taken either way). Unordered: SQLite
+            # refuses an ORDER BY (the models' default) inside a compound statement.
             ini = set()
             for c, pkm in (
                 EntriReplay.objects.filter(client_uuid__in=cu)
+                .order_by()
                 .values_list("client_uuid", "puskesmas_id")
                 .union(
-                    Kunjungan.objects.filter(client_uuid__in=cu).values_list(
-                        "client_uuid", Value(None, output_field=IntegerField())
-                    ),
+                    Kunjungan.objects.filter(client_uuid__in=cu)
+                    .order_by()
+                    .values_list("client_uuid", Value(None, output_field=IntegerField())),
                     all=True,
                 )
             ):

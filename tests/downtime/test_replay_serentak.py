@@ -721,8 +721,8 @@ def test_a_batch_of_plain_entries_takes_the_same_few_statements_whatever_its_siz
     _pernyataan_batch(petugas_loket, pagi, baru=1, lama=0, mulai=100)
     kecil = _pernyataan_batch(petugas_loket, pagi, baru=10, lama=3, mulai=200)
     besar = _pernyataan_batch(petugas_loket, pagi, baru=30, lama=10, mulai=300)
-    assert len(besar) == len(kecil), besar
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql":  # SQLite's bulk_create splits at its parameter cap
+        assert len(besar) == len(kecil), besar
         # Reads (6): declared episodes, stored UUIDs (entries and visits at once), patients
         # (by id, No. RM, NIK and card at once), earlier entries of the new patients, their
         # open visits, the loket's contact stretches. The episode (5): BEGIN, the lock, its
