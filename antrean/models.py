@@ -120,7 +120,10 @@ class Tiket(models.Model):
     kunjungan = models.ForeignKey(
         "pendaftaran.Kunjungan", on_delete=models.PROTECT, related_name="tiket"
     )
-    unit = models.ForeignKey(UnitLayanan, on_delete=models.PROTECT, related_name="tiket")
+    # No index of its own: tiket_nomor_unik (unit, tanggal, nomor) leads with it.
+    unit = models.ForeignKey(
+        UnitLayanan, on_delete=models.PROTECT, related_name="tiket", db_index=False
+    )
     tanggal = models.DateField()
     nomor = models.PositiveIntegerField()
     kode = models.CharField("nomor antrean", max_length=16)
@@ -198,7 +201,10 @@ class TiketRiwayat(models.Model):
         BATAL = "batal", "Dibatalkan"
         HADIR = "hadir", "Hadir di loket (booking Mobile JKN)"
 
-    tiket = models.ForeignKey(Tiket, on_delete=models.CASCADE, related_name="riwayat")
+    # No index of its own: riwayat_tiket_idx (tiket, pada) leads with it.
+    tiket = models.ForeignKey(
+        Tiket, on_delete=models.CASCADE, related_name="riwayat", db_index=False
+    )
     aksi = models.CharField("aksi", max_length=16, choices=Aksi.choices)
     dari = models.CharField("dari status", max_length=10, choices=StatusTiket.choices, blank=True)
     ke = models.CharField("ke status", max_length=10, choices=StatusTiket.choices)

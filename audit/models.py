@@ -80,6 +80,7 @@ class AuditLog(models.Model):
     )
     username = models.CharField("nama pengguna", max_length=150, blank=True)
     peran = models.CharField("peran", max_length=20, blank=True)
+    # Indexed by audit_pkm_waktu (puskesmas, -waktu), which leads with it.
     puskesmas = models.ForeignKey(
         "puskesmas.Puskesmas",
         on_delete=models.DO_NOTHING,
@@ -87,12 +88,16 @@ class AuditLog(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
-    aksi = models.CharField("aksi", max_length=30, choices=Aksi.choices, db_index=True)
+    # Only ever compared whole (a choice): a plain index, without the LIKE twin (varchar
+    # pattern ops) that db_index=True adds on PostgreSQL.
+    aksi = models.CharField("aksi", max_length=30, choices=Aksi.choices)
     # What the action touched, as "app_label.model" + primary key: never the person's name,
     # NIK or address, so the log itself holds no personal data beyond the reference.
     objek_tipe = models.CharField("jenis objek", max_length=60, blank=True)
-    objek_id = models.CharField("ID objek", max_length=40, blank=True, db_index=True)
+    # Looked up with its objek_tipe only: audit_objek (objek_tipe, objek_id) is its index.
+    objek_id = models.CharField("ID objek", max_length=40, blank=True)
     ringkasan = models.CharField("ringkasan", max_length=300, blank=True)
     ip = models.GenericIPAddressField("alamat IP", null=True, blank=True)
     user_agent = models.CharField("user agent", max_length=300, blank=True)
@@ -107,6 +112,7 @@ class AuditLog(models.Model):
         indexes = [
             models.Index(fields=["puskesmas", "-waktu"], name="audit_pkm_waktu"),
             models.Index(fields=["objek_tipe", "objek_id"], name="audit_objek"),
+            models.Index(fields=["aksi"], name="audit_aksi"),
         ]
         default_permissions = ("view",)  # no add/change/delete permission exists to grant
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from django.utils import timezone
 
@@ -51,8 +51,12 @@ def masalah_waktu(
     jendela: timedelta,
     kontak: Iterable[Rentang] = (),
     deklarasi: Iterable[Rentang] = (),
+    zona: tzinfo | None = None,
 ) -> str:
-    """Why `t` cannot be believed (an Indonesian sentence with both times), or "" when it can."""
+    """Why `t` cannot be believed (an Indonesian sentence with both times), or "" when it can.
+
+    `zona` is the zone days are counted in (default: the current one); a batch looks it up
+    once, as Django's lookup of the current zone costs more than the rest of this check."""
     if t > sekarang + MAJU_MAKS:
         return (
             f"Jam entri {jam(t)} lebih dari 2 menit di depan jam server {jam(sekarang)}: "
@@ -78,9 +82,9 @@ def masalah_waktu(
                 f"{jam(r.mulai)}–{jam(selesai)}), jadi entri luring tidak dibuat saat itu; "
                 f"jam server {jam(sekarang)}."
             )
-    zona = timezone.get_current_timezone()
+    zona = zona or timezone.get_current_timezone()
     if t.astimezone(zona).date() != sekarang.astimezone(zona).date():
-        awal_hari = timezone.localtime(sekarang).replace(hour=0, minute=0, second=0, microsecond=0)
+        awal_hari = sekarang.astimezone(zona).replace(hour=0, minute=0, second=0, microsecond=0)
         for r in kontak:
             selesai = r.selesai or sekarang
             if selesai > t + KELONGGARAN and r.mulai < sekarang - BARU_SAJA and selesai > awal_hari:

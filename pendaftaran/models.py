@@ -20,8 +20,9 @@ class JenisKelamin(models.TextChoices):
 
 
 class Pasien(models.Model):
+    # No index of its own: pasien_rm_unik (puskesmas, no_rm) leads with it.
     puskesmas = models.ForeignKey(
-        "puskesmas.Puskesmas", on_delete=models.PROTECT, related_name="pasien"
+        "puskesmas.Puskesmas", on_delete=models.PROTECT, related_name="pasien", db_index=False
     )
     no_rm = models.CharField("No. RM", max_length=12, editable=False)
     nik = models.CharField("NIK", max_length=16, null=True, blank=True)
@@ -106,8 +107,9 @@ class StatusKunjungan(models.TextChoices):
 
 class Kunjungan(models.Model):
     client_uuid = models.UUIDField("UUID klien", unique=True, default=uuid.uuid4)
+    # No index of its own: kunjungan_tanggal_idx (puskesmas, tanggal) leads with it.
     puskesmas = models.ForeignKey(
-        "puskesmas.Puskesmas", on_delete=models.PROTECT, related_name="kunjungan"
+        "puskesmas.Puskesmas", on_delete=models.PROTECT, related_name="kunjungan", db_index=False
     )
     pasien = models.ForeignKey(Pasien, on_delete=models.PROTECT, related_name="kunjungan")
     tanggal = models.DateField("tanggal kunjungan")
@@ -134,8 +136,14 @@ class Kunjungan(models.Model):
     petugas = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # No index of its own: kunjungan_loket_idx (loket, tanggal) leads with it.
     loket = models.ForeignKey(
-        "puskesmas.Loket", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "puskesmas.Loket",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     # Two clocks on purpose: when the officer registered the patient (their screen, possibly
     # offline for hours) and when the server first heard of it.

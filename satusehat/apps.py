@@ -14,7 +14,9 @@ class SatusehatConfig(AppConfig):
 
         from . import services
 
-        peristiwa.kunjungan_terdaftar.langganan(services.saat_kunjungan_terdaftar)
+        peristiwa.kunjungan_terdaftar.langganan(
+            services.saat_kunjungan_terdaftar, banyak=services.saat_kunjungan_terdaftar_banyak
+        )
         peristiwa.kunjungan_dipanggil.langganan(services.saat_kunjungan_dipanggil)
         peristiwa.kunjungan_batal.langganan(services.saat_kunjungan_batal)
         jadwal = getattr(settings, "CELERY_BEAT_SCHEDULE", None)

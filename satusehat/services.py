@@ -28,7 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from antrean.models import Tiket, UnitLayanan
-from config.sisip import sisip
+from config.sisip import buat, sisip, sisip_banyak
 from integrasi import outbox
 from integrasi.outbox import STATUS_MENUNGGU, STATUS_SELESAI_OK
 from integrasi.outbox import StatusKirim as S
@@ -133,6 +133,38 @@ def saat_kunjungan_terdaftar(*, kunjungan: Kunjungan, **_: Any) -> KirimanSatuse
         return None
     PENERBIT.setelah_commit([row.pk])
     return row
+
+
+def saat_kunjungan_terdaftar_banyak(daftar: list[dict[str, Any]]) -> list[KirimanSatusehat]:
+    """saat_kunjungan_terdaftar for many visits (a replayed batch): whether each Puskesmas sends
+    looked up once, the rows written in one statement under one savepoint."""
+    aktif: dict[int, bool] = {}
+    rows = []
+    jadwal = timezone.now()
+    for d in daftar:
+        k = d["kunjungan"]
+        if k.puskesmas_id not in aktif:
+            aktif[k.puskesmas_id] = satusehat_aktif(k.puskesmas_id)
+        if aktif[k.puskesmas_id]:
+            rows.append(
+                buat(
+                    KirimanSatusehat,
+                    puskesmas_id=k.puskesmas_id,
+                    kunjungan=k,
+                    jenis=J.ENCOUNTER_BUAT,
+                    jadwal=jadwal,
+                )
+            )
+    if not rows:
+        return []
+    try:
+        with transaction.atomic():  # a savepoint: a fault here never costs the registrations
+            sisip_banyak(rows)
+    except Exception:
+        log.exception("Kiriman SATUSEHAT untuk %s kunjungan tidak tercatat", len(rows))
+        return []
+    PENERBIT.setelah_commit([r.pk for r in rows])
+    return rows
 
 
 def saat_kunjungan_dipanggil(*, tiket: Tiket, hadir: bool = True, **_: Any) -> Any:

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import DatabaseError, transaction
-from django.db.models import Q
+from django.db.models import IntegerField, Q, Value
 from django.utils import timezone
 
 from antrean import live
@@ -170,9 +170,20 @@ class Rencana:
             # A re-sent entry is answered from its stored row, with its tickets read at once.
             # Which are stored first (a narrow read): the rows themselves only when some are,
             # a third of the CPU of reading them with their joins for a batch of new entries.
+            # Entries and online visits holding these UUIDs in one statement (a visit's own
+            # Puskesmas does not matter: its UUID is taken either way). Unordered: SQLite
+            # refuses an ORDER BY (the models' default) inside a compound statement.
             ini = set()
-            for c, pkm in EntriReplay.objects.filter(client_uuid__in=cu).values_list(
-                "client_uuid", "puskesmas_id"
+            for c, pkm in (
+                EntriReplay.objects.filter(client_uuid__in=cu)
+                .order_by()
+                .values_list("client_uuid", "puskesmas_id")
+                .union(
+                    Kunjungan.objects.filter(client_uuid__in=cu)
+                    .order_by()
+                    .values_list("client_uuid", Value(None, output_field=IntegerField())),
+                    all=True,
+                )
             ):
                 r.tersimpan.add(c)
                 if pkm == puskesmas.pk:
@@ -188,28 +199,25 @@ class Rencana:
             if kid:
                 for t in Tiket.objects.filter(kunjungan_id__in=kid).order_by("dibuat_pada", "pk"):
                     r.tiket_ulang.setdefault(t.kunjungan_id, t)
-            r.tersimpan |= set(
-                Kunjungan.objects.filter(client_uuid__in=cu).values_list("client_uuid", flat=True)
-            )
         dikenal: dict[int, Pasien] = {}
-        if pk or rm:
-            for p in Pasien.objects.filter(Q(pk__in=pk) | Q(no_rm__in=rm), puskesmas=puskesmas):
+        if pk or rm or nik or kartu:
+            # The returning patients (by id / No. RM) and the holders of the batch's NIKs and
+            # cards, in one read.
+            for p in Pasien.objects.filter(
+                Q(pk__in=pk) | Q(no_rm__in=rm) | Q(nik__in=nik) | Q(no_bpjs__in=kartu),
+                puskesmas=puskesmas,
+            ):
                 dikenal[p.pk] = p
+                if p.nik in nik:
+                    r.oleh_nik[p.nik] = p
+                if p.no_bpjs in kartu:
+                    r.oleh_kartu[p.no_bpjs] = p
             per_rm = {p.no_rm: p for p in dikenal.values()}
             # urai_entri reads these keys from the batch cache instead of one query each.
             for k in pk:
                 cache[("pasien", k)] = dikenal.get(k)
             for k in rm:
                 cache[("no_rm", k)] = per_rm.get(k)
-        if nik or kartu:
-            for p in Pasien.objects.filter(
-                Q(nik__in=nik) | Q(no_bpjs__in=kartu), puskesmas=puskesmas
-            ):
-                dikenal.setdefault(p.pk, p)
-                if p.nik in nik:
-                    r.oleh_nik[p.nik] = dikenal[p.pk]
-                if p.no_bpjs in kartu:
-                    r.oleh_kartu[p.no_bpjs] = dikenal[p.pk]
         if puu:
             for e in (
                 EntriReplay.objects.filter(
@@ -223,8 +231,9 @@ class Rencana:
             for k in (
                 Kunjungan.objects.filter(pasien_id__in=dikenal, tanggal__in=hari)
                 .exclude(status=StatusKunjungan.BATAL)
-                .select_related("pasien", "unit", "loket")
+                .select_related("unit", "loket")
             ):
+                k.pasien = dikenal[k.pasien_id]  # just read: no join to read it again
                 r.terbuka[(("pk", k.pasien_id), k.unit_id, k.tanggal)] = k
             ada = [k.pk for k in r.terbuka.values()]
             for t in Tiket.objects.filter(kunjungan_id__in=ada).order_by("dibuat_pada", "pk"):
@@ -527,19 +536,19 @@ def tulis(semua: list[Siap], *, puskesmas: Puskesmas) -> dict[int, dict]:
         baru = [s for s in run if s.baru]
         if baru:
             # pasien_buat's lock: no other loket or replay creates a patient until we commit.
-            # FOR NO KEY UPDATE, as pasien_buat takes it: it excludes the other lockers and the
-            # No. RM UPDATE, not the foreign-key checks of other lokets' inserts.
-            Puskesmas.objects.select_for_update(no_key=True).filter(pk=puskesmas.pk).first()
+            # The No. RM UPDATE takes it: the Puskesmas row FOR NO KEY UPDATE, the mode
+            # pasien_buat's select_for_update(no_key=True) takes, so it excludes the other
+            # lockers, not the foreign-key checks of other lokets' inserts. The numbers are
+            # handed out before the look below; a conflict rolls them back with the run.
+            rm = no_rm_berikutnya_banyak(puskesmas=puskesmas, jumlah=len(baru))
             nik = [s.pasien.nik for s in baru]
             kartu = [s.pasien.no_bpjs for s in baru if s.pasien.no_bpjs]
             if Pasien.objects.filter(
                 Q(nik__in=nik) | Q(no_bpjs__in=kartu), puskesmas=puskesmas
             ).exists():
                 raise Mundur("NIK atau kartu baru saja didaftarkan di tempat lain")
-            for s, rm in zip(
-                baru, no_rm_berikutnya_banyak(puskesmas=puskesmas, jumlah=len(baru)), strict=True
-            ):
-                s.pasien.no_rm = rm
+            for s, no_rm in zip(baru, rm, strict=True):
+                s.pasien.no_rm = no_rm
             sisip_banyak([s.pasien for s in baru])
         units = unit_aktif(puskesmas=puskesmas)
         kunjungan = [
@@ -623,9 +632,9 @@ def tulis(semua: list[Siap], *, puskesmas: Puskesmas) -> dict[int, dict]:
                 for t in tiket
             ]
         )
-        for k in kunjungan:
-            # Each bridge (BPJS, SATUSEHAT) writes its outbox rows in this transaction.
-            peristiwa.kunjungan_terdaftar.terbitkan(kunjungan=k)
+        # Each bridge (BPJS, SATUSEHAT) writes its outbox rows in this transaction; one that
+        # can take the whole run at once (SATUSEHAT) writes them in one statement.
+        peristiwa.kunjungan_terdaftar.terbitkan_banyak([{"kunjungan": k} for k in kunjungan])
         audit = []
         for s, k in zip(run, kunjungan, strict=True):
             if s.baru:

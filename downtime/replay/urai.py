@@ -378,7 +378,12 @@ def _periksa_waktu(u: Urai, *, puskesmas: Puskesmas, cache: dict | None) -> None
 
     deklarasi = _dari_cache(cache, ("deklarasi", loket_id), muat_deklarasi)
     u.masalah_waktu = waktu.masalah_waktu(
-        t=u.dibuat_klien, sekarang=sekarang, jendela=jendela, kontak=kontak, deklarasi=deklarasi
+        t=u.dibuat_klien,
+        sekarang=sekarang,
+        jendela=jendela,
+        kontak=kontak,
+        deklarasi=deklarasi,
+        zona=_dari_cache(cache, ("zona",), timezone.get_current_timezone),
     )
     if u.masalah_waktu:
         u.waktu_daftar = sekarang

@@ -244,7 +244,8 @@ def test_entries_of_the_same_second_keep_their_millisecond_order(client_loket, p
     b = entri(pasien_baru(nama="Budi", serial=82, jk="L"), pada=detik + timedelta(milliseconds=100))
     _replay(client_loket, [a, b])
     unit = petugas_loket.puskesmas.unit_layanan.get(kode="UMUM")
-    urut = [t.kunjungan.pasien.nama for t in antrean_unit(unit=unit, tanggal=detik.date())]
+    hari = timezone.localdate(detik)  # the Puskesmas' day, not UTC's (they differ at night)
+    urut = [t.kunjungan.pasien.nama for t in antrean_unit(unit=unit, tanggal=hari)]
     assert urut == ["Budi", "Ani"]
 
 

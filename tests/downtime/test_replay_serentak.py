@@ -15,13 +15,14 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from antrean.models import PenomoranHarian, Tiket, TiketRiwayat
 from audit.models import AuditLog
 from bpjs_bridge.models import PermintaanBpjs
 from downtime import replay, services
-from downtime.models import BlokNomorOffline, EntriReplay, NomorLuring
+from downtime.models import BlokNomorOffline, EntriReplay, EpisodeDowntime, NomorLuring
 from downtime.replay import batch as batch_mod
 from downtime.replay import serentak
 from pendaftaran.models import Kunjungan, Pasien
@@ -173,6 +174,13 @@ def _keadaan(hasil: list[dict]) -> dict:
                 e.diselesaikan_pada is None,
             )
             for e in EntriReplay.objects.select_related("episode")
+        ),
+        # The episodes the batch opened or widened, and their reconciliation mark.
+        "episode": sorted(
+            EpisodeDowntime.objects.values_list(
+                "jenis", "loket_id", "mulai", "selesai", "entri_tercatat", "rekonsiliasi_selesai"
+            ),
+            key=str,
         ),
     }
 
@@ -341,10 +349,32 @@ def _skenario(petugas, petugas_2, rng: random.Random) -> list[dict]:
     return batch
 
 
+def _satusehat_aktif(petugas) -> None:
+    """SATUSEHAT on for the Puskesmas: every new visit gets its Encounter row (the sending
+    itself runs after commit, which these tests never reach)."""
+    from integrasi.services import pengaturan_simpan
+
+    pengaturan_simpan(
+        puskesmas=petugas.puskesmas,
+        oleh=petugas.user,
+        data={
+            "ss_aktif": True,
+            "ss_client_id": "klien-uji",
+            "ss_client_secret": "rahasia-uji",
+            "ss_organization_id": "org-uji",
+            "ss_lingkungan": "dev",
+            "ss_base_url": "http://127.0.0.1:9",
+        },
+    )
+
+
+@pytest.mark.parametrize("satusehat", [False, True], ids=["tanpa-satusehat", "satusehat"])
 @pytest.mark.parametrize("benih", [1, 2, 3])
 def test_the_set_wise_batch_answers_and_writes_exactly_what_the_per_entry_path_does(
-    petugas_loket, petugas_loket_2, settings, monkeypatch, benih
+    petugas_loket, petugas_loket_2, settings, monkeypatch, benih, satusehat
 ):
+    if satusehat:
+        _satusehat_aktif(petugas_loket)
     batch = _skenario(petugas_loket, petugas_loket_2, random.Random(benih))
     # One server instant for both runs: messages and server-time queue places quote it.
     tetap = timezone.now()
@@ -388,6 +418,7 @@ def test_the_set_wise_batch_answers_and_writes_exactly_what_the_per_entry_path_d
     set_wise = _keadaan(hasil)
     for kunci in per_entri:
         assert set_wise[kunci] == per_entri[kunci], kunci
+    assert bool(set_wise["satusehat"]) == satusehat  # the Encounter rows really compared
     assert sum(ditulis) >= 20  # the plain entries really went the set-wise way
     # The reviews known from the read went set-wise too; the no-NIK look-alike one by one.
     sendiri = ["Orang Lain", "Bayi Sulastri", "Kartu Pinjaman", "Bukan Rina Juga", "Budi Santoso"]
@@ -662,3 +693,54 @@ def test_a_review_decided_from_the_read_stands_beside_an_online_visit_of_the_nik
     for unit_id, tgl, nomor in Tiket.objects.values_list("unit_id", "tanggal", "nomor"):
         per_hari.setdefault((unit_id, tgl), []).append(nomor)
     assert all(sorted(n) == list(range(1, len(n) + 1)) for n in per_hari.values())
+
+
+def _pernyataan_batch(petugas, pagi, *, baru: int, lama: int, mulai: int) -> list[str]:
+    pkm = petugas.puskesmas
+    kembali = [PasienFactory(puskesmas=pkm) for _ in range(lama)]
+    batch = [
+        entri(
+            pasien_baru(nama=f"Baru {mulai + n}", serial=mulai + n),
+            pada=pagi + timedelta(minutes=n, seconds=mulai),
+        )
+        for n in range(baru)
+    ] + [
+        entri({"no_rm": p.no_rm}, pada=pagi + timedelta(minutes=baru + n, seconds=mulai))
+        for n, p in enumerate(kembali)
+    ]
+    with CaptureQueriesContext(connection) as q:
+        hasil, selesai = _replay(batch, petugas)
+    assert selesai and {h["status"] for h in hasil} == {"dibuat"}, hasil
+    return [x["sql"] for x in q.captured_queries]
+
+
+def test_a_batch_of_plain_entries_takes_the_same_few_statements_whatever_its_size(
+    petugas_loket, pagi
+):
+    # The loket's episode exists after a first batch, as for every batch after the first.
+    _pernyataan_batch(petugas_loket, pagi, baru=1, lama=0, mulai=100)
+    kecil = _pernyataan_batch(petugas_loket, pagi, baru=10, lama=3, mulai=200)
+    besar = _pernyataan_batch(petugas_loket, pagi, baru=30, lama=10, mulai=300)
+    if connection.vendor == "postgresql":  # SQLite's bulk_create splits at its parameter cap
+        assert len(besar) == len(kecil), besar
+        # Reads (6): declared episodes, stored UUIDs (entries and visits at once), patients
+        # (by id, No. RM, NIK and card at once), earlier entries of the new patients, their
+        # open visits, the loket's contact stretches. The episode (5): BEGIN, the lock, its
+        # read, the widening, COMMIT. The run (12): BEGIN, No. RM (the lock), the NIK/card
+        # look, patients, visits, the counter, online tickets, tickets, their log, audit,
+        # entries, COMMIT. The reconciliation (2): one read, the mark. (29 before issue 15's
+        # h51 round.)
+        assert len(besar) <= 25, "\n".join(s[:100] for s in besar)
+
+
+def test_with_satusehat_on_a_run_writes_its_encounter_rows_in_one_statement(petugas_loket, pagi):
+    _satusehat_aktif(petugas_loket)
+    _pernyataan_batch(petugas_loket, pagi, baru=1, lama=0, mulai=100)
+    sql = _pernyataan_batch(petugas_loket, pagi, baru=10, lama=3, mulai=200)
+    ditulis = [s for s in sql if s.startswith('INSERT INTO "satusehat_kirimansatusehat"')]
+    assert len(ditulis) == 1, sql  # was one INSERT and a savepoint a visit
+    rows = KirimanSatusehat.objects.filter(jenis="encounter_buat")
+    assert sorted(rows.values_list("kunjungan_id", flat=True)) == sorted(
+        Kunjungan.objects.values_list("pk", flat=True)
+    )
+    assert len(sql) <= 25 + 3, sql  # the INSERT and its savepoint

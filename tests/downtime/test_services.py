@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -70,3 +71,47 @@ def test_offline_spells_of_one_loket_close_together_are_one_episode(puskesmas):
     services.rekonsiliasi_perbarui(episode=a)
     a.refresh_from_db()
     assert a.rekonsiliasi_selesai == a.selesai
+
+
+def test_an_episode_is_reconciled_only_once_no_entry_waits_and_at_its_last_settled_entry(
+    petugas_loket,
+):
+    from downtime.models import EntriReplay, StatusEntri
+    from tests.downtime.conftest import entri, pasien_baru
+
+    pkm, loket = petugas_loket.puskesmas, petugas_loket.loket
+    t = timezone.now() - timedelta(hours=3)
+    ep = services.episode_luring_catat(
+        puskesmas=pkm, loket=loket, mulai=t, selesai=t + timedelta(minutes=30)
+    )
+
+    def baris(status, selesai_pada):
+        return EntriReplay.objects.create(
+            client_uuid=uuid.uuid4(),
+            puskesmas=pkm,
+            loket=loket,
+            episode=ep,
+            dibuat_klien=t,
+            payload=entri(pasien_baru()),
+            status=status,
+            status_awal=status,
+            diselesaikan_pada=selesai_pada,
+        )
+
+    baris(StatusEntri.DIBUAT, t + timedelta(minutes=10))
+    menunggu = baris(StatusEntri.DITINJAU, None)
+    services.rekonsiliasi_perbarui(episode=ep)
+    ep.refresh_from_db()
+    assert ep.rekonsiliasi_selesai is None  # an entry still waits for an admin
+    # Settled after the episode ended: the mark is that moment, not the episode's end.
+    EntriReplay.objects.filter(pk=menunggu.pk).update(
+        status=StatusEntri.DIBUAT, diselesaikan_pada=t + timedelta(hours=1)
+    )
+    services.rekonsiliasi_perbarui(episode=ep)
+    ep.refresh_from_db()
+    assert ep.rekonsiliasi_selesai == t + timedelta(hours=1)
+    # A correction reopens one: the mark is cleared again.
+    EntriReplay.objects.filter(pk=menunggu.pk).update(status=StatusEntri.DITOLAK)
+    services.rekonsiliasi_perbarui(episode=ep)
+    ep.refresh_from_db()
+    assert ep.rekonsiliasi_selesai is None

@@ -31,6 +31,27 @@ def test_subscribing_twice_does_not_double_a_subscriber():
     assert terima == [1]
 
 
+def test_many_at_once_go_to_a_batch_handler_or_one_by_one_to_a_plain_one():
+    p = Peristiwa("uji")
+    satu: list[int] = []
+    banyak: list[list[int]] = []
+
+    def polos(*, n: int) -> None:
+        satu.append(n)
+
+    def sendiri(*, n: int) -> None:
+        raise AssertionError("the batch handler takes them")
+
+    p.langganan(polos)
+    p.langganan(sendiri, banyak=lambda daftar: banyak.append([d["n"] for d in daftar]))
+    p.terbitkan_banyak([{"n": 1}, {"n": 2}])
+    p.terbitkan_banyak([])
+    assert satu == [1, 2] and banyak == [[1, 2]]
+    p.berhenti(f"{sendiri.__module__}.{sendiri.__qualname__}")
+    p.terbitkan_banyak([{"n": 3}])
+    assert satu == [1, 2, 3] and banyak == [[1, 2]]
+
+
 def test_a_rolled_back_registration_leaves_no_outbox_rows(
     pasien_bpjs, puskesmas, petugas_loket, settings
 ):
