@@ -33,6 +33,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 T = TypeVar("T")
@@ -165,8 +166,9 @@ def _dari_bersama(generasi: str, kunci: tuple) -> tuple[float, Any, float] | Non
 
 
 def ubah(**kwargs: Any) -> None:
-    """Something cached changed: forget it here and start a new generation everywhere."""
-    global _dibaca, _perlu_baru
+    """Something cached changed: forget it here and start a new generation everywhere, now
+    and again once the change commits."""
+    global _dibaca
     if kwargs.get("update_fields") == frozenset({"last_login"}):
         return  # every login saves the user; nothing we cache depends on that column
     if "setting" in kwargs and kwargs["setting"] not in ("CACHES", "RUJUKAN_CACHE_DETIK"):
@@ -179,8 +181,27 @@ def ubah(**kwargs: Any) -> None:
         # here would build a backend for the settings being restored, with a connection pool
         # nobody closes: a socket leaked per test.
         return
+    _mulai_generasi()
+    # Once more after the commit: between this save and its commit another process may load
+    # the row as it was, under the generation just started, and share it for minutes (a
+    # declared downtime is one row for all thirty lokets). Outside a transaction the save has
+    # committed already.
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(_setelah_commit, robust=True)
+
+
+def _mulai_generasi() -> None:
+    global _perlu_baru
     if _generasi_baru() is None:
         _perlu_baru = True  # Redis is down: the new generation is started when it answers
+
+
+def _setelah_commit() -> None:
+    global _dibaca
+    with _kunci:
+        _isi.clear()
+        _dibaca = None
+    _mulai_generasi()
 
 
 # --- The lookups -----------------------------------------------------------------------------

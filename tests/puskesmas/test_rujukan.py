@@ -89,6 +89,25 @@ def test_rows_loaded_together_do_not_all_expire_together(jam, redis, settings):
     assert len(dimuat) == 400
 
 
+@pytest.mark.django_db
+def test_a_row_read_between_a_save_and_its_commit_is_not_shared_after_the_commit(
+    jam, redis, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    """A declaration's save starts a new generation in its post_save, before it commits: a
+    request in another process may read the row as it was under that generation and share it.
+    The commit starts another, so no process keeps that read."""
+    settings.RUJUKAN_CEK_DETIK = 1
+    nilai = ["tanpa deklarasi"]
+    muat, _ = _pemuat(nilai)
+    with django_capture_on_commit_callbacks(execute=True):
+        rujukan.ubah()  # the save's post_save, inside its transaction
+        _proses_lain(monkeypatch)  # another process, reading the committed (old) state
+        assert rujukan.ambil(("downtime", 1), muat) == "tanpa deklarasi"
+        nilai[0] = "deklarasi"  # what the transaction commits
+    _proses_lain(monkeypatch)  # a third process: only Redis to go by
+    assert rujukan.ambil(("downtime", 1), muat) == "deklarasi"
+
+
 def test_a_save_in_another_process_is_seen_within_the_generation_check(jam, redis, settings):
     settings.RUJUKAN_CEK_DETIK = 1
     nilai = ["aktif"]
