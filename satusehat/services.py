@@ -161,9 +161,26 @@ def saat_kunjungan_terdaftar_banyak(daftar: list[dict[str, Any]]) -> list[Kirima
         with transaction.atomic():  # a savepoint: a fault here never costs the registrations
             sisip_banyak(rows)
     except Exception:
-        log.exception("Kiriman SATUSEHAT untuk %s kunjungan tidak tercatat", len(rows))
-        return []
-    PENERBIT.setelah_commit([r.pk for r in rows])
+        # One bad row must not cost the others theirs: each again under its own savepoint, as
+        # saat_kunjungan_terdaftar writes it (the compliance view lists a visit left without a
+        # row as "belum dikirim").
+        log.exception("Kiriman SATUSEHAT %s kunjungan sekaligus gagal; satu per satu", len(rows))
+        tercatat = []
+        for row in rows:
+            row.pk = None
+            row._state.adding = True
+            try:
+                with transaction.atomic():
+                    sisip(row)
+            except Exception:
+                log.exception(
+                    "Kiriman SATUSEHAT untuk kunjungan #%s tidak tercatat", row.kunjungan_id
+                )
+                continue
+            tercatat.append(row)
+        rows = tercatat
+    if rows:
+        PENERBIT.setelah_commit([r.pk for r in rows])
     return rows
 
 

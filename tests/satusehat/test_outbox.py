@@ -339,3 +339,34 @@ def test_a_corrected_nik_is_looked_up_again(ss_sim, pasien_ss, daftar):
     proses_semua(daftar(pasien, unit="GIGI"))
     assert IhsPasien.objects.get(pasien=pasien).ihs == ihs_baru
     assert len(panggilan_ss(ss_sim, "GET", "/Patient")) == 2
+
+
+def test_a_replayed_run_whose_batch_insert_fails_still_records_every_other_visit(
+    pkm_satusehat, pasien_ss, daftar, monkeypatch
+):
+    """saat_kunjungan_terdaftar_banyak writes a run's Encounter rows in one statement; when that
+    fails, each row is written again under its own savepoint, so one bad row costs only its own
+    visit (listed as "belum dikirim"), never the run's."""
+    from satusehat import services as ss_services
+    from satusehat.models import KirimanSatusehat
+
+    kunjungan = [daftar(pasien_ss(i)) for i in range(3)]
+    KirimanSatusehat.objects.filter(kunjungan__in=kunjungan).delete()  # as if replayed now
+
+    def gagal_banyak(rows):
+        raise RuntimeError("batch insert failed")
+
+    sisip_asli = ss_services.sisip
+
+    def sisip_sebagian(row):
+        if row.kunjungan_id == kunjungan[1].pk:
+            raise RuntimeError("this row is bad")
+        sisip_asli(row)
+
+    monkeypatch.setattr(ss_services, "sisip_banyak", gagal_banyak)
+    monkeypatch.setattr(ss_services, "sisip", sisip_sebagian)
+    rows = ss_services.saat_kunjungan_terdaftar_banyak([{"kunjungan": k} for k in kunjungan])
+    tersimpan = set(KirimanSatusehat.objects.values_list("kunjungan_id", flat=True))
+    assert tersimpan == {kunjungan[0].pk, kunjungan[2].pk}
+    assert sorted(r.kunjungan_id for r in rows) == sorted(tersimpan)
+    assert all(r.pk is not None for r in rows)
