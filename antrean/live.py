@@ -37,6 +37,7 @@ under another version, a unit showing fewer than BERIKUTNYA_TV, a cache that can
 from __future__ import annotations
 
 import time
+from datetime import date
 
 from django.core.cache import cache
 from django.db import transaction
@@ -68,8 +69,10 @@ def _kunci_tv(puskesmas_id: int) -> str:
     return f"antrean:versi-tv:{puskesmas_id}"
 
 
-def _kunci_batas(puskesmas_id: int, unit_id: int) -> str:
-    return f"antrean:batas-tv:{puskesmas_id}:u{unit_id}"
+def _kunci_batas(puskesmas_id: int, unit_id: int, tanggal: date) -> str:
+    # Per day: the TV version need not move overnight, and a note of yesterday's queue says
+    # nothing about today's first ticket.
+    return f"antrean:batas-tv:{puskesmas_id}:u{unit_id}:{tanggal:%Y%m%d}"
 
 
 def versi(puskesmas_id: int) -> str:
@@ -130,19 +133,24 @@ def tandai_berubah(puskesmas_id: int, *, unit_id: int | None = None) -> None:
     transaction.on_commit(lambda: _bump(puskesmas_id, unit_id), robust=True)
 
 
-def tandai_tiket_baru(puskesmas_id: int, *, unit_id: int, kunci_antre: tuple) -> None:
+def tandai_tiket_baru(
+    puskesmas_id: int, *, unit_id: int, tanggal: date, kunci_antre: tuple
+) -> None:
     """A new waiting ticket (a registration, a transfer's next stop, a replayed entry):
     `kunci_antre` is its urutan.kunci(). Staff pages hear it as any change; the TV only when
     the ticket may land among the numbers it shows (decided after commit, see the module doc)."""
     transaction.on_commit(
-        lambda: _bump(puskesmas_id, unit_id, tv=_tv_melihat(puskesmas_id, unit_id, kunci_antre)),
+        lambda: _bump(
+            puskesmas_id, unit_id, tv=_tv_melihat(puskesmas_id, unit_id, tanggal, kunci_antre)
+        ),
         robust=True,
     )
 
 
-def _tv_melihat(puskesmas_id: int, unit_id: int, kunci_antre: tuple) -> bool:
-    """Whether a ticket just committed with this queue key may show on a TV. True in doubt."""
-    kv, kb = _kunci_tv(puskesmas_id), _kunci_batas(puskesmas_id, unit_id)
+def _tv_melihat(puskesmas_id: int, unit_id: int, tanggal: date, kunci_antre: tuple) -> bool:
+    """Whether a ticket of this day just committed with this queue key may show on a TV. True
+    in doubt."""
+    kv, kb = _kunci_tv(puskesmas_id), _kunci_batas(puskesmas_id, unit_id, tanggal)
     try:
         ada = cache.get_many([kv, kb])
     except Exception:  # the signal must still go out
@@ -160,12 +168,15 @@ def _tv_melihat(puskesmas_id: int, unit_id: int, kunci_antre: tuple) -> bool:
         return True
 
 
-def catat_batas_tv(puskesmas_id: int, versi_dibaca: str, batas: dict[int, tuple | None]) -> None:
+def catat_batas_tv(
+    puskesmas_id: int, versi_dibaca: str, batas: dict[int, tuple | None], tanggal: date
+) -> None:
     """Note, per unit, the queue key of the last waiting number a TV shows (None: the unit
     shows fewer than BERIKUTNYA_TV, so any new ticket is seen), as read from the queue after
     reading `versi_dibaca` (the TV version). Nothing is noted under an unknown version."""
     if versi_dibaca == "0" or not batas:
         return
     cache.set_many(
-        {_kunci_batas(puskesmas_id, u): (versi_dibaca, k) for u, k in batas.items()}, _TTL_BATAS
+        {_kunci_batas(puskesmas_id, u, tanggal): (versi_dibaca, k) for u, k in batas.items()},
+        _TTL_BATAS,
     )

@@ -297,7 +297,9 @@ def tiket_terbitkan(
     _catat(tiket, aksi=Aksi.TERBIT, dari="", oleh=oleh, pada=timezone.now())
     # Staff pages hear every new ticket; the hall TV only one that may land among the numbers
     # it shows (most registrations join far down the queue).
-    live.tandai_tiket_baru(unit.puskesmas_id, unit_id=unit.pk, kunci_antre=urutan.kunci(tiket))
+    live.tandai_tiket_baru(
+        unit.puskesmas_id, unit_id=unit.pk, tanggal=tiket.tanggal, kunci_antre=urutan.kunci(tiket)
+    )
     return tiket
 
 

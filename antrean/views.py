@@ -317,7 +317,7 @@ def tv(request: HttpRequest, kunci: str) -> HttpResponse:
     layar, dipanggil = selectors.layar_tv(
         puskesmas=pkm, tanggal=tanggal, klaster=klaster, batas=batas
     )
-    live.catat_batas_tv(pkm.pk, versi, batas)
+    live.catat_batas_tv(pkm.pk, versi, batas, tanggal)
     konteks = _konteks_tv(request, pkm, kunci, klaster, versi, layar, dipanggil)
     resp = _tanpa_jejak(TemplateResponse(request, "antrean/tv.html", konteks))
     # The display may play its calls without a tap in a kiosk browser that allows it.
@@ -370,7 +370,7 @@ def _tv_isi(
     layar, dipanggil = selectors.layar_tv(
         puskesmas=pkm, tanggal=tanggal, klaster=klaster, batas=batas
     )
-    live.catat_batas_tv(pkm.pk, versi, batas)
+    live.catat_batas_tv(pkm.pk, versi, batas, tanggal)
     # Most new versions used to be registrations further down a queue than the TV shows; the
     # fragment is still kept under a digest of what it shows, the version filled in here.
     jejak = selectors.jejak_tv(layar, dipanggil, alamat=request.path)

@@ -4,6 +4,8 @@ when it lands among the numbers the TV shows; staff pages still hear every chang
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 from django.urls import reverse
 
@@ -109,7 +111,19 @@ def test_a_cache_that_cannot_answer_counts_as_a_change_for_the_tv(monkeypatch):
             raise ConnectionError("redis down")
 
     monkeypatch.setattr(live, "cache", CacheRusak())
-    assert live._tv_melihat(1, 2, (1, 99, None, 99)) is True
+    assert live._tv_melihat(1, 2, date(2026, 12, 2), (1, 99, None, 99)) is True
+
+
+def test_a_note_of_yesterdays_queue_does_not_hide_todays_tickets(settings):
+    """The TV version need not move overnight: the note of the last number a TV showed is kept
+    per day, so today's first tickets are never judged against yesterday's queue."""
+    hari_ini = date(2026, 12, 2)
+    v = live.versi_tv(1)
+    live.catat_batas_tv(1, v, {2: (0, 5, None, 5)}, hari_ini - timedelta(days=1))
+    assert live._tv_melihat(1, 2, hari_ini, (0, 9, None, 9)) is True  # no note for today
+    live.catat_batas_tv(1, v, {2: (0, 5, None, 5)}, hari_ini)
+    assert live._tv_melihat(1, 2, hari_ini, (0, 9, None, 9)) is False  # behind today's fifth
+    assert live._tv_melihat(1, 2, hari_ini, (0, 4, None, 4)) is True
 
 
 def _dipanggil(unit):
