@@ -362,7 +362,11 @@ def _tv_isi(
     diminta = parse_etags(request.headers.get("If-None-Match", ""))
     kunci_cache = None
     if versi != "0":
-        kunci_cache = f"antrean:tv2:{pkm.pk}:{klaster or 0}:{tanggal:%Y%m%d}:{versi}"
+        # With the reference rows' generation: a unit renamed in any process (its save starts a
+        # new one) is never served from a fragment rendered before, whatever the TV version.
+        kunci_cache = (
+            f"antrean:tv2:{pkm.pk}:{klaster or 0}:{tanggal:%Y%m%d}:{versi}:{rujukan.generasi()}"
+        )
         simpanan = cache.get(kunci_cache)
         if isinstance(simpanan, tuple) and len(simpanan) == 2:
             return _jawab_isi_tv(*simpanan, diminta)

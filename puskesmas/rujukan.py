@@ -92,6 +92,12 @@ def _generasi() -> str | None:
     return g
 
 
+def generasi() -> str:
+    """The current generation ("" when Redis cannot tell), for keys of what is rendered from
+    these rows and cached under another version (the hall TV's fragment shows unit names)."""
+    return _generasi() or ""
+
+
 def _generasi_baru() -> str | None:
     """Start a new generation; the one now in force, or None when Redis did not answer (any
     answer will do: another process may have started one at the same moment)."""

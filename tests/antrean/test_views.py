@@ -378,6 +378,21 @@ def test_a_renamed_unit_reaches_the_tv_through_the_content_cache(
     assert "Poli Umum Dewasa" in client.get(url, **HTMX).content.decode()
 
 
+def test_a_renamed_unit_reaches_the_tv_on_its_next_fetch_without_a_queue_change(
+    client, puskesmas, daftar, unit, django_capture_on_commit_callbacks
+):
+    """The fragment cached under the TV version is keyed by the reference rows' generation too:
+    a rename saved in any process (no queue change, no TV version moved) reaches the next fetch,
+    the 20 s refresh at the latest."""
+    with django_capture_on_commit_callbacks(execute=True):
+        daftar()
+    url = reverse("antrean:tv", args=[puskesmas.kunci_display])
+    assert "Poli Umum" in client.get(url, **HTMX).content.decode()
+    unit.nama = "Poli Umum Dewasa"
+    unit.save()  # the generation moves, the TV version does not
+    assert "Poli Umum Dewasa" in client.get(url, **HTMX).content.decode()
+
+
 def test_the_tv_fragment_carries_an_etag_and_is_revalidated_not_refetched(
     client, puskesmas, daftar, unit, django_capture_on_commit_callbacks, django_assert_num_queries
 ):
