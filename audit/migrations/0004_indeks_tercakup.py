@@ -11,6 +11,20 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+# SQLite alters a column by rebuilding the table, which drops its triggers: the append-only
+# trigger of 0002 is put back after the rebuilds below, in both directions.
+SQLITE_TRIGGER = [
+    "DROP TRIGGER IF EXISTS audit_tolak_ubah",
+    """CREATE TRIGGER audit_tolak_ubah BEFORE UPDATE ON audit_auditlog
+    BEGIN SELECT RAISE(ABORT, 'audit_auditlog hanya bisa ditambah (append-only)'); END""",
+]
+
+
+def _pasang_trigger_sqlite(apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        for perintah in SQLITE_TRIGGER:
+            schema_editor.execute(perintah, params=None)
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -20,6 +34,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # Backwards this runs last, after the rebuilds have dropped the trigger again.
+        migrations.RunPython(migrations.RunPython.noop, _pasang_trigger_sqlite),
         migrations.AlterField(
             model_name="auditlog",
             name="aksi",
@@ -72,4 +88,5 @@ class Migration(migrations.Migration):
             model_name="auditlog",
             index=models.Index(fields=["aksi"], name="audit_aksi"),
         ),
+        migrations.RunPython(_pasang_trigger_sqlite, migrations.RunPython.noop),
     ]
