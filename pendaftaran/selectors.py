@@ -54,11 +54,11 @@ def pasien_cari(*, puskesmas: Puskesmas, q: str, batas: int = BATAS_HASIL) -> li
     angka = nik_rules.bersihkan(q)
     if angka.isdigit():
         if len(angka) == 16:
-            return _cari_nik(puskesmas.pk, angka, batas)
+            return _cari_nik(puskesmas.pk, angka)[:batas]
         if len(angka) == 13:
-            return _cari_bpjs(puskesmas.pk, angka, batas)
+            return _cari_bpjs(puskesmas.pk, angka)[:batas]
         if len(angka) <= 8:
-            return _cari_rm(puskesmas.pk, angka.zfill(6), batas)
+            return _cari_rm(puskesmas.pk, angka.zfill(6))[:batas]
         return []
     tanggal, sisa = _ambil_tanggal(q)
     nama = normalisasi_nama(sisa)
@@ -124,25 +124,14 @@ def _sql_nik(pkm: int, nik: str) -> tuple[str, Sequence[Any]]:
     return _sql(qs.order_by("tanggal_lahir")[:BATAS_HASIL])
 
 
-_cari_nik_siap = _KueriPasien(_sql_nik)
-_cari_bpjs_siap = _KueriPasien(
+# Each capped at BATAS_HASIL in its SQL; a smaller `batas` is cut after.
+_cari_nik = _KueriPasien(_sql_nik)
+_cari_bpjs = _KueriPasien(
     lambda pkm, no: _sql(Pasien.objects.filter(puskesmas_id=pkm, no_bpjs=no)[:BATAS_HASIL])
 )
-_cari_rm_siap = _KueriPasien(
+_cari_rm = _KueriPasien(
     lambda pkm, no: _sql(Pasien.objects.filter(puskesmas_id=pkm, no_rm=no)[:BATAS_HASIL])
 )
-
-
-def _cari_nik(pkm: int, nik: str, batas: int) -> list[Pasien]:
-    return _cari_nik_siap(pkm, nik)[:batas]
-
-
-def _cari_bpjs(pkm: int, no: str, batas: int) -> list[Pasien]:
-    return _cari_bpjs_siap(pkm, no)[:batas]
-
-
-def _cari_rm(pkm: int, no: str, batas: int) -> list[Pasien]:
-    return _cari_rm_siap(pkm, no)[:batas]
 
 
 def _sql_nama(pkm: int, nama: str) -> tuple[str, Sequence[Any]]:

@@ -174,14 +174,11 @@ def _dari_bersama(generasi: str, kunci: tuple) -> tuple[float, Any, float] | Non
 def ubah(**kwargs: Any) -> None:
     """Something cached changed: forget it here and start a new generation everywhere, now
     and again once the change commits."""
-    global _dibaca
     if kwargs.get("update_fields") == frozenset({"last_login"}):
         return  # every login saves the user; nothing we cache depends on that column
     if "setting" in kwargs and kwargs["setting"] not in ("CACHES", "RUJUKAN_CACHE_DETIK"):
         return
-    with _kunci:
-        _isi.clear()
-        _dibaca = None
+    _lupakan()
     if "setting" in kwargs:
         # Only this process's copies are stale (tests switch caches). Writing the generation
         # here would build a backend for the settings being restored, with a connection pool
@@ -202,11 +199,16 @@ def _mulai_generasi() -> None:
         _perlu_baru = True  # Redis is down: the new generation is started when it answers
 
 
-def _setelah_commit() -> None:
+def _lupakan() -> None:
+    """Drop this process's copies and its reading of the generation."""
     global _dibaca
     with _kunci:
         _isi.clear()
         _dibaca = None
+
+
+def _setelah_commit() -> None:
+    _lupakan()
     _mulai_generasi()
 
 
