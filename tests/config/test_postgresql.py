@@ -85,3 +85,57 @@ def test_a_connection_on_a_descriptor_above_1024_is_still_checked_without_a_sele
         connection.close()
         for fd in pengisi:
             os.close(fd)
+
+
+# --- Prepared statements (DB_PREPARED, on by default) -------------------------------------------
+
+
+def _disiapkan() -> list[str]:
+    with connection.cursor() as c:
+        c.execute("SELECT statement FROM pg_prepared_statements")
+        return [s for (s,) in c.fetchall()]
+
+
+def test_a_query_run_again_on_a_connection_is_planned_once_and_its_values_bound_by_the_server():
+    """A request's hot query (here the loket's search by No. RM) is prepared on the connection
+    from its second run; the values travel apart from the SQL, so every value gives the same
+    statement and its answer is still the right row."""
+    from pendaftaran.models import Pasien
+    from tests.factories import PasienFactory, PuskesmasFactory
+
+    pkm = PuskesmasFactory()
+    a, b = PasienFactory(puskesmas=pkm), PasienFactory(puskesmas=pkm)
+    close_old_connections()
+    assert connection.connection.prepare_threshold is not None
+    assert connection.connection.prepared_max >= 500
+    for p in (a, b, a):
+        assert Pasien.objects.get(puskesmas=pkm, no_rm=p.no_rm) == p
+    siap = [s for s in _disiapkan() if '"no_rm" = $' in s]
+    assert len(siap) == 1, siap
+    assert a.no_rm not in siap[0] and b.no_rm not in siap[0]
+
+
+def test_db_prepared_false_goes_back_to_client_side_binding_without_preparing():
+    """Behind a pooler in transaction mode a prepared statement may be asked for on another
+    server connection: DB_PREPARED=false turns both off, as Django's own default."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    kode = (
+        "import django, json; django.setup(); from django.conf import settings; "
+        "print(json.dumps(settings.DATABASES['default'].get('OPTIONS', {})))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    opsi = {}
+    for nilai in ("true", "false"):
+        keluar = subprocess.run(
+            [sys.executable, "-c", kode], env={**env, "DB_PREPARED": nilai},
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        opsi[nilai] = json.loads(keluar.stdout.strip().splitlines()[-1])
+    assert opsi["true"]["server_side_binding"] is True
+    assert opsi["true"]["prepare_threshold"] == 2
+    assert "server_side_binding" not in opsi["false"]
+    assert "prepare_threshold" not in opsi["false"]
