@@ -13,9 +13,9 @@ open (gunicorn gthread; `make run`: Django's threaded runserver). So streams are
   threads free for ordinary requests): a client that finds no free slot gets 204, which makes
   EventSource stop, and the page's script polls the cheap version URL instead and tries the
   stream again a minute later;
-- bounded in time (ANTREAN_SSE_DETIK, default 30 s): the thread returns to the pool and the
-  browser reconnects on its own after `retry:`, so a half-open connection (a TV whose network
-  dropped) never keeps a slot for long;
+- bounded in time (ANTREAN_SSE_DETIK, default 30 s, ±20% per stream): the thread returns to the
+  pool and the browser reconnects on its own after `retry:`, so a half-open connection (a TV
+  whose network dropped) never keeps a slot for long;
 - free of database connections while open: they only read the version from the cache.
 
 Staff pages follow the Puskesmas version (every change); the hall TV its own (live.versi_tv,
@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import random
 import threading
 import time
 from collections.abc import Iterator
@@ -232,8 +233,13 @@ def respons_stream(
     # sets the stream up (the body is sent by another) and keeps its connection for the next.
     if not connection.in_atomic_block and not gerbang.di_gerbang():
         connection.close()
+    if durasi is None:
+        # Each stream lives 80–120% of ANTREAN_SSE_DETIK: displays that connected together (a
+        # server restart, the LAN back) would otherwise all reconnect in the same second, every
+        # lifetime, for the rest of the day (bench/README.md: the district bench's bursts).
+        durasi = SSE_DETIK * random.uniform(0.8, 1.2)
     resp = StreamingHttpResponse(
-        _Stream(puskesmas_id, SSE_DETIK if durasi is None else durasi, tv=tv),
+        _Stream(puskesmas_id, durasi, tv=tv),
         content_type="text/event-stream",
     )
     resp["Cache-Control"] = "no-cache, no-store"

@@ -193,3 +193,27 @@ def test_a_tv_stream_wakes_for_a_call_but_not_for_a_registration_it_does_not_sho
     services.panggil_berikutnya(unit=unit, oleh=admin_puskesmas.user)
     v, _ = keluar.get(timeout=2)
     assert v not in (None, awal) and v == live.versi_tv(puskesmas.pk)
+
+
+def test_streams_opened_together_end_spread_over_80_to_120_percent_of_their_lifetime(
+    puskesmas, monkeypatch
+):
+    """Displays that connect in the same second (a restart, the LAN back) must not reconnect
+    in the same second ever after: each stream's lifetime is drawn around ANTREAN_SSE_DETIK."""
+    monkeypatch.setattr(stream, "SSE_DETIK", 1.0)
+    monkeypatch.setattr(stream.pengumum, "hidup", lambda: False)  # no channel needed here
+    mulai = time.monotonic()
+    keluar = []
+    for _ in range(stream.SSE_MAKS):
+        resp = stream.respons_stream(puskesmas.pk)
+        assert resp.status_code == 200
+        q: queue.Queue = queue.Queue()
+        threading.Thread(target=_baca_acara, args=(resp, q), daemon=True).start()
+        keluar.append(q)
+    umur = []
+    for q in keluar:
+        while (v := q.get(timeout=5))[0] is not None:
+            pass
+        umur.append(v[1] - mulai)
+    assert all(0.78 <= u <= 1.5 for u in umur), umur
+    assert max(umur) - min(umur) > 0.02, umur  # not one shared lifetime
