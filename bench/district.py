@@ -85,6 +85,9 @@ def _parse() -> argparse.Namespace:
     p.add_argument("--pasien", type=int, default=150, help="patients per Puskesmas")
     p.add_argument("--etag", type=float, default=0.5,
                    help="share of poli API clients that send If-None-Match (0..1)")  # fmt: skip
+    p.add_argument("--garis-waktu", type=float, default=0.0, metavar="DETIK",
+                   help="also print requests started and their latency per window of "
+                        "this many seconds (a tail in bursts is a stall, not load)")  # fmt: skip
     p.add_argument("--profil", action="store_true",
                    help="first profile each request kind in-process on a spare Puskesmas: "
                    "CPU ms and SQL a request, its share at the played rates")  # fmt: skip
@@ -233,6 +236,7 @@ class Catatan:
         self.galat: dict[str, int] = defaultdict(int)
         self.n304: dict[str, int] = defaultdict(int)  # answered 304 (counted as success)
         self.aktif = True
+        self.waktu: list[tuple[float, float]] = []  # (start, latency) of every recorded request
 
     async def minta(self, jenis: str, c: Klien, method: str, url: str, ok=(200, 201), **kw):
         t, dicatat = time.perf_counter(), self.aktif  # a request begun in the warm-up is not
@@ -243,6 +247,7 @@ class Catatan:
             r, kode = None, 0
         if dicatat:
             self.lat[jenis].append(time.perf_counter() - t)
+            self.waktu.append((t, time.perf_counter() - t))
             if kode not in ok:
                 self.galat[jenis] += 1
             elif kode == 304:
@@ -603,6 +608,22 @@ def cetak(
     )
 
 
+def cetak_garis_waktu(cat: Catatan, jendela: float) -> None:
+    if not cat.waktu:
+        return
+    t0 = min(t for t, _ in cat.waktu)
+    per: dict[int, list[float]] = defaultdict(list)
+    for t, lat in cat.waktu:
+        per[int((t - t0) // jendela)].append(lat)
+    print(f"  per {jendela:g} s: started, p50 / p95 / max ms")
+    for i in sorted(per):
+        lat = per[i]
+        print(
+            f"    {i * jendela:>5.0f} s {len(lat):>6} {_infra.ms(lat, 0.5):>8.1f} "
+            f"{_infra.ms(lat, 0.95):>8.1f} {max(lat) * 1000:>8.1f}"
+        )
+
+
 def main() -> None:
     args = _parse()
     tingkat = [int(x) for x in args.tingkat.split(",")]
@@ -651,10 +672,12 @@ def main() -> None:
             def mulai_ukur() -> None:
                 """Called when the warm-up ends: every counter starts from here."""
                 web0 = [p for p in _infra.anak(gpid) if p != gpid]
+                awal["per_pekerja"] = {p: _infra.cpu_detik([p]) for p in web0}
                 awal.update(
                     cpu=_infra.cpu_detik(web0), celery=_infra.cpu_detik(_infra.anak(cpid)),
                     gen=time.process_time(), dinding=time.perf_counter(), sambung=_sambungan(),
                     pg=_infra.cpu_server(pg_pid), redis=_infra.cpu_server(redis_pid),
+                    mesin=_infra.cpu_mesin(),
                 )  # fmt: skip
 
             for n in tingkat:
@@ -683,6 +706,8 @@ def main() -> None:
                 # the workers alone would undercount; both figures are printed.
                 pss = (_infra.pss_mb(pekerja), _infra.pss_mb([gpid, *pekerja]))
                 cetak(n, cat, args.detik, pss, " ".join(f"{x:.1f}" for x in os.getloadavg()))
+                if args.garis_waktu:
+                    cetak_garis_waktu(cat, args.garis_waktu)
                 print(
                     f"  CPU web workers + Celery: {cpu:.1f} s in {dinding:.0f} s "
                     f"({cpu / dinding:.2f} cores), {cpu * 1000 / max(n_minta, 1):.1f} ms "
@@ -697,6 +722,19 @@ def main() -> None:
                     f"  CPU PostgreSQL: {cpu_pg:.1f} s ({cpu_pg / dinding:.2f} cores), "
                     f"{cpu_pg * 1000 / max(n_minta, 1):.1f} ms a request; Redis: "
                     f"{cpu_redis:.1f} s ({cpu_redis / dinding:.2f} cores)"
+                )
+                per = sorted(
+                    (_infra.cpu_detik([p]) - awal["per_pekerja"].get(p, 0.0)) / dinding
+                    for p in web
+                )
+                # One process runs Python on one core at most (the GIL): a worker near 1.0
+                # while others idle is a queue no free core can help.
+                print(f"  web workers' cores each: {', '.join(f'{x:.2f}' for x in per)}")
+                m0, m1 = awal["mesin"], _infra.cpu_mesin()
+                m = {k: (m1[k] - m0[k]) / dinding for k in m1}
+                print(
+                    f"  whole machine: {m['sibuk']:.2f} cores busy, {m['diam']:.2f} idle, "
+                    f"{m['curi']:.2f} stolen by the hypervisor"
                 )
                 # A healthy server keeps its Redis connections: this counts new ones.
                 print(f"  Redis connections opened: {sambung} ({sambung / dinding:.1f}/s)")
