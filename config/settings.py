@@ -113,11 +113,13 @@ else:
         # The same backend, but its health check polls the socket instead of a SELECT 1 per
         # request (config/postgresql/base.py).
         DATABASES["default"]["ENGINE"] = "config.postgresql"
-        if env.bool("DB_PREPARED", default=True):
+        if env.bool("DB_PREPARED", default=False):
             # Parameters bound by the server and a statement prepared from its second run on a
-            # connection: PostgreSQL then parses and plans each hot query once per connection,
-            # not on every request (bench/README.md: 25% less PostgreSQL CPU a request).
-            # DB_PREPARED=false behind a pooler in transaction mode that cannot keep them.
+            # connection: PostgreSQL parses and plans each hot page query once per connection
+            # (25% less PostgreSQL CPU a request in the district bench's profile), but a replay
+            # sends many statement shapes (IN lists of every length) and pays for preparing
+            # each: twice the PostgreSQL CPU an entry (bench/README.md). Off by default, as in
+            # Django; never behind a pooler in transaction mode.
             DATABASES["default"].setdefault("OPTIONS", {}).update(
                 server_side_binding=True,
                 prepare_threshold=env.int("DB_PREPARE_THRESHOLD", default=2),
