@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import sys
@@ -556,7 +557,7 @@ def profil(pkm: dict, n: int = 100) -> None:
     for nama, (f, laju) in jenis.items():
         kali = 5 if nama in ("api panggil", "api daftar", "htmx simpan") else n // 5
         f()
-        with CaptureQueriesContext(connection) as q:
+        with CaptureQueriesContext(connection) as q, _hitung_redis() as nr:
             r = f()
         nq = len(q.captured_queries)  # now: the next request's start clears the query log
         assert r.status_code in (200, 201, 304, 409), (nama, r.status_code, r.content[:200])
@@ -566,19 +567,47 @@ def profil(pkm: dict, n: int = 100) -> None:
             for _ in range(kali):
                 f()
             cpu.append((time.process_time() - t) * 1000 / kali)
-        baris.append((nama, min(cpu), nq, laju))
-    total = sum(c * laju for _, c, _, laju in baris)
+        baris.append((nama, min(cpu), nq, nr[0], laju))
+    total = sum(c * laju for _, c, _, _, laju in baris)
     print(
         f"\nin-process profile (one Puskesmas, {len(pkm['pasien'])} patients, 30 waiting; "
         f"DEBUG {settings.DEBUG}):"
     )
-    print(f"  {'kind':<24} {'CPU ms':>7} {'SQL':>4} {'req/s/PKM':>10} {'CPU share':>10}")
-    for nama, c, nq, laju in baris:
-        print(f"  {nama:<24} {c:>7.2f} {nq:>4} {laju:>10.3f} {c * laju / total * 100:>9.0f}%")
+    print(
+        f"  {'kind':<24} {'CPU ms':>7} {'SQL':>4} {'Redis':>6} {'req/s/PKM':>10} {'CPU share':>10}"
+    )
+    for nama, c, nq, nr, laju in baris:
+        print(
+            f"  {nama:<24} {c:>7.2f} {nq:>4} {nr:>6} {laju:>10.3f} {c * laju / total * 100:>9.0f}%"
+        )
     print(
         f"  mean {total / sum(laju for *_, laju in baris):.2f} ms a request; "
         f"{total * PKM_PER_DISTRIK * 10 / 1000:.2f} cores for ten districts (Django alone)"
     )
+
+
+@contextlib.contextmanager
+def _hitung_redis():
+    """Round trips to Redis while the block runs (a pipeline is one): with SQL statements, the
+    waits after which a request thread must take its process's GIL again."""
+    import redis
+
+    n = [0]
+    asli_c, asli_p = redis.Redis.execute_command, redis.client.Pipeline.execute
+
+    def perintah(self, *a, **kw):
+        n[0] += 1
+        return asli_c(self, *a, **kw)
+
+    def pipa(self, *a, **kw):
+        n[0] += 1
+        return asli_p(self, *a, **kw)
+
+    redis.Redis.execute_command, redis.client.Pipeline.execute = perintah, pipa
+    try:
+        yield n
+    finally:
+        redis.Redis.execute_command, redis.client.Pipeline.execute = asli_c, asli_p
 
 
 def cetak(
@@ -724,8 +753,7 @@ def main() -> None:
                     f"{cpu_redis:.1f} s ({cpu_redis / dinding:.2f} cores)"
                 )
                 per = sorted(
-                    (_infra.cpu_detik([p]) - awal["per_pekerja"].get(p, 0.0)) / dinding
-                    for p in web
+                    (_infra.cpu_detik([p]) - awal["per_pekerja"].get(p, 0.0)) / dinding for p in web
                 )
                 # One process runs Python on one core at most (the GIL): a worker near 1.0
                 # while others idle is a queue no free core can help.
