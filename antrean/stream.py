@@ -236,7 +236,7 @@ def respons_stream(
     if durasi is None:
         # Each stream lives 80–120% of ANTREAN_SSE_DETIK: displays that connected together (a
         # server restart, the LAN back) would otherwise all reconnect in the same second, every
-        # lifetime, for the rest of the day (bench/README.md: the district bench's bursts).
+        # lifetime, for the rest of the day.
         durasi = SSE_DETIK * random.uniform(0.8, 1.2)
     resp = StreamingHttpResponse(
         _Stream(puskesmas_id, durasi, tv=tv),

@@ -41,10 +41,3 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return bool(kolam.poll(0))
         except (OSError, ValueError):
             return True
-
-    def get_new_connection(self, conn_params):
-        connection = super().get_new_connection(conn_params)
-        # psycopg keeps 100 prepared statements a connection by default; the hot paths of
-        # every page and API call together use more, and an evicted one is planned again.
-        connection.prepared_max = 500
-        return connection
