@@ -83,7 +83,15 @@ def postgres_sendiri(opsi: dict[str, str] | None = None):
          "--no-sync"],
         stdout=subprocess.DEVNULL,
     )  # fmt: skip
-    o = " ".join(f"-c {k}={v}" for k, v in {"max_connections": "200", **(opsi or {})}.items())
+    # BENCH_PG_OPSI ("name=value,name=value") adds server settings for a diagnostic run, e.g.
+    # shared_preload_libraries=auto_explain,auto_explain.log_min_duration=50 (the log is kept
+    # at BENCH_PG_LOG when that is set).
+    tambahan = dict(
+        x.split("=", 1) for x in os.environ.get("BENCH_PG_OPSI", "").split(",") if "=" in x
+    )
+    o = " ".join(
+        f"-c {k}={v}" for k, v in {"max_connections": "200", **(opsi or {}), **tambahan}.items()
+    )
     _sebagai_postgres(
         [str(b / "pg_ctl"), "-D", data, "-l", os.path.join(tmp, "log"), "-w",
          "-o", f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 {o}", "start"],
@@ -95,6 +103,9 @@ def postgres_sendiri(opsi: dict[str, str] | None = None):
         _sebagai_postgres(
             [str(b / "pg_ctl"), "-D", data, "-m", "fast", "-w", "stop"], stdout=subprocess.DEVNULL
         )
+        if os.environ.get("BENCH_PG_LOG"):
+            with suppress(OSError):
+                shutil.copy(os.path.join(tmp, "log"), os.environ["BENCH_PG_LOG"])
         shutil.rmtree(tmp, ignore_errors=True)
 
 

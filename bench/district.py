@@ -238,6 +238,8 @@ class Catatan:
         self.n304: dict[str, int] = defaultdict(int)  # answered 304 (counted as success)
         self.aktif = True
         self.waktu: list[tuple[float, float]] = []  # (start, latency) of every recorded request
+        # (time, counters) from `sampel` once a second while recording (--garis-waktu)
+        self.sampel: list[tuple[float, dict[str, float]]] = []
 
     async def minta(self, jenis: str, c: Klien, method: str, url: str, ok=(200, 201), **kw):
         t, dicatat = time.perf_counter(), self.aktif  # a request begun in the warm-up is not
@@ -405,6 +407,7 @@ class Pemain:
 async def beban(
     base: str, data: list[dict], detik: float, etag_bagian: float,
     pemanasan: float = 0.0, mulai_ukur: Callable[[], None] | None = None,
+    sampel: Callable[[], dict[str, float]] | None = None,
 ) -> Catatan:  # fmt: skip
     """The load for `pemanasan` + `detik` seconds; only requests started after the warm-up
     are recorded, and `mulai_ukur` is called when it ends (the CPU counters start there)."""
@@ -438,6 +441,19 @@ async def beban(
                   pemain.tv_segar(c, pkm)]  # fmt: skip
     if pemanasan > 0:
         tugas.append(pemanasan_selesai())
+    if sampel is not None:
+
+        async def catat_sampel() -> None:
+            # The loop's own lag rides along: a late wake-up here is the load generator's stall,
+            # not the server's, and would show in every latency of that window.
+            while time.monotonic() < akhir:
+                t = time.perf_counter()
+                await asyncio.sleep(1.0)
+                lambat = time.perf_counter() - t - 1.0
+                if cat.aktif:
+                    cat.sampel.append((time.perf_counter(), {**sampel(), "lag": lambat}))
+
+        tugas.append(catat_sampel())
     await asyncio.gather(*tugas)
     await c.aclose()
     return cat
@@ -644,13 +660,42 @@ def cetak_garis_waktu(cat: Catatan, jendela: float) -> None:
     per: dict[int, list[float]] = defaultdict(list)
     for t, lat in cat.waktu:
         per[int((t - t0) // jendela)].append(lat)
-    print(f"  per {jendela:g} s: started, p50 / p95 / max ms")
+    # Counters sampled once a second, as cores over each window: whether a slow window was
+    # a busy machine (CPU), a stalled one (idle cores, waits) or the load generator itself.
+    sumber: dict[int, list[tuple[float, dict[str, float]]]] = defaultdict(list)
+    for t, c in cat.sampel:
+        sumber[int((t - t0) // jendela)].append((t, c))
+
+    def inti(i: int, k: str) -> str:
+        s = sumber.get(i, [])
+        if len(s) < 2:
+            return "-"
+        return f"{(s[-1][1][k] - s[0][1][k]) / (s[-1][0] - s[0][0]):.2f}"
+
+    print(
+        f"  per {jendela:g} s: started, p50 / p95 / max ms"
+        + (
+            " · cores busy / web / PostgreSQL, worst loop lag ms, PG waiting, autovacuum"
+            if cat.sampel
+            else ""
+        )
+    )
     for i in sorted(per):
         lat = per[i]
-        print(
+        baris = (
             f"    {i * jendela:>5.0f} s {len(lat):>6} {_infra.ms(lat, 0.5):>8.1f} "
             f"{_infra.ms(lat, 0.95):>8.1f} {max(lat) * 1000:>8.1f}"
         )
+        if cat.sampel:
+            s = sumber.get(i, [])
+            lag = max((c["lag"] for _, c in s), default=0.0) * 1000
+            tunggu = max((c.get("tunggu", 0.0) for _, c in s), default=0.0)
+            av = max((c.get("av", 0.0) for _, c in s), default=0.0)
+            baris += (
+                f"   {inti(i, 'sibuk'):>5} {inti(i, 'web'):>5} {inti(i, 'pg'):>5}"
+                f" {lag:>7.0f} {tunggu:>4.0f} {av:>3.0f}"
+            )
+        print(baris)
 
 
 def main() -> None:
@@ -709,10 +754,30 @@ def main() -> None:
                     mesin=_infra.cpu_mesin(),
                 )  # fmt: skip
 
+            pantau = psycopg.connect(db_url, autocommit=True) if args.garis_waktu else None
+
+            def sampel() -> dict[str, float]:
+                """Cumulative CPU seconds (machine busy, web workers, PostgreSQL) and the
+                PostgreSQL backends waiting on a lock or I/O right now."""
+                assert pantau is not None
+                tunggu, av = pantau.execute(
+                    "SELECT count(*) FILTER (WHERE state = 'active' AND wait_event_type IN "
+                    "('Lock', 'LWLock', 'IO') AND pid <> pg_backend_pid()), "
+                    "count(*) FILTER (WHERE backend_type = 'autovacuum worker') "
+                    "FROM pg_stat_activity"
+                ).fetchone()
+                return {
+                    "sibuk": _infra.cpu_mesin()["sibuk"],
+                    "web": _infra.cpu_detik([p for p in _infra.anak(gpid) if p != gpid]),
+                    "pg": _infra.cpu_server(pg_pid),
+                    "tunggu": float(tunggu),
+                    "av": float(av),
+                }
+
             for n in tingkat:
                 cat = asyncio.run(
                     beban(base, data[: n * PKM_PER_DISTRIK], args.detik, args.etag,
-                          args.pemanasan, mulai_ukur)
+                          args.pemanasan, mulai_ukur, sampel if pantau else None)
                 )  # fmt: skip
                 cpu0, celery0, gen0, dinding0, sambung0, pg0, redis0 = (
                     awal[k] for k in ("cpu", "celery", "gen", "dinding", "sambung", "pg", "redis")
