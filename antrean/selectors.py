@@ -117,9 +117,11 @@ def ruang_aktif(*, unit: UnitLayanan, tanggal: date) -> int:
 
 class KueriSiap:
     """A hot read, compiled to SQL once per process and then run with each request's values
-    (a unit or a Puskesmas, a date). Building and compiling the queryset (joins, the queue
-    order) cost about 3 ms of CPU against the database's own 1 ms (bench/district.py
-    --profil). The values come back converted as `values_list` would return them."""
+    (a unit or a Puskesmas, a date, a list of units). Building and compiling the queryset
+    (joins, the queue order) cost about 3 ms of CPU against the database's own 1 ms
+    (bench/district.py --profil). The values come back converted as `values_list` would return
+    them. A list-valued argument (`unit_ids`) is compiled once per length: its IN list is part of
+    the SQL."""
 
     # Stand-ins, found again among the compiled parameters and replaced per call.
     _CONTOH: dict[str, Any] = {
@@ -127,40 +129,53 @@ class KueriSiap:
         "puskesmas_id": -7_654_322,
         "tanggal": date(1901, 2, 3),
     }
+    _CONTOH_DAFTAR = -7_654_400  # a list's items: -7_654_400, -7_654_401, ...
 
     def __init__(self, buat: Callable[..., QuerySet], *nama: str) -> None:
         self._buat = buat  # buat(**{n: ... for n in nama}) -> a values_list queryset
         self._nama = nama
-        self._siap: tuple | None = None  # compiled on first use: two threads at once is fine
+        # Compiled on first use per list length: two threads at once is fine.
+        self._siap: dict[tuple, tuple] = {}
 
     @staticmethod
     def _adaptasi(conn: Any, nilai: Any) -> Any:
         return conn.ops.adapt_datefield_value(nilai) if isinstance(nilai, date) else nilai
 
-    def _siapkan(self) -> tuple:
-        argumen = {k: self._CONTOH[k] for k in self._nama}
+    def _siapkan(self, panjang: dict[str, int]) -> tuple:
+        argumen: dict[str, Any] = {
+            k: [self._CONTOH_DAFTAR - j for j in range(panjang[k])]
+            if k in panjang
+            else self._CONTOH[k]
+            for k in self._nama
+        }
         qs = self._buat(**argumen)
         conn = connections[qs.db]
         compiler = qs.query.get_compiler(connection=conn)
         sql, params = compiler.as_sql()
-        posisi = {}
+        posisi: dict[tuple[str, int | None], list[int]] = {}
         for k, contoh in argumen.items():
-            c = self._adaptasi(conn, contoh)
-            posisi[k] = [i for i, v in enumerate(params) if v == c]
-            if not posisi[k]:
-                raise RuntimeError(f"KueriSiap: {k} is not a parameter of {sql}")
+            for j, c in enumerate(contoh) if isinstance(contoh, list) else [(None, contoh)]:
+                c = self._adaptasi(conn, c)
+                posisi[k, j] = [i for i, v in enumerate(params) if v == c]
+                if not posisi[k, j]:
+                    raise RuntimeError(f"KueriSiap: {k} is not a parameter of {sql}")
         n = compiler.col_count
         konversi = list(compiler.get_converters([c[0] for c in compiler.select[:n]]).items())
         return qs.db, sql, list(params), posisi, n, konversi
 
     def __call__(self, **nilai_kata: Any) -> list[Any]:
-        if self._siap is None:
-            self._siap = self._siapkan()
-        alias, sql, params, posisi, n, konversi = self._siap
+        panjang = {k: len(v) for k, v in nilai_kata.items() if isinstance(v, list | tuple)}
+        if any(n == 0 for n in panjang.values()):
+            return []  # IN () matches nothing (Django would not even compile it)
+        bentuk = tuple(sorted(panjang.items()))
+        siap = self._siap.get(bentuk)
+        if siap is None:
+            siap = self._siap[bentuk] = self._siapkan(panjang)
+        alias, sql, params, posisi, n, konversi = siap
         conn = connections[alias]
         nilai = list(params)
-        for k, daftar in posisi.items():
-            v = self._adaptasi(conn, nilai_kata[k])
+        for (k, j), daftar in posisi.items():
+            v = self._adaptasi(conn, nilai_kata[k] if j is None else nilai_kata[k][j])
             for i in daftar:
                 nilai[i] = v
         with conn.cursor() as c:
@@ -236,6 +251,7 @@ _tiket_terbuka = KueriSiap(
 _jumlah_selesai = KueriSiap(
     lambda *, unit_id, tanggal: (
         Tiket.objects.filter(unit_id=unit_id, tanggal=tanggal, status=StatusTiket.SELESAI)
+        .order_by()  # Meta.ordering's "unit" would join the units and their clusters
         .values("unit_id")
         .annotate(n=Count("id"))
         .values_list("n")
@@ -324,8 +340,9 @@ def ringkasan(
     sekarang = sekarang or timezone.now()
     units = list(unit_pendaftaran(puskesmas=puskesmas))
     baris = {u.pk: RingkasanUnit(unit=u) for u in units}
+    # By unit id, not through a join on the unit's Puskesmas (see _tiket_layar).
     for unit_id, status, masuk in Tiket.objects.filter(
-        unit__puskesmas=puskesmas, tanggal=tanggal
+        unit_id__in=list(baris), tanggal=tanggal
     ).values_list("unit_id", "status", "waktu_masuk"):
         r = baris.get(unit_id)
         if r is None:
@@ -368,16 +385,17 @@ class LayarUnit:
 
 _KOLOM_LAYAR = ("id", "unit_id", "kode", "status", "kode_cetak", "waktu_masuk",
                 "dipanggil_terakhir", "prioritas", "urut", "nomor")  # fmt: skip
-# Every open ticket of the Puskesmas' day in queue order; the units are picked in Python.
+# Every open ticket of the day of the given units (the Puskesmas' active ones) in queue order.
+# By unit id, not through a join on the unit's Puskesmas: the planner then reads the day's
+# tickets of the whole deployment by date and filters them (it estimates today at a handful of
+# rows, today being past every histogram; tests/test_kinerja_tenant.py).
 _tiket_layar = KueriSiap(
-    lambda *, puskesmas_id, tanggal: (
-        Tiket.objects.filter(
-            unit__puskesmas_id=puskesmas_id, tanggal=tanggal, status__in=STATUS_TERBUKA
-        )
+    lambda *, unit_ids, tanggal: (
+        Tiket.objects.filter(unit_id__in=unit_ids, tanggal=tanggal, status__in=STATUS_TERBUKA)
         .order_by(*urutan.URUTAN_SQL)
         .values_list(*_KOLOM_LAYAR)
     ),
-    "puskesmas_id",
+    "unit_ids",
     "tanggal",
 )
 
@@ -399,7 +417,7 @@ def layar_tv(
     # The per-process reference cache: no unit query on every display refresh.
     units = [u for u in rujukan.unit_puskesmas(puskesmas.pk) if u.aktif]
     per_unit: dict[int, list[TiketLayar]] = defaultdict(list)
-    for b in _tiket_layar(puskesmas_id=puskesmas.pk, tanggal=tanggal):
+    for b in _tiket_layar(unit_ids=[u.pk for u in units], tanggal=tanggal):
         per_unit[b[1]].append(TiketLayar(*b))
     if batas is not None:
         for u in units:

@@ -31,7 +31,8 @@ class Pasien(models.Model):
     nik_ibu = models.CharField("NIK ibu", max_length=16, blank=True)
     no_bpjs = models.CharField("No. kartu BPJS", max_length=13, null=True, blank=True)
     nama = models.CharField("nama", max_length=150)
-    nama_cari = models.CharField(max_length=150, editable=False, db_index=True)
+    # Indexed with its Puskesmas only (migration 0007): a prefix btree and a trigram GIN index.
+    nama_cari = models.CharField(max_length=150, editable=False)
     # pendaftaran.nama's canonical core tokens without spaces ("Siti Nur Aini", "Sity Nuraini"
     # → SITINURAINI): finds a namesake behind a one-digit birth-date slip by index.
     nama_kunci = models.CharField(max_length=150, editable=False, blank=True, default="")

@@ -286,7 +286,14 @@ def unit_puskesmas(puskesmas_id: int) -> list:
     from antrean.models import UnitLayanan
 
     def muat():
-        return list(UnitLayanan.objects.filter(puskesmas_id=puskesmas_id).select_related("klaster"))
+        # The cluster's Puskesmas restated: without it PostgreSQL may join by scanning every
+        # cluster of the deployment (tests/test_kinerja_tenant.py), and on Citus the join stays
+        # on one shard.
+        return list(
+            UnitLayanan.objects.filter(
+                puskesmas_id=puskesmas_id, klaster__puskesmas_id=puskesmas_id
+            ).select_related("klaster")
+        )
 
     units = ambil(("unit", puskesmas_id), muat) or []
     return [u for u in units if u.puskesmas_id == puskesmas_id]

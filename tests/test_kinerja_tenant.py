@@ -148,3 +148,183 @@ def test_the_scoping_check_itself_catches_an_unscoped_query():
         {"sql": pasien + '("pendaftaran_pasien"."puskesmas_id" = 1 AND "nik" = \'x\')'},
     ]
     assert len(_tanpa_puskesmas(kueri)) == 1
+
+
+# --- Bounded by one Puskesmas in the plan, not only in the SQL --------------------------------
+
+# A district in small: our Puskesmas among TETANGGA neighbours of the same size, every patient
+# named from the same few first names, so a name's rows across the district far outnumber one
+# Puskesmas' and a plan that reads through them shows.
+TETANGGA = 299
+PASIEN_PER_PKM = 150
+# Ours is a big one: scanning all of it costs the planner more than an index on the name, so
+# the name indexes are what the searches take (and must enter by our Puskesmas).
+PASIEN_KITA = 1500
+# Neighbours with a day of tickets: enough that one day's tickets outnumber any bound.
+TETANGGA_BERTIKET = 20
+# A hot query may read this many rows in a scan node: our Puskesmas' patients (the planner may
+# take all of them for a later-word search), never a district's.
+BATAS_BARIS = PASIEN_KITA + 1
+
+
+def _baris_dibaca(rencana: dict) -> list[tuple[str, int]]:
+    """(node, rows read) of every scan node in an EXPLAIN (ANALYZE, FORMAT JSON) plan: what it
+    returned over all its loops plus what its filters and rechecks threw away."""
+    hasil = []
+    simpul = [rencana]
+    while simpul:
+        n = simpul.pop()
+        simpul.extend(n.get("Plans", []))
+        if "Scan" in n["Node Type"] and n["Node Type"] not in ("CTE Scan", "Subquery Scan"):
+            loops = n.get("Actual Loops", 1)
+            dibaca = n.get("Actual Rows", 0) * loops
+            dibaca += (
+                n.get("Rows Removed by Filter", 0) + n.get("Rows Removed by Index Recheck", 0)
+            ) * loops
+            nama = f"{n['Node Type']} {n.get('Index Name') or n.get('Relation Name', '')}"
+            hasil.append((nama, int(dibaca)))
+    return hasil
+
+
+# The tables that grow with every visit: a scan of one must enter its index by the tenant key
+# (or a parent row's key), never by a name or a date alone and never as a sequential scan.
+TABEL_BESAR = {"pendaftaran_pasien", "pendaftaran_kunjungan", "antrean_tiket"}
+# client_uuid: the idempotency lookup, unique across the deployment (KUERI_GLOBAL): one row.
+KUNCI_MASUK = re.compile(r"\b(puskesmas_id|unit_id|kunjungan_id|pasien_id|id|client_uuid) = ")
+
+
+def _masuk_tanpa_kunci(rencana: dict) -> list[str]:
+    """Scan nodes on TABEL_BESAR that do not enter by a tenant key: a Seq Scan, or an index
+    scan whose Index Cond names none (a bitmap heap scan is judged by its index scans)."""
+    salah, simpul = [], [(rencana, None)]
+    while simpul:
+        n, induk = simpul.pop()
+        simpul.extend((c, n) for c in n.get("Plans", []))
+        tabel = n.get("Relation Name") or (induk or {}).get("Relation Name")
+        if tabel not in TABEL_BESAR:
+            continue
+        jenis = n["Node Type"]
+        if jenis == "Seq Scan" or (
+            jenis in ("Index Scan", "Index Only Scan", "Bitmap Index Scan")
+            and not KUNCI_MASUK.search(n.get("Index Cond", ""))
+        ):
+            salah.append(f"{jenis} {n.get('Index Name', '')} on {tabel}: {n.get('Index Cond')}")
+    return salah
+
+
+def _distrik(puskesmas) -> None:
+    """Neighbours set up as ours is (five clusters, nine units, patients), and a day of tickets
+    in some of them, yesterday's analysed as autovacuum leaves a table, today's not yet: today's
+    date is past every histogram, so the planner thinks today holds a handful of tickets."""
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from antrean.models import Klaster, Tiket, UnitLayanan
+    from pendaftaran.dedupe import normalisasi_nama
+    from pendaftaran.models import Kunjungan, Pasien
+    from puskesmas.demo import KLASTER, UNIT
+
+    depan = ["Siti", "Sri", "Dewi", "Budi", "Agus", "Nur"]
+    belakang = ["Aminah", "Rahayu", "Santoso", "Kita", "Lestari", "Wijaya", "Hidayat"]
+
+    def pasien(pkm_id: int, awal_rm: int, jumlah: int = PASIEN_PER_PKM) -> list:
+        return [
+            Pasien(
+                puskesmas_id=pkm_id, no_rm=f"{awal_rm + i:06d}",
+                nama=(n := f"{depan[i % 6]} {belakang[i % 7]} {i}"), nama_cari=normalisasi_nama(n),
+                tanggal_lahir=date(1970, 1, 1) + timedelta(days=i), jenis_kelamin="P",
+            )
+            for i in range(jumlah)
+        ]  # fmt: skip
+
+    Pasien.objects.bulk_create(pasien(puskesmas.pk, 500000, PASIEN_KITA))
+    lain = Puskesmas.objects.bulk_create(
+        Puskesmas(nama=f"Puskesmas Tetangga {j}", kode_faskes=f"0114T{j:03d}")
+        for j in range(TETANGGA)
+    )
+    klaster = {
+        (k.puskesmas_id, k.nomor): k
+        for k in Klaster.objects.bulk_create(
+            Klaster(puskesmas=p, nomor=n, nama=nama) for p in lain for n, nama, _ in KLASTER
+        )
+    }
+    unit = UnitLayanan.objects.bulk_create(
+        UnitLayanan(puskesmas=p, klaster=klaster[p.pk, k], kode=kode, nama=nama, layanan=lay,
+                    prefix=prefix, urutan=i)
+        for p in lain for i, (k, kode, nama, lay, prefix, _, _) in enumerate(UNIT)
+    )  # fmt: skip
+    orang = Pasien.objects.bulk_create(x for p in lain for x in pasien(p.pk, 1))
+    umum = [u for u in unit if u.kode == "UMUM"][:TETANGGA_BERTIKET]
+    milik = {p.pk: [] for p in lain}
+    for o in orang:
+        milik[o.puskesmas_id].append(o)
+
+    def hari(tanggal, status):
+        for u in umum:
+            kunjungan = Kunjungan.objects.bulk_create(
+                Kunjungan(puskesmas_id=u.puskesmas_id, pasien=p, tanggal=tanggal, unit=u,
+                          klaster_id=u.klaster_id, penjamin="umum", dibuat_klien=timezone.now())
+                for p in milik[u.puskesmas_id]
+            )  # fmt: skip
+            Tiket.objects.bulk_create(
+                Tiket(kunjungan=k, unit=u, tanggal=tanggal, nomor=i + 1, urut=i + 1,
+                      kode=f"A{i + 1:03d}", status=status, waktu_masuk=timezone.now())
+                for i, k in enumerate(kunjungan)
+            )  # fmt: skip
+
+    hari(timezone.localdate() - timedelta(days=1), "selesai")
+    with connection.cursor() as c:
+        c.execute("ANALYZE")
+    hari(timezone.localdate(), "menunggu")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="reads PostgreSQL's plans")
+@pytest.mark.django_db
+def test_the_hot_requests_read_only_their_own_puskesmas_rows_in_the_plan(
+    client_loket, petugas_loket, perawat_poli, puskesmas, pasien_bpjs, unit
+):
+    """A query can name its Puskesmas and still read the whole district: a join through the
+    unit filtered after a scan of every ticket of the day, a name search on an index of every
+    patient. On one server for ten districts that is 300 Puskesmas' rows per request. Each hot
+    request's SELECTs are run again under EXPLAIN ANALYZE beside a busy neighbour: no scan
+    may read more than BATAS_BARIS rows."""
+    from puskesmas.services import api_token_buat
+
+    _distrik(puskesmas)
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {api_token_buat(user=petugas_loket.user)[1]}")
+    api_poli = Client(HTTP_AUTHORIZATION=f"Bearer {api_token_buat(user=perawat_poli.user)[1]}")
+    poli = Client()
+    poli.force_login(perawat_poli.user)
+    pasien = [pasien_bpjs, *puskesmas.pasien.exclude(pk=pasien_bpjs.pk).order_by("pk")[:5]]
+    with CaptureQueriesContext(connection) as kueri:
+        for p in pasien:
+            badan = {"client_uuid": str(uuid.uuid4()), "pasien_id": p.pk, "unit_id": unit.pk,
+                     "penjamin": "umum", "keluhan": "Demam"}  # fmt: skip
+            r = api.post("/api/v1/kunjungan", json.dumps(badan), content_type="application/json")
+            assert r.status_code == 201, r.content
+        for q in ("Sit", "Siti", "Siti Ki", "Ami", "Budi Wi", "Rahayu"):
+            assert api.get("/api/v1/pasien", {"q": q}).status_code == 200
+            r = client_loket.get(reverse("pendaftaran:cari"), {"q": q}, HTTP_HX_REQUEST="true")
+            assert r.status_code == 200
+        assert api.get(f"/api/v1/antrean/{unit.pk}").status_code == 200
+        r = poli.get(reverse("antrean:poli_unit", args=[unit.pk]), HTTP_HX_REQUEST="true")
+        assert r.status_code == 200
+        tv = reverse("antrean:tv", args=[puskesmas.kunci_display])
+        assert Client().get(tv, HTTP_HX_REQUEST="true").status_code == 200
+        assert Client().get(tv).status_code == 200
+        r = api_poli.post(f"/api/v1/antrean/{unit.pk}/panggil-berikutnya")
+        assert r.status_code == 200, r.content
+    dibaca, masuk = [], []
+    with connection.cursor() as c:
+        for q in kueri.captured_queries:
+            if not q["sql"].startswith(("SELECT", "WITH")):
+                continue
+            c.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + q["sql"])
+            rencana = c.fetchone()[0][0]["Plan"]
+            dibaca += [(n, baris, q["sql"][:400]) for n, baris in _baris_dibaca(rencana)]
+            masuk += [(m, q["sql"][:400]) for m in _masuk_tanpa_kunci(rencana)]
+    assert len(dibaca) > 20  # the plans were really read
+    lebih = sorted({d for d in dibaca if d[1] > BATAS_BARIS}, key=lambda d: -d[1])
+    assert lebih == [], "\n".join(f"{n}: {b} rows in {sql}" for n, b, sql in lebih)
+    assert masuk == [], "\n".join(f"{m} in {sql}" for m, sql in masuk)
