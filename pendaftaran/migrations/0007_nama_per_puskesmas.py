@@ -2,7 +2,7 @@
 
 The name indexes covered every patient of the deployment: a btree on `nama_cari` and a trigram
 index on it. On a district server PostgreSQL intersected the Puskesmas' rows with a prefix's
-rows of every Puskesmas (7,501 index entries for one search in tests/test_kinerja_tenant.py),
+rows of every Puskesmas (7,726 index entries for one search in tests/test_kinerja_tenant.py),
 and took the trigram index for the later-word half, whose estimate is a handful of rows
 whatever the district holds. Each search read other Puskesmas' names, and more of them with
 every Puskesmas on the server.
