@@ -31,25 +31,45 @@ _LAMA = (
 )
 
 
+def _buat_indeks(schema_editor, nama: str, sql: str) -> None:
+    """CREATE INDEX CONCURRENTLY that an interrupted earlier run cannot defeat: a build that
+    failed leaves an INVALID index behind under the name, which IF NOT EXISTS would keep."""
+    with schema_editor.connection.cursor() as c:
+        c.execute(
+            "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE c.relname = %s",
+            [nama],
+        )
+        ada = c.fetchone()
+    if ada is not None and ada[0]:
+        return
+    if ada is not None:
+        schema_editor.execute(f'DROP INDEX CONCURRENTLY IF EXISTS "{nama}"')
+    schema_editor.execute(sql)
+
+
 def buat(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    ex = schema_editor.execute
-    ex(
-        "CREATE INDEX CONCURRENTLY IF NOT EXISTS pasien_nama_awal_idx ON pendaftaran_pasien "
-        "(puskesmas_id, nama_cari varchar_pattern_ops)"
+    _buat_indeks(
+        schema_editor,
+        "pasien_nama_awal_idx",
+        "CREATE INDEX CONCURRENTLY pasien_nama_awal_idx ON pendaftaran_pasien "
+        "(puskesmas_id, nama_cari varchar_pattern_ops)",
     )
     try:
-        ex("CREATE EXTENSION IF NOT EXISTS btree_gin")
+        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS btree_gin")
     except DatabaseError as e:  # a managed server without it: the btree above still bounds
         log.warning("btree_gin unavailable (%s): later-word name search scans one Puskesmas", e)
     else:
-        ex(
-            "CREATE INDEX CONCURRENTLY IF NOT EXISTS pasien_nama_trgm_idx ON pendaftaran_pasien "
-            "USING gin (puskesmas_id, nama_cari gin_trgm_ops)"
+        _buat_indeks(
+            schema_editor,
+            "pasien_nama_trgm_idx",
+            "CREATE INDEX CONCURRENTLY pasien_nama_trgm_idx ON pendaftaran_pasien "
+            "USING gin (puskesmas_id, nama_cari gin_trgm_ops)",
         )
     for nama in _LAMA:
-        ex(f'DROP INDEX CONCURRENTLY IF EXISTS "{nama}"')
+        schema_editor.execute(f'DROP INDEX CONCURRENTLY IF EXISTS "{nama}"')
 
 
 _KEMBALI = (
