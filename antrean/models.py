@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 
@@ -79,6 +80,15 @@ class UnitLayanan(models.Model):
 
     def __str__(self) -> str:
         return self.nama
+
+    def clean(self) -> None:
+        # The loket, poli and TV read a Puskesmas' units with their clusters by that
+        # Puskesmas on both sides (puskesmas/rujukan.py): a unit under another's cluster
+        # would simply be missing there.
+        if self.klaster_id and self.puskesmas_id and self.klaster.puskesmas_id != self.puskesmas_id:
+            raise ValidationError(
+                {"klaster": "Klaster harus milik Puskesmas yang sama dengan unit layanan ini."}
+            )
 
 
 class PenomoranHarian(models.Model):
