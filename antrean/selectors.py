@@ -386,9 +386,10 @@ class LayarUnit:
 _KOLOM_LAYAR = ("id", "unit_id", "kode", "status", "kode_cetak", "waktu_masuk",
                 "dipanggil_terakhir", "prioritas", "urut", "nomor")  # fmt: skip
 # Every open ticket of the day of the given units (the Puskesmas' active ones) in queue order.
-# By unit id, not through a join on the unit's Puskesmas: the planner then reads the day's
-# tickets of the whole deployment by date and filters them (it estimates today at a handful of
-# rows, today being past every histogram; tests/test_kinerja_tenant.py).
+# By unit id, not through a join on the unit's Puskesmas: with that join the district bench's
+# server read the day's tickets of every Puskesmas by date, or all tickets in a sequential
+# scan, and filtered them by the unit's Puskesmas afterwards (auto_explain, bench/README.md
+# 2026-12-02 06:55). A list of unit ids leaves it no such plan, whatever its statistics say.
 _tiket_layar = KueriSiap(
     lambda *, unit_ids, tanggal: (
         Tiket.objects.filter(unit_id__in=unit_ids, tanggal=tanggal, status__in=STATUS_TERBUKA)

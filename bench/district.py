@@ -831,6 +831,8 @@ def main() -> None:
                 )
                 # A healthy server keeps its Redis connections: this counts new ones.
                 print(f"  Redis connections opened: {sambung} ({sambung / dinding:.1f}/s)")
+            if pantau is not None:
+                pantau.close()
     print(f"\ntotal {time.perf_counter() - t0:.0f} s")
 
 

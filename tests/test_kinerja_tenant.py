@@ -214,8 +214,8 @@ def _masuk_tanpa_kunci(rencana: dict) -> list[str]:
 
 def _distrik(puskesmas) -> None:
     """Neighbours set up as ours is (five clusters, nine units, patients), and a day of tickets
-    in some of them, yesterday's analysed as autovacuum leaves a table, today's not yet: today's
-    date is past every histogram, so the planner thinks today holds a handful of tickets."""
+    in some of them: yesterday's analysed as autovacuum leaves a table, today's not yet, so the
+    statistics undercount today's tickets as they do on a real morning."""
     from datetime import date, timedelta
 
     from django.utils import timezone
