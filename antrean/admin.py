@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 from django.db import transaction
 
@@ -40,13 +42,47 @@ class KlasterAdmin(DibatasiPuskesmas):
             _render_suara_nanti(formset.new_objects + [o for o, _ in formset.changed_objects])
 
 
+class FormUnitLayanan(FormUnitPcare):
+    """The cluster list of a unit's form. A saved unit is offered its own Puskesmas' clusters
+    only; a new unit's list (a district operator sees every Puskesmas' "Klaster 3") names each
+    cluster's Puskesmas. UnitLayanan.clean still refuses a mismatch that is posted anyway."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("klaster")
+        if field is None:  # the change list's inline-edit form
+            return
+        qs = field.queryset.select_related("puskesmas").order_by("puskesmas__nama", "nomor")
+        if self.instance.pk:
+            field.queryset = qs.filter(puskesmas_id=self.instance.puskesmas_id)
+        else:
+            field.queryset = qs
+            field.label_from_instance = lambda k: f"{k.puskesmas.nama} · {k}"
+
+
 @admin.register(UnitLayanan)
 class UnitLayananAdmin(PemetaanPcareAdmin, DibatasiPuskesmas):
+    form = FormUnitLayanan
+
+    class Media:
+        css = {"all": ["css/admin_unit.css"]}
+
     list_display = [
         "nama", "kode", "klaster", "layanan", "prefix", "kd_poli_pcare", "nama_poli_pcare", "aktif",
     ]  # fmt: skip
     list_filter = ["puskesmas", "klaster", "aktif"]
     list_editable = ["kd_poli_pcare", "aktif"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A saved unit stays in its Puskesmas: its tickets, day counters and TV clips are
+        # that Puskesmas' (a new unit is added where it belongs).
+        tetap = list(super().get_readonly_fields(request, obj))
+        return [*tetap, "puskesmas"] if obj is not None else tetap
+
+    def get_fields(self, request, obj=None):
+        # Read-only fields come last by default; the Puskesmas stays on top, as on a new unit.
+        fields = list(super().get_fields(request, obj))
+        return ["puskesmas", *(f for f in fields if f != "puskesmas")]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -282,3 +282,40 @@ def test_every_compiled_search_shape_finds_what_the_orm_query_finds(puskesmas, p
         assert bool(_cari_nama(puskesmas.pk, teks, 20)) == (teks == "ANI")
     with pytest.raises(RuntimeError):  # a shape whose stand-in is not a parameter is refused
         _KueriPasien(lambda pkm, nilai: Pasien.objects.all().query.sql_with_params())(1, "x")
+
+
+def _simpul(plan: dict):
+    yield plan
+    for anak in plan.get("Plans", []):
+        yield from _simpul(anak)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="reads PostgreSQL's plans")
+def test_the_name_search_hands_its_puskesmas_to_the_trigram_index(puskesmas):
+    """The trigram index leads with puskesmas_id (migration 0007, btree_gin): the search's
+    Puskesmas must be a condition of the index scan, not a filter on every Puskesmas' matches
+    afterwards. btree_gin's operator class compares bigint with bigint only, so this holds only
+    while the search casts its id (selectors._sql_nama). The planner is left no other path: the
+    search runs against a copy of the table whose only index is the trigram one."""
+    with connection.cursor() as c:
+        c.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'pasien_nama_trgm_idx'")
+        if c.fetchone() is None:
+            pytest.skip("btree_gin is not installed here: the search scans one Puskesmas' btree")
+        c.execute("CREATE TEMP TABLE pasien_uji (LIKE pendaftaran_pasien INCLUDING DEFAULTS)")
+        c.execute(
+            "CREATE INDEX pasien_uji_trgm ON pasien_uji "
+            "USING gin (puskesmas_id, nama_cari gin_trgm_ops)"
+        )
+        c.execute("SET LOCAL enable_seqscan = off")
+        sql, param = selectors._sql_nama(puskesmas.pk, "ani")
+        assert '"pendaftaran_pasien"' in sql
+        c.execute(
+            "EXPLAIN (FORMAT JSON) " + sql.replace('"pendaftaran_pasien"', "pasien_uji"),
+            [*param, 20, 20],
+        )
+        plan = c.fetchone()[0][0]["Plan"]
+    pindai = [s for s in _simpul(plan) if s.get("Index Name") == "pasien_uji_trgm"]
+    assert len(pindai) == 2, plan  # the prefix half and the later-word half
+    for s in pindai:
+        assert "puskesmas_id" in s["Index Cond"], s
+        assert "nama_cari" in s["Index Cond"], s
