@@ -28,7 +28,37 @@ gunicorn runs with config/gunicorn.py (preload, gthread, stream slots = threads 
 Prints per level a table per request kind (n, p50/p95/max ms, errors) and the PSS (proportional
 set size) of the gunicorn workers together with the Celery worker, from /proc/<pid>/smaps_rollup.
 
-Usage:  .venv/bin/python bench/district.py [--tingkat 1,5,10] [--detik 60]
+Without `--integrasi` SATUSEHAT and BPJS are off: no Puskesmas has integration settings, every
+visit is `umum`, and the Celery worker has nothing to do. With `--integrasi` every bench
+Puskesmas sends as a district server does, to the project's simulators, each started as its own
+process (`python -m satusehat.simulator`, `python -m bpjs_bridge.simulator`) so that their CPU is
+neither the server's nor the load generator's (printed apart):
+
+- SATUSEHAT: per Puskesmas its own client id, secret and Organization (registered with the
+  simulator through POST /_sim/clients, which seeds that Organization's Locations), settings
+  saved through integrasi.services.pengaturan_simpan, every unit mapped to its seeded Location
+  and a simulator practitioner (satusehat.demo's mapping). Every patient has a NIK the
+  simulator knows; every visit becomes an Encounter (IHS number looked up by NIK first), and
+  the poli's call moves it to in-progress.
+- BPJS: per Puskesmas its own settings row with the simulator's credentials (a district server
+  holds one cons-id per Puskesmas; the simulator knows one), PCare / Antrean FKTP URLs from the
+  environment. A `--bpjs` share of the patients carries a card of an active participant of the
+  simulator, no card twice in the district, and the loket registers them as BPJS (as the
+  loket form preselects): eligibility, PCare registration and Antrean FKTP add per visit, the
+  Antrean FKTP call on the poli's call. The simulator is ONE FKTP: every participant it knows
+  is registered at 0114U163, and it keeps one Antrean FKTP queue, in which a queue number may be
+  used once per poli and day. So, in this throw-away database only, every bench Puskesmas
+  carries that FKTP code (the code's unique constraint is dropped: the bridge rightly refuses a
+  participant registered at another FKTP) and its units' queue prefixes carry the Puskesmas'
+  number (A00-001, A01-001, ...), as if each had its own queue at BPJS.
+
+After each level `--integrasi` gives the outbox up to `--kuras` seconds to drain, then prints,
+for the visits registered in the measured seconds, the SATUSEHAT and BPJS rows delivered,
+pending, retrying, failed, cancelled, and the lag from registration (or call) to delivery
+(p50/p95/max), with the Celery worker's CPU per delivery attempt and the PostgreSQL sessions
+started in the level (the delivery path's connection churn).
+
+Usage:  .venv/bin/python bench/district.py [--tingkat 1,5,10] [--detik 60] [--integrasi]
 Needs root (initdb as user postgres) or to be run as postgres.
 """
 
@@ -39,11 +69,14 @@ import asyncio
 import contextlib
 import os
 import random
+import subprocess
 import sys
 import time
 import uuid
-from collections import defaultdict
-from collections.abc import Callable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -92,15 +125,29 @@ def _parse() -> argparse.Namespace:
     p.add_argument("--profil", action="store_true",
                    help="first profile each request kind in-process on a spare Puskesmas: "
                    "CPU ms and SQL a request, its share at the played rates")  # fmt: skip
+    p.add_argument("--integrasi", action="store_true",
+                   help="SATUSEHAT and BPJS on for every Puskesmas, against the project's "
+                   "simulators run as separate processes (their CPU printed apart); after "
+                   "each level the outbox's deliveries and their lag")  # fmt: skip
+    p.add_argument("--bpjs", type=float, default=0.7, metavar="BAGIAN",
+                   help="with --integrasi: share of the patients who are BPJS participants "
+                   "(registered as BPJS), 0..1")  # fmt: skip
+    p.add_argument("--kuras", type=float, default=30.0, metavar="DETIK",
+                   help="with --integrasi: seconds the outbox may drain after a level before "
+                   "its deliveries are counted")  # fmt: skip
     return p.parse_args()
 
 
 # --- Demo data for many Puskesmas ---------------------------------------------------------------
 
 
-def buat_data(jumlah_pkm: int, pasien_per_pkm: int) -> list[dict]:
+def buat_data(
+    jumlah_pkm: int, pasien_per_pkm: int, sim: Simulator | None = None, bagian_bpjs: float = 0.0
+) -> list[dict]:
     """Everything a Puskesmas needs, in bulk; returns per Puskesmas the credentials the
-    clients use (bearer tokens, session cookies) and the ids they work with."""
+    clients use (bearer tokens, session cookies) and the ids they work with. With `sim`
+    (--integrasi) also SATUSEHAT and BPJS on against those simulators, patients with a NIK
+    SATUSEHAT knows and a `bagian_bpjs` share of them with a BPJS card."""
     import django
 
     django.setup()
@@ -118,6 +165,7 @@ def buat_data(jumlah_pkm: int, pasien_per_pkm: int) -> list[dict]:
     from django.db import transaction
 
     from antrean.models import Klaster, UnitLayanan
+    from bpjs_bridge.simulator.peserta import KD_PROVIDER_KAMI
     from pendaftaran.dedupe import normalisasi_nama
     from pendaftaran.models import Pasien
     from puskesmas.demo import KLASTER, UNIT
@@ -127,13 +175,23 @@ def buat_data(jumlah_pkm: int, pasien_per_pkm: int) -> list[dict]:
     User = get_user_model()
     rng = random.Random(15)
     hasil = []
+    nik, kartu = (_nik_satusehat(), iter(_kartu_bpjs(sim.peserta))) if sim else ([], iter([]))
+    if sim is not None:
+        if pasien_per_pkm > len(nik):
+            sys.exit(f"--pasien {pasien_per_pkm}: the SATUSEHAT simulator knows {len(nik)} NIKs")
+        if jumlah_pkm > 36**2:
+            sys.exit("--integrasi: at most 1296 Puskesmas (two base-36 digits in the prefix)")
+        _kode_faskes_tidak_unik()
+    # Its own generator: the names (rng) stay those of a run without --integrasi.
+    rng_bpjs = random.Random(16)
     with transaction.atomic():
         pkms = Puskesmas.objects.bulk_create(
             [
-                Puskesmas(nama=f"Puskesmas Bench {i}", kode_faskes=f"B{i:07d}")
+                Puskesmas(nama=f"Puskesmas Bench {i}",
+                          kode_faskes=KD_PROVIDER_KAMI if sim else f"B{i:07d}")
                 for i in range(jumlah_pkm)
             ]
-        )
+        )  # fmt: skip
         klaster = Klaster.objects.bulk_create(
             [
                 Klaster(puskesmas=p, nomor=n, nama=nm, keterangan=k)
@@ -145,8 +203,10 @@ def buat_data(jumlah_pkm: int, pasien_per_pkm: int) -> list[dict]:
         units = UnitLayanan.objects.bulk_create(
             [
                 UnitLayanan(puskesmas=p, klaster=kl[(p.pk, k)], kode=kode, nama=nama, layanan=lay,
-                            prefix=pre, kd_poli_pcare=kd, urutan=i, menit_per_pasien=m)
-                for p in pkms for i, (k, kode, nama, lay, pre, kd, m) in enumerate(UNIT)
+                            prefix=pre + (_b36(j) if sim else ""), kd_poli_pcare=kd, urutan=i,
+                            menit_per_pasien=m)
+                for j, p in enumerate(pkms)
+                for i, (k, kode, nama, lay, pre, kd, m) in enumerate(UNIT)
             ]
         )  # fmt: skip
         lokets = Loket.objects.bulk_create(
@@ -179,20 +239,35 @@ def buat_data(jumlah_pkm: int, pasien_per_pkm: int) -> list[dict]:
             )
         ApiToken.objects.bulk_create(baris_token)
         pasien = []
-        for p in pkms:
+        for j, p in enumerate(pkms):
             for n in range(pasien_per_pkm):
                 nama = f"{rng.choice(NAMA)} {rng.choice(BELAKANG)} {n}"
                 lahir = f"{rng.randint(1950, 2005)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}"
+                identitas = {}
+                if sim is not None:
+                    # NIKs repeat across Puskesmas (one person on several registers), never
+                    # within one; a card belongs to one patient of the district.
+                    identitas["nik"] = nik[(j * pasien_per_pkm + n) % len(nik)]
+                    if rng_bpjs.random() < bagian_bpjs:
+                        if (no := next(kartu, None)) is None:
+                            sys.exit("too few BPJS participants for --bpjs (peserta_perlu)")
+                        identitas["no_bpjs"] = no
                 pasien.append(
                     Pasien(puskesmas=p, no_rm=f"{n + 1:06d}", nama=nama,
                            nama_cari=normalisasi_nama(nama), tanggal_lahir=lahir,
-                           jenis_kelamin=rng.choice("LP"))
+                           jenis_kelamin=rng.choice("LP"), **identitas)
                 )  # fmt: skip
         Pasien.objects.bulk_create(pasien, batch_size=2000)
         Puskesmas.objects.update(rm_terakhir=pasien_per_pkm)
-    per_pkm_pasien: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for pid, pkm_id, nama in Pasien.objects.values_list("pk", "puskesmas_id", "nama"):
-        per_pkm_pasien[pkm_id].append((pid, nama))
+    if sim is not None:
+        _pasang_integrasi(pkms, units, sim)
+    # (id, name, penjamin): the loket registers a patient with a card as BPJS, as the loket
+    # form preselects it (pendaftaran.views).
+    per_pkm_pasien: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+    for pid, pkm_id, nama, no_bpjs in Pasien.objects.values_list(
+        "pk", "puskesmas_id", "nama", "no_bpjs"
+    ):
+        per_pkm_pasien[pkm_id].append((pid, nama, "bpjs" if no_bpjs else "umum"))
     ununit = defaultdict(dict)
     for u in units:
         ununit[u.puskesmas_id][u.kode] = u.pk
@@ -226,6 +301,173 @@ def buat_data(jumlah_pkm: int, pasien_per_pkm: int) -> list[dict]:
             }
         )
     return hasil
+
+
+# --- SATUSEHAT and BPJS on (--integrasi) --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Simulator:
+    """The two simulators this run started, each its own process."""
+
+    ss_url: str
+    bpjs_url: str
+    pid: dict[str, int]  # "SATUSEHAT" / "BPJS" → pid, for their CPU
+    peserta: int  # participants the BPJS simulator generated (its default seed)
+
+    @property
+    def env(self) -> dict[str, str]:
+        """For gunicorn and Celery: BPJS's endpoints are the deployment's, one for every
+        Puskesmas (as docker-compose.yml sets them); SATUSEHAT's URL is in each row."""
+        return {
+            "BPJS_BASE_URL": f"{self.bpjs_url}/pcare-rest",
+            "BPJS_ANTREAN_BASE_URL": f"{self.bpjs_url}/antreanfktp",
+            "SATUSEHAT_BASE_URL": self.ss_url,
+        }
+
+
+def peserta_perlu(n_pasien: int, bagian_bpjs: float) -> int:
+    """Participants the BPJS simulator must generate for every bench BPJS patient to have a
+    card of its own: 72% of them are active at its FKTP (bpjs_bridge/simulator/peserta.py)."""
+    return max(3000, int(n_pasien * bagian_bpjs / 0.7) + 1000)
+
+
+@contextlib.contextmanager
+def simulator_jalan(peserta: int) -> Iterator[Simulator]:
+    """`python -m satusehat.simulator` and `python -m bpjs_bridge.simulator` on free ports, as
+    processes of their own (threads here would count as the load generator's CPU); stopped on
+    the way out, an error or Ctrl-C included."""
+    port = {"SATUSEHAT": _infra.port_bebas(), "BPJS": _infra.port_bebas()}
+    cmd = {
+        "SATUSEHAT": ["-m", "satusehat.simulator", "--port", str(port["SATUSEHAT"])],
+        "BPJS": ["-m", "bpjs_bridge.simulator", "--port", str(port["BPJS"]), "--quiet",
+                 "--count", str(peserta)],
+    }  # fmt: skip
+    proses: dict[str, subprocess.Popen] = {}
+    try:
+        for nama, c in cmd.items():
+            proses[nama] = subprocess.Popen(
+                [sys.executable, *c], cwd=_infra.ROOT, stdout=subprocess.DEVNULL
+            )
+        for nama in cmd:
+            _infra._tunggu_port(port[nama])
+        yield Simulator(
+            ss_url=f"http://127.0.0.1:{port['SATUSEHAT']}",
+            bpjs_url=f"http://127.0.0.1:{port['BPJS']}",
+            pid={nama: p.pid for nama, p in proses.items()},
+            peserta=peserta,
+        )
+    finally:
+        for p in proses.values():
+            p.terminate()
+        for p in proses.values():
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait(5)
+
+
+def _nik_satusehat() -> list[str]:
+    """The NIKs the SATUSEHAT simulator knows: its participants (its default seed and count)
+    minus the one in 25 it leaves unknown (`nik_dikenal`)."""
+    from bpjs_bridge.simulator.peserta import generate_participants
+    from satusehat.simulator.app import SimConfig, nik_dikenal
+
+    c = SimConfig()
+    return [
+        p["nik"]
+        for p in generate_participants(seed=c.seed, count=c.count)
+        if p["nik"] and nik_dikenal(p["nik"])
+    ]
+
+
+def _kartu_bpjs(peserta: int) -> list[str]:
+    """Cards of the BPJS simulator's participants who pass eligibility: active, registered at
+    its FKTP, card known (`kategori` aktif), generated as the simulator generates them."""
+    from bpjs_bridge.simulator.app import SimConfig
+    from bpjs_bridge.simulator.peserta import generate_participants
+
+    return [
+        p["no_kartu"]
+        for p in generate_participants(seed=SimConfig().seed, count=peserta)
+        if p["kategori"] == "aktif"
+    ]
+
+
+_B36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _b36(i: int) -> str:
+    """Two base-36 digits: a Puskesmas' part of its units' queue prefixes (3 characters)."""
+    return _B36[i // 36] + _B36[i % 36]
+
+
+def _kode_faskes_tidak_unik() -> None:
+    """The BPJS simulator is one FKTP (0114U163) and the bridge refuses a participant
+    registered at another (`fktp_lain`): every bench Puskesmas carries that code, which takes
+    dropping its unique constraint, here, in the bench's throw-away database only."""
+    from django.db import connection
+
+    from puskesmas.models import Puskesmas
+
+    tabel = Puskesmas._meta.db_table
+    with connection.cursor() as cur:
+        for nama, k in connection.introspection.get_constraints(cur, tabel).items():
+            if k["unique"] and not k["primary_key"] and k["columns"] == ["kode_faskes"]:
+                cur.execute(f'ALTER TABLE "{tabel}" DROP CONSTRAINT "{nama}"')
+
+
+def _org(pkm_id: int) -> str:
+    return str(20_000_000 + pkm_id)
+
+
+def _pasang_integrasi(pkms: list, units: list, sim: Simulator) -> None:
+    """Both bridges on for every Puskesmas, as its admin would set them (satusehat.demo's
+    siapkan_demo, per Puskesmas): SATUSEHAT client and Organization of its own, BPJS
+    credentials in its own row, every unit mapped to a Location and a practitioner."""
+    import httpx
+    from django.db import transaction
+
+    from bpjs_bridge.simulator.app import SimConfig as BpjsSim
+    from integrasi.services import pengaturan_simpan
+    from satusehat.demo import PRAKTISI_UNIT
+    from satusehat.models import PemetaanUnit
+    from satusehat.simulator.app import PRAKTISI, lokasi_demo
+
+    # The SATUSEHAT simulator serves many clients, each exactly one Organization; adding one
+    # seeds that Organization's Locations (lokasi_demo ids for the demo unit codes).
+    with httpx.Client(base_url=sim.ss_url, timeout=10) as c:
+        for p in pkms:
+            c.post("/_sim/clients", json={"client_id": f"bench-{p.pk}", "secret": f"rahasia-{p.pk}",
+                                          "organization_id": _org(p.pk), "nama": p.nama}
+                   ).raise_for_status()  # fmt: skip
+    b = BpjsSim()  # the one credential set the BPJS simulator accepts
+    with transaction.atomic():
+        for p in pkms:
+            pengaturan_simpan(
+                puskesmas=p,
+                oleh=None,
+                data={
+                    "ss_aktif": True, "ss_client_id": f"bench-{p.pk}",
+                    "ss_client_secret": f"rahasia-{p.pk}", "ss_organization_id": _org(p.pk),
+                    "ss_lingkungan": "dev", "ss_base_url": sim.ss_url,
+                    "bpjs_aktif": True, "bpjs_cons_id": b.cons_id, "bpjs_secret_key": b.secret,
+                    "bpjs_user_key": b.user_key, "bpjs_antrean_user_key": b.antrean_user_key,
+                    "pcare_username": b.username, "pcare_password": b.password,
+                    "bpjs_app_code": b.app_code,
+                },
+            )  # fmt: skip
+        # What satusehat.services.pemetaan_pasang stores, one statement for every unit.
+        baris = []
+        for u in units:
+            nik, ihs, nama = PRAKTISI[PRAKTISI_UNIT.get(u.kode, 0)]
+            baris.append(
+                PemetaanUnit(unit=u, location_id=lokasi_demo(_org(u.puskesmas_id), u.kode),
+                             location_nama=f"Ruang {u.kode}", praktisi_nik=nik,
+                             praktisi_ihs=ihs, praktisi_nama=nama)
+            )  # fmt: skip
+        PemetaanUnit.objects.bulk_create(baris)
 
 
 # --- The clients --------------------------------------------------------------------------------
@@ -280,22 +522,22 @@ class Pemain:
         while True:
             if not pasien:
                 return
-            pid, nama = pasien.pop()
+            pid, nama, penjamin = pasien.pop()
             kata = nama.split()
             if random.random() < 0.5:
                 for q in (kata[0][:3], kata[0], f"{kata[0]} {kata[1][:2]}"):
                     await self.cat.minta("api cari", c, "GET", "/api/v1/pasien", params={"q": q},
                                          headers=h_api)  # fmt: skip
                 badan = {"client_uuid": str(uuid.uuid4()), "pasien_id": pid, "unit_id": unit,
-                         "penjamin": "umum", "keluhan": "Batuk"}  # fmt: skip
+                         "penjamin": penjamin, "keluhan": "Batuk"}  # fmt: skip
                 await self.cat.minta("api daftar", c, "POST", "/api/v1/kunjungan", json=badan,
                                      headers=h_api)  # fmt: skip
             else:
                 for q in (kata[0][:3], kata[0], f"{kata[0]} {kata[1][:2]}"):
                     await self.cat.minta("htmx cari", c, "GET", "/loket/cari/", params={"q": q},
                                          headers=h_htmx, cookies=cookies)  # fmt: skip
-                data = {"client_uuid": str(uuid.uuid4()), "penjamin": "umum", "keluhan": "Batuk",
-                        "layanan_diminta": "", "unit": str(unit)}  # fmt: skip
+                data = {"client_uuid": str(uuid.uuid4()), "penjamin": penjamin,
+                        "keluhan": "Batuk", "layanan_diminta": "", "unit": str(unit)}  # fmt: skip
                 await self.cat.minta("htmx simpan", c, "POST", f"/loket/pasien/{pid}/daftar/",
                                      data=data, headers=h_htmx, cookies=cookies)  # fmt: skip
             if not await self.tidur(SIKLUS_LOKET * random.uniform(0.8, 1.2)):
@@ -698,19 +940,115 @@ def cetak_garis_waktu(cat: Catatan, jendela: float) -> None:
         print(baris)
 
 
+def cetak_kiriman(
+    mulai: datetime, akhir: datetime, kuras: float, cpu_celery: float,
+    cpu_celery_kini: Callable[[], float],
+) -> None:  # fmt: skip
+    """The outbox's work for the visits registered in the measured seconds ([mulai, akhir)),
+    counted after up to `kuras` seconds of draining: whether one Celery worker keeps up."""
+    from django.db import connection
+    from django.db.models import Count, Min
+
+    from bpjs_bridge.models import JenisPermintaan, PercobaanBpjs, PermintaanBpjs
+    from pendaftaran.models import Kunjungan
+    from satusehat.models import JenisKiriman, KirimanSatusehat, PercobaanSatusehat
+
+    saat = {"kunjungan__diterima_server__gte": mulai, "kunjungan__diterima_server__lt": akhir}
+    sistem = {
+        "SATUSEHAT": (KirimanSatusehat.objects.filter(**saat), JenisKiriman.values),
+        "BPJS": (PermintaanBpjs.objects.filter(**saat), JenisPermintaan.values),
+    }
+    # Every attempt the worker made in the measured seconds, whichever visit it was for.
+    coba = {
+        "SATUSEHAT": PercobaanSatusehat.objects.filter(mulai__gte=mulai, mulai__lt=akhir).count(),
+        "BPJS": PercobaanBpjs.objects.filter(mulai__gte=mulai, mulai__lt=akhir).count(),
+    }
+    sedang = ("menunggu", "diproses", "gagal_sementara")
+    t, c0 = time.monotonic(), cpu_celery_kini()
+    while time.monotonic() - t < kuras and any(
+        qs.filter(status__in=sedang).exists() for qs, _ in sistem.values()
+    ):
+        time.sleep(0.5)
+    lama, cpu_kuras = time.monotonic() - t, cpu_celery_kini() - c0
+    kunjungan = Kunjungan.objects.filter(diterima_server__gte=mulai, diterima_server__lt=akhir)
+    n_coba = sum(coba.values())
+    print(
+        f"  Celery: {n_coba} delivery attempts in the level (SATUSEHAT {coba['SATUSEHAT']}, "
+        f"BPJS {coba['BPJS']}), {cpu_celery * 1000 / max(n_coba, 1):.1f} ms CPU an attempt"
+    )
+    print(
+        f"  outbox of the {kunjungan.count()} visits registered in the level "
+        f"({kunjungan.filter(penjamin='bpjs').count()} BPJS), counted after {lama:.0f} s of "
+        f"draining (at most {kuras:g}; Celery {cpu_kuras:.1f} s CPU meanwhile); lag: from the "
+        "registration (the call, for in-progress / antrean_panggil) to delivered"
+    )
+    print(
+        f"    {'':<28} {'rows':>5} {'delivered':>9} {'pending':>7} {'retrying':>8} "
+        f"{'failed':>6} {'cancelled':>9}   lag s p50 / p95 / max"
+    )
+    kolom = (("berhasil", "selesai_manual"), ("menunggu", "diproses"), ("gagal_sementara",),
+             ("gagal_final",), ("dibatalkan",))  # fmt: skip
+    sebab = []
+    for nama, (qs, urutan) in sistem.items():
+        per: dict[str, Counter] = defaultdict(Counter)
+        for r in qs.values("jenis", "status").annotate(n=Count("pk")).order_by():
+            per[r["jenis"]][r["status"]] += r["n"]
+        lag: dict[str, list[float]] = defaultdict(list)
+        for jenis, dibuat, selesai in qs.filter(
+            status__in=kolom[0], selesai_pada__isnull=False
+        ).values_list("jenis", "dibuat_pada", "selesai_pada"):
+            lag[jenis].append((selesai - dibuat).total_seconds())
+        for jenis in (j for j in urutan if j in per):
+            n = [sum(per[jenis][s] for s in k) for k in kolom]
+            x = lag[jenis]
+            waktu = (
+                f"{_infra.ms(x, 0.5) / 1000:.1f} / {_infra.ms(x, 0.95) / 1000:.1f} / {max(x):.1f}"
+                if x
+                else "-"
+            )
+            print(
+                f"    {nama + ' ' + jenis:<28} {sum(n):>5} {n[0]:>9} {n[1]:>7} {n[2]:>8} "
+                f"{n[3]:>6} {n[4]:>9}   {waktu}"
+            )
+        # Why rows were not delivered: the outbox's own words, a cancelled row's reason.
+        for r in (
+            qs.exclude(status__in=kolom[0])
+            .exclude(kode_galat="", status__in=sedang)
+            .values("jenis", "status", "kode_galat", "hasil__alasan")
+            .annotate(n=Count("pk"), pesan=Min("pesan_galat"))
+            .order_by("-n")[:4]
+        ):
+            sebab.append(
+                f"{nama} {r['jenis']} {r['status']} ×{r['n']}: {r['kode_galat'] or '-'} "
+                f"{(r['pesan'] or r['hasil__alasan'] or '')[:110]}"
+            )
+    for baris in sebab:
+        print(f"    ({baris})")
+    connection.close()
+
+
 def main() -> None:
     args = _parse()
     tingkat = [int(x) for x in args.tingkat.split(",")]
     import psycopg
 
     t0 = time.perf_counter()
-    with _infra.postgres_sendiri() as (server_url, pg_port), _infra.redis_sendiri() as redis_url:
+    n_pkm = max(tingkat) * PKM_PER_DISTRIK + args.profil
+    with (
+        _infra.postgres_sendiri() as (server_url, pg_port),
+        _infra.redis_sendiri() as redis_url,
+        simulator_jalan(peserta_perlu(n_pkm * args.pasien, args.bpjs))
+        if args.integrasi
+        else contextlib.nullcontext() as sim,
+    ):
         pg_pid = _infra.pid_pendengar(pg_port)
         redis_pid = _infra.pid_pendengar(int(redis_url.rsplit(":", 1)[1].split("/")[0]))
         with psycopg.connect(server_url, autocommit=True) as conn:
             conn.execute("CREATE DATABASE bench")
         db_url = server_url.rsplit("/", 1)[0] + "/bench"
         env = _infra.env_app(db_url, redis_url)
+        if sim is not None:
+            env.update(sim.env)
         os.environ.update({k: env[k] for k in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL")})
         os.environ["REDIS_URL"] = redis_url
         import redis
@@ -722,10 +1060,11 @@ def main() -> None:
 
         print(f"VM speed: {_infra.kalibrasi():.0f} ms for a fixed Python loop (lower: faster)")
         t = time.perf_counter()
-        data = buat_data(max(tingkat) * PKM_PER_DISTRIK + args.profil, args.pasien)
+        data = buat_data(n_pkm, args.pasien, sim, args.bpjs)
         if args.profil:
             profil(data.pop())
         from django.db import connection
+        from django.utils import timezone
 
         connection.close()
         print(
@@ -734,6 +1073,12 @@ def main() -> None:
             f"{args.threads} threads ({'command line' if args.klasik else 'config/gunicorn.py'}), "
             f"1 Celery worker (pool {args.celery_pool}, concurrency 1)"
         )
+        if sim is not None:
+            print(
+                f"integration: SATUSEHAT ({sim.ss_url}) and BPJS ({sim.bpjs_url}, "
+                f"{sim.peserta} participants) simulators on for every Puskesmas; "
+                f"{args.bpjs:.0%} of the patients BPJS"
+            )
         with (
             _infra.gunicorn(env, args.workers, args.threads, konfig=not args.klasik) as (
                 base,
@@ -753,8 +1098,22 @@ def main() -> None:
                     pg=_infra.cpu_server(pg_pid), redis=_infra.cpu_server(redis_pid),
                     mesin=_infra.cpu_mesin(),
                 )  # fmt: skip
+                if sim is not None:
+                    awal["saat"] = timezone.now()
+                    awal["sim"] = {n: _infra.cpu_detik([p]) for n, p in sim.pid.items()}
+                    awal["sesi"] = _sesi_pg()
 
             pantau = psycopg.connect(db_url, autocommit=True) if args.garis_waktu else None
+            # With --integrasi: backends PostgreSQL started (each a fork and a cold catalog
+            # cache), the delivery path's connection churn.
+            sesi_pg = psycopg.connect(db_url, autocommit=True) if sim is not None else None
+
+            def _sesi_pg() -> int:
+                assert sesi_pg is not None
+                baris = sesi_pg.execute(
+                    "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"
+                ).fetchone()
+                return int(baris[0]) if baris else 0
 
             def sampel() -> dict[str, float]:
                 """Cumulative CPU seconds (machine busy, web workers, PostgreSQL) and the
@@ -779,6 +1138,12 @@ def main() -> None:
                     beban(base, data[: n * PKM_PER_DISTRIK], args.detik, args.etag,
                           args.pemanasan, mulai_ukur, sampel if pantau else None)
                 )  # fmt: skip
+                if sim is not None:
+                    saat_akhir = timezone.now()
+                    sesi = _sesi_pg() - awal["sesi"]
+                    cpu_sim = {
+                        n: _infra.cpu_detik([p]) - awal["sim"][n] for n, p in sim.pid.items()
+                    }
                 cpu0, celery0, gen0, dinding0, sambung0, pg0, redis0 = (
                     awal[k] for k in ("cpu", "celery", "gen", "dinding", "sambung", "pg", "redis")
                 )
@@ -817,6 +1182,14 @@ def main() -> None:
                     f"{cpu_pg * 1000 / max(n_minta, 1):.1f} ms a request; Redis: "
                     f"{cpu_redis:.1f} s ({cpu_redis / dinding:.2f} cores)"
                 )
+                if sim is not None:
+                    # Their own processes: in none of the figures above, in "whole machine".
+                    print(
+                        "  CPU simulators (remote services, not the server): "
+                        + ", ".join(f"{k} {c:.1f} s ({c / dinding:.2f} cores)"
+                                    for k, c in cpu_sim.items())
+                        + "; inside 'whole machine' below"
+                    )  # fmt: skip
                 per = sorted(
                     (_infra.cpu_detik([p]) - awal["per_pekerja"].get(p, 0.0)) / dinding for p in web
                 )
@@ -831,8 +1204,15 @@ def main() -> None:
                 )
                 # A healthy server keeps its Redis connections: this counts new ones.
                 print(f"  Redis connections opened: {sambung} ({sambung / dinding:.1f}/s)")
-            if pantau is not None:
-                pantau.close()
+                if sim is not None:
+                    print(f"  PostgreSQL sessions started: {sesi} ({sesi / dinding:.1f}/s)")
+                    cetak_kiriman(
+                        awal["saat"], saat_akhir, args.kuras, cpu_celery,
+                        lambda: _infra.cpu_detik(_infra.anak(cpid)),
+                    )  # fmt: skip
+            for c in (pantau, sesi_pg):
+                if c is not None:
+                    c.close()
     print(f"\ntotal {time.perf_counter() - t0:.0f} s")
 
 
