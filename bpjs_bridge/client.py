@@ -21,6 +21,7 @@ from urllib.parse import quote
 import httpx
 
 from bpjs_bridge import signing
+from integrasi.klien_http import klien_bersama
 
 __all__ = [
     "AntreanRequest",
@@ -475,7 +476,8 @@ class AntreanRequest:
 
 
 class BpjsClient:
-    """Synchronous PCare + Antrean FKTP client. Not thread-safe; one per task/request."""
+    """Synchronous PCare + Antrean FKTP client. Not thread-safe; one per task/request (cheap:
+    the HTTP connections are the process's, integrasi/klien_http.py)."""
 
     def __init__(
         self,
@@ -485,14 +487,20 @@ class BpjsClient:
     ) -> None:
         self.config = config
         self._clock = clock
-        self._http = httpx.Client(
-            transport=transport,
-            timeout=httpx.Timeout(config.timeout, connect=config.connect_timeout),
-            follow_redirects=False,
+        self._timeout = httpx.Timeout(config.timeout, connect=config.connect_timeout)
+        # Calls go through the process's shared client (integrasi/klien_http.py: no SSL set-up
+        # per task, connections kept alive); a given transport (tests, an in-process
+        # simulator) gets a client of its own, closed with this one.
+        self._sendiri = transport is not None
+        self._http = (
+            httpx.Client(transport=transport, timeout=self._timeout, follow_redirects=False)
+            if transport is not None
+            else klien_bersama()
         )
 
     def close(self) -> None:
-        self._http.close()
+        if self._sendiri:
+            self._http.close()
 
     def __enter__(self) -> BpjsClient:
         return self
@@ -675,7 +683,11 @@ class BpjsClient:
         started = time.monotonic()
         try:
             response = self._http.request(
-                method, url, headers=self._headers(service, timestamp, method), content=content
+                method,
+                url,
+                headers=self._headers(service, timestamp, method),
+                content=content,
+                timeout=self._timeout,
             )
         except httpx.TimeoutException as exc:
             self._log(service, method, endpoint, started, "timeout")

@@ -27,6 +27,8 @@ from typing import Any
 
 import httpx
 
+from integrasi.klien_http import klien_bersama
+
 log = logging.getLogger(__name__)
 
 SISTEM_NIK = "https://fhir.kemkes.go.id/id/nik"
@@ -249,7 +251,8 @@ TOKEN = TokenDalamProses()
 
 
 class SatusehatClient:
-    """Synchronous SATUSEHAT client. Not thread-safe; one per task/request."""
+    """Synchronous SATUSEHAT client. Not thread-safe; one per task/request (cheap: the HTTP
+    connections are the process's, integrasi/klien_http.py)."""
 
     def __init__(
         self,
@@ -261,14 +264,20 @@ class SatusehatClient:
         self.config = config
         self._clock = clock
         self._tokens = tokens
-        self._http = httpx.Client(
-            transport=transport,
-            timeout=httpx.Timeout(config.timeout, connect=config.connect_timeout),
-            follow_redirects=False,
+        self._timeout = httpx.Timeout(config.timeout, connect=config.connect_timeout)
+        # Calls go through the process's shared client (integrasi/klien_http.py: no SSL set-up
+        # per task, connections kept alive); a given transport (tests, an in-process
+        # simulator) gets a client of its own, closed with this one.
+        self._sendiri = transport is not None
+        self._http = (
+            httpx.Client(transport=transport, timeout=self._timeout, follow_redirects=False)
+            if transport is not None
+            else klien_bersama()
         )
 
     def close(self) -> None:
-        self._http.close()
+        if self._sendiri:
+            self._http.close()
 
     def __enter__(self) -> SatusehatClient:
         return self
@@ -418,7 +427,7 @@ class SatusehatClient:
     def _kirim(self, method: str, url: str, endpoint: str, **kwargs: Any) -> httpx.Response:
         mulai = time.monotonic()
         try:
-            response = self._http.request(method, url, **kwargs)
+            response = self._http.request(method, url, timeout=self._timeout, **kwargs)
         except httpx.TimeoutException as exc:
             self._log(method, endpoint, mulai, "timeout")
             raise SatusehatTimeoutError(teks_aturan=str(exc) or type(exc).__name__) from exc
