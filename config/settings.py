@@ -168,6 +168,11 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = env.str("TIME_ZONE", default="Asia/Jakarta")
 CELERY_BEAT_SCHEDULE: dict = {}  # apps add their periodic sweeps in their AppConfig.ready()
+# Celery's Django fix-up closes the worker's database connections only every this many tasks;
+# config/celery.py applies DB_CONN_MAX_AGE and the health check around each task instead.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
+# The Celery worker's niceness, below the web server's 0 (config/celery.py; 0: the same).
+WORKER_NICE = env.int("WORKER_NICE", default=10)
 
 # --- Auth ---------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -36,11 +36,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from importlib import import_module
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connections, models, transaction
+from django.db import close_old_connections, connections, models, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
@@ -334,6 +334,7 @@ class Penerbit:
     default (a slow broker never delays the officer), inline on SQLite and in tests."""
 
     JEDA_BROKER_MATI = 5.0
+    _semua: ClassVar[list[Penerbit]] = []
 
     def __init__(self, model_label: str, task_path: str, setting_latar: str) -> None:
         self.model_label = model_label
@@ -342,6 +343,15 @@ class Penerbit:
         self._mati_sampai = 0.0
         self._pelaksana: ThreadPoolExecutor | None = None
         self._kunci = threading.Lock()
+        Penerbit._semua.append(self)
+
+    @classmethod
+    def lepas_koneksi(cls) -> None:
+        """Close the publishing threads' database connections now (they are kept between
+        publishes): before a database is dropped, as the test suite does at its end."""
+        for p in cls._semua:
+            if p._pelaksana is not None:
+                p._pelaksana.submit(connections.close_all).result()
 
     def _task(self):
         return tugas(self.task_path)
@@ -369,12 +379,16 @@ class Penerbit:
         return len(terkirim)
 
     def _latar(self, ids: list[int], countdown: float | None) -> None:
+        # The publishing thread lives as long as its process and keeps its connection as a
+        # request thread does (DB_CONN_MAX_AGE; a broken one is replaced): closing it after
+        # every publish made a new PostgreSQL session per registration and bridge.
+        close_old_connections()
         try:
             self.antrekan(ids, countdown=countdown)
         except Exception:
             log.exception("Gagal menerbitkan %s %s", self.model_label, ids)
         finally:
-            connections.close_all()
+            close_old_connections()
 
     def terbitkan(self, ids: list[int], countdown: float | None = None) -> None:
         latar = getattr(settings, self.setting_latar, None)

@@ -69,6 +69,19 @@ def _cache_per_test(settings):
         pool.disconnect()
 
 
+@pytest.fixture(autouse=True)
+def _penerbit_bersih():
+    """The outbox's publishers are per process: a pause another test's dead broker began ends
+    here, and their threads' database connections (kept between publishes) are closed after
+    each test, or the test database is still "being accessed by other users" when dropped."""
+    from integrasi.outbox import Penerbit
+
+    for p in Penerbit._semua:
+        p._mati_sampai = 0.0
+    yield
+    Penerbit.lepas_koneksi()
+
+
 def geser_dari_tengah_malam(sekarang: datetime, *, jam_aman: int = 6) -> timedelta:
     """How far to move the clock so that "n hours ago" (up to `jam_aman` hours) is still
     today: from just after local midnight (17:00 UTC for WIB) to 12:00 the same day, else 0."""

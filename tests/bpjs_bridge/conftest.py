@@ -183,7 +183,20 @@ def pekerja(transactional_db, bpjs_settings):
     if connection.vendor != "postgresql":
         pytest.skip("worker thread needs PostgreSQL (SQLite in-memory test DB locks tables)")
 
+    from django.db import connections
+
     from config.celery import app
 
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as w:
-        yield w
+    # A worker in the test runner's own process must not lower the runner's CPU priority.
+    bpjs_settings.WORKER_NICE = 0
+    # Its thread's connection is kept between tasks (config/celery.py, as in production) and
+    # would outlive the thread, still open when the test database is dropped: closed after
+    # each task here instead.
+    opsi = connections.settings["default"]
+    umur = opsi.get("CONN_MAX_AGE")
+    opsi["CONN_MAX_AGE"] = 0
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as w:
+            yield w
+    finally:
+        opsi["CONN_MAX_AGE"] = umur

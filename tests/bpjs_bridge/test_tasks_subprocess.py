@@ -179,3 +179,56 @@ def test_redis_stopped_during_a_burst_loses_no_bpjs_call_and_repeats_none(
     antrean = Counter(c["body"]["nomorkartu"] for c in panggilan(sim, "POST", "antrean/add"))
     assert antrean == Counter(p.no_bpjs for p in pasien)
     assert len(sim.simulator.state.pendaftaran) == len(visits)
+
+
+def _sesi_pekerja() -> set[int]:
+    with connection.cursor() as c:
+        c.execute(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = 'uji-pekerja' "
+            "AND datname = current_database()"
+        )
+        return {pid for (pid,) in c.fetchall()}
+
+
+def test_a_worker_keeps_its_database_sessions_replaces_killed_ones_and_yields_the_cpu(
+    pekerja_proses, sim, peserta_pasien, daftar_bpjs
+):
+    """Deliveries reuse the worker's PostgreSQL sessions (DB_CONN_MAX_AGE, as the web does):
+    Celery's Django fix-up closed them around every task, a new session per delivery. The
+    worker holds two: its task thread's and its outbox publisher's (a settled row publishes
+    its successor). When they die (PostgreSQL restarted, backends killed) the next tasks get
+    new ones and every visit is still sent once. The worker runs at niceness WORKER_NICE."""
+    p = pekerja_proses(DB_CONN_MAX_AGE="600", PGAPPNAME="uji-pekerja", WORKER_NICE="7")
+    pasien = [peserta_pasien("aktif", i) for i in range(9)]
+
+    def kirim(kelompok) -> set[int]:
+        """Register, wait until delivered; every worker session seen meanwhile (sampled every
+        few ms: a session opened for one task and closed after it is seen too)."""
+        n = PermintaanBpjs.objects.filter(jenis=J.ANTREAN_ADD, status=S.BERHASIL).count()
+        dilihat: set[int] = set()
+        for x in kelompok:
+            daftar_bpjs(x)
+
+        def selesai() -> bool:
+            dilihat.update(_sesi_pekerja())
+            return PermintaanBpjs.objects.filter(
+                jenis=J.ANTREAN_ADD, status=S.BERHASIL
+            ).count() == n + len(kelompok)
+
+        tunggu(selesai, batas=45, jeda=0.002)
+        return dilihat | _sesi_pekerja()
+
+    kirim(pasien[:3])
+    sesi = _sesi_pekerja()
+    assert 1 <= len(sesi) <= 2
+    assert os.getpriority(os.PRIO_PROCESS, p.proc.pid) == 7
+    assert kirim(pasien[3:6]) == sesi  # nine more deliveries, not one new session
+
+    with connection.cursor() as c:
+        for pid in sesi:
+            c.execute("SELECT pg_terminate_backend(%s)", [pid])
+    kirim(pasien[6:])
+    baru = _sesi_pekerja()
+    assert 1 <= len(baru) <= 2 and not baru & sesi
+    daftar = Counter(c["body"]["noKartu"] for c in panggilan(sim, "POST", "pendaftaran"))
+    assert daftar == Counter(x.no_bpjs for x in pasien)  # every one, exactly once
