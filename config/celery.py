@@ -30,11 +30,15 @@ def _prioritas_rendah(**_: object) -> None:
 
 @signals.task_prerun.connect
 @signals.task_postrun.connect
-def _koneksi_basis_data(**_: object) -> None:
+def _koneksi_basis_data(sender: object = None, **_: object) -> None:
     """A task keeps its worker's database connection as a request keeps a web thread's: until
     DB_CONN_MAX_AGE, or at once when it broke (CONN_HEALTH_CHECKS). Celery's Django fix-up would
     close it around every task unless CELERY_DB_REUSE_MAX is set (config/settings.py): a new
     PostgreSQL session per delivery, most of PostgreSQL's CPU with SATUSEHAT and BPJS on."""
     from django.db import close_old_connections
 
+    if getattr(getattr(sender, "request", None), "is_eager", False):
+        # An eager task (CELERY_TASK_ALWAYS_EAGER) runs on its caller's connection, perhaps
+        # inside its transaction: closing it there would break the caller.
+        return
     close_old_connections()
