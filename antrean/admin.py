@@ -50,7 +50,7 @@ class FormUnitLayanan(FormUnitPcare):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields.get("klaster")
-        if field is None:  # the change list's inline-edit form
+        if field is None:  # a form without the cluster (restricted fields)
             return
         qs = field.queryset.select_related("puskesmas").order_by("puskesmas__nama", "nomor")
         if self.instance.pk:

@@ -22,7 +22,8 @@ def _prioritas_rendah(**_: object) -> None:
     from django.conf import settings
 
     # Absolute, not a step: a worker started twice in one process (the test suite's) or
-    # under an already-niced parent does not sink further.
+    # under an already-niced parent does not sink further. On Linux this sets the calling
+    # thread's niceness; threads started after it (the worker's own) inherit it.
     target = int(getattr(settings, "WORKER_NICE", 0))
     if target > os.getpriority(os.PRIO_PROCESS, 0):
         os.setpriority(os.PRIO_PROCESS, 0, target)

@@ -351,7 +351,7 @@ class Penerbit:
         publishes): before a database is dropped, as the test suite does at its end."""
         for p in cls._semua:
             if p._pelaksana is not None:
-                p._pelaksana.submit(connections.close_all).result()
+                p._pelaksana.submit(connections.close_all).result(timeout=30)
 
     def _task(self):
         return tugas(self.task_path)

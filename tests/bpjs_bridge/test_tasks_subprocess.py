@@ -195,9 +195,10 @@ def test_a_worker_keeps_its_database_sessions_replaces_killed_ones_and_yields_th
 ):
     """Deliveries reuse the worker's PostgreSQL sessions (DB_CONN_MAX_AGE, as the web does):
     Celery's Django fix-up closed them around every task, a new session per delivery. The
-    worker holds two: its task thread's and its outbox publisher's (a settled row publishes
-    its successor). When they die (PostgreSQL restarted, backends killed) the next tasks get
-    new ones and every visit is still sent once. The worker runs at niceness WORKER_NICE."""
+    worker holds its task thread's and its outbox publishers' (a settled row publishes its
+    successor; only BPJS is on here, so two). When they die (PostgreSQL restarted, backends
+    killed) the next tasks get new ones and every visit is still sent once. The worker runs at
+    niceness WORKER_NICE."""
     p = pekerja_proses(DB_CONN_MAX_AGE="600", PGAPPNAME="uji-pekerja", WORKER_NICE="7")
     pasien = [peserta_pasien("aktif", i) for i in range(9)]
 
@@ -226,7 +227,7 @@ def test_a_worker_keeps_its_database_sessions_replaces_killed_ones_and_yields_th
 
     with connection.cursor() as c:
         for pid in sesi:
-            c.execute("SELECT pg_terminate_backend(%s)", [pid])
+            c.execute("SELECT pg_terminate_backend(%s, 5000)", [pid])  # waits for its exit
     kirim(pasien[6:])
     baru = _sesi_pekerja()
     assert 1 <= len(baru) <= 2 and not baru & sesi

@@ -49,6 +49,6 @@ def test_the_publishing_thread_keeps_its_database_session(
         assert _pid_penerbit() == pertama
     # A broken session is replaced at the next publish.
     with connection.cursor() as c:
-        c.execute("SELECT pg_terminate_backend(%s)", [pertama])
+        c.execute("SELECT pg_terminate_backend(%s, 5000)", [pertama])  # waits for its exit
     daftar_bpjs(peserta_pasien("aktif", 4))
     assert _pid_penerbit() != pertama
