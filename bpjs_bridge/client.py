@@ -21,7 +21,7 @@ from urllib.parse import quote
 import httpx
 
 from bpjs_bridge import signing
-from integrasi.klien_http import klien_bersama
+from integrasi import klien_http
 
 __all__ = [
     "AntreanRequest",
@@ -488,19 +488,12 @@ class BpjsClient:
         self.config = config
         self._clock = clock
         self._timeout = httpx.Timeout(config.timeout, connect=config.connect_timeout)
-        # Calls go through the process's shared client (integrasi/klien_http.py: no SSL set-up
-        # per task, connections kept alive); a given transport (tests, an in-process
-        # simulator) gets a client of its own, closed with this one.
-        self._sendiri = transport is not None
-        self._http = (
-            httpx.Client(transport=transport, timeout=self._timeout, follow_redirects=False)
-            if transport is not None
-            else klien_bersama()
-        )
+        # The process's shared client (no SSL set-up per task, connections kept alive), or
+        # one of its own for a given transport.
+        self._http = klien_http.klien(transport, self._timeout)
 
     def close(self) -> None:
-        if self._sendiri:
-            self._http.close()
+        klien_http.tutup(self._http)
 
     def __enter__(self) -> BpjsClient:
         return self

@@ -47,6 +47,20 @@ def _buat() -> httpx.Client:
     return klien
 
 
+def klien(transport: httpx.BaseTransport | None, timeout: httpx.Timeout) -> httpx.Client:
+    """The client an outside system's client object sends through: this process's, or with
+    `transport` (tests, an in-process simulator) one of its own. Give it back with tutup()."""
+    if transport is None:
+        return klien_bersama()
+    return httpx.Client(transport=transport, timeout=timeout, follow_redirects=False)
+
+
+def tutup(klien: httpx.Client) -> None:
+    """Close a client from klien(); the process's own stays open for the next caller."""
+    if klien is not _klien:
+        klien.close()
+
+
 def klien_bersama() -> httpx.Client:
     """This process's client. Never close it; pass each call's timeout with the call."""
     global _klien, _pid

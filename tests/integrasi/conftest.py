@@ -1,7 +1,15 @@
-"""Both simulators for the integration tests (the SATUSEHAT ones are shared fixtures)."""
+"""Both simulators for the integration tests, as shared fixtures."""
 
 from __future__ import annotations
 
+from tests.bpjs_bridge.conftest import (  # noqa: F401  (fixtures)
+    bpjs_config,
+    bpjs_settings,
+    daftar_bpjs,
+    peserta_pasien,
+    sim,
+    simulator,
+)
 from tests.satusehat.conftest import (  # noqa: F401  (fixtures)
     ss_config,
     ss_control,

@@ -18,8 +18,6 @@ import pytest
 from bpjs_bridge.client import BpjsClient
 from integrasi.klien_http import klien_bersama
 from satusehat.client import SatusehatClient
-from tests.bpjs_bridge.conftest import bpjs_config, sim, simulator  # noqa: F401
-from tests.satusehat.conftest import ss_config, ss_sim, ss_simulator  # noqa: F401
 
 
 class _Peladen(ThreadingHTTPServer):
@@ -62,11 +60,7 @@ def peladen() -> Iterator[_Peladen]:
     p.server_close()
 
 
-def test_clients_built_per_task_set_up_no_ssl_context_each(
-    monkeypatch,
-    ss_config,  # noqa: F811
-    bpjs_config,  # noqa: F811
-):
+def test_clients_built_per_task_set_up_no_ssl_context_each(monkeypatch, ss_config, bpjs_config):
     dimuat = []
     asli = ssl.SSLContext.load_verify_locations
 

@@ -9,13 +9,6 @@ import pytest
 from django.db import connection
 
 from bpjs_bridge.services.dasar import PENERBIT
-from tests.bpjs_bridge.conftest import (  # noqa: F401  (fixtures)
-    bpjs_settings,
-    daftar_bpjs,
-    peserta_pasien,
-    sim,
-    simulator,
-)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,10 +27,7 @@ def _pid_penerbit() -> int:
 
 
 def test_the_publishing_thread_keeps_its_database_session(
-    bpjs_settings,  # noqa: F811
-    peserta_pasien,  # noqa: F811
-    daftar_bpjs,  # noqa: F811
-    settings,
+    bpjs_settings, peserta_pasien, daftar_bpjs, settings
 ):
     if connection.vendor != "postgresql":
         pytest.skip("publishing runs inline on SQLite")
