@@ -258,14 +258,15 @@ def test_a_wrong_secret_goes_to_the_worklist_saying_so(ss_sim, pasien_ss, daftar
     assert "client secret salah" in row.pesan_galat
 
 
-def test_two_puskesmas_send_under_their_own_credentials_and_organization(
-    ss_sim, pasien_ss, daftar, puskesmas_lain, admin_puskesmas
-):
+@pytest.fixture
+def tetangga_ss(ss_sim, puskesmas_lain, admin_puskesmas):
+    """A second Puskesmas of the deployment on SATUSEHAT with its own client, secret and
+    Organization (20000009), its UMUM unit mapped; returns its UMUM unit."""
     from integrasi.services import pengaturan_simpan
     from satusehat.services import pemetaan_pasang
     from satusehat.simulator import Klien
     from satusehat.simulator.app import PRAKTISI, lokasi_demo
-    from tests.factories import KlasterFactory, PasienFactory, UnitFactory
+    from tests.factories import KlasterFactory, UnitFactory
 
     ss_sim.simulator.tambah_klien("pkm-tetangga", Klien("rahasia-t", "20000009", "PKM Tetangga"))
     pengaturan_simpan(
@@ -285,8 +286,16 @@ def test_two_puskesmas_send_under_their_own_credentials_and_organization(
         praktisi_ihs=PRAKTISI[1][1],
         praktisi_nama="",
     )
+    return unit
+
+
+def test_two_puskesmas_send_under_their_own_credentials_and_organization(
+    ss_sim, pasien_ss, daftar, tetangga_ss
+):
+    from tests.factories import PasienFactory
+
     _, p = list(ss_sim.simulator.pasien.items())[20]
-    pasien_b = PasienFactory(puskesmas=puskesmas_lain, nik=p["nik"], no_bpjs=None)
+    pasien_b = PasienFactory(puskesmas=tetangga_ss.puskesmas, nik=p["nik"], no_bpjs=None)
     k_a, k_b = daftar(pasien_ss(12)), daftar(pasien_b)
     proses_semua(k_a)
     proses_semua(k_b)
@@ -298,6 +307,39 @@ def test_two_puskesmas_send_under_their_own_credentials_and_organization(
     orgs = {c["query"].get("grant_type") for c in panggilan_ss(ss_sim, "POST", "accesstoken")}
     assert orgs == {"client_credentials"}
     assert len(ss_sim.simulator.tokens) == 2  # one token per Puskesmas
+
+
+def test_a_lost_reply_between_two_puskesmas_is_adopted_from_its_own_visit_only(
+    ss_sim, ss_control, pasien_ss, daftar, tetangga_ss
+):
+    """The same person is registered at both Puskesmas, whose calls share the process's HTTP
+    client (integrasi/klien_http.py). Our Encounter's reply is lost after SATUSEHAT stored it;
+    the neighbour's goes through between our attempt and its retry. The retry adopts our own
+    visit's Encounter, under our Organization, never the neighbour's, and sends no second."""
+    from tests.factories import PasienFactory
+
+    kita = pasien_ss(15)
+    sama = PasienFactory(
+        puskesmas=tetangga_ss.puskesmas, nik=kita.nik, nama=kita.nama, no_bpjs=None
+    )
+    k_a, k_b = daftar(kita), daftar(sama)
+    ss_control.post(
+        "/faults",
+        json={"mode": "down", "apply": True, "path_contains": "Encounter", "method": "POST",
+              "remaining": 1},
+    )  # fmt: skip
+    row_a = KirimanSatusehat.objects.get(kunjungan=k_a)
+    assert kiriman_proses(kiriman_id=row_a.pk) == "gagal_sementara"  # stored, reply lost
+    assert proses_semua(k_b) == ["berhasil"]  # the neighbour's, on the same client
+    assert proses_semua(k_a) == ["berhasil"]
+    enc_a, a = _encounter(ss_sim, k_a)
+    enc_b, b = _encounter(ss_sim, k_b)
+    assert enc_a.diadopsi and not enc_b.diadopsi
+    assert enc_a.encounter_id != enc_b.encounter_id
+    assert a["serviceProvider"]["reference"] == "Organization/10000004"
+    assert b["serviceProvider"]["reference"] == "Organization/20000009"
+    assert len(ss_sim.simulator.encounter) == 2  # one each, none sent twice
+    assert len(panggilan_ss(ss_sim, "POST", "/Encounter")) == 2
 
 
 def test_kiriman_proses_twice_makes_one_call(ss_sim, pasien_ss, daftar):
